@@ -1,0 +1,82 @@
+/** The API answered with an error status, or with something that is not the documented JSON. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  readonly status: number
+  /** Method and path relative to the base URL, e.g. `POST /snapshots/`. */
+  readonly endpoint: string
+  /** The API's own words, taken from whatever shape its error body has. */
+  readonly apiMessage: string
+
+  constructor(status: number, endpoint: string, apiMessage: string) {
+    super(`HTTP ${status} from ${endpoint}: ${apiMessage}`)
+    this.status = status
+    this.endpoint = endpoint
+    this.apiMessage = apiMessage
+  }
+}
+
+/** No answer at all: the connection failed, was reset, or the request timed out. */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError'
+  readonly endpoint: string
+
+  constructor(endpoint: string, reason: string, options?: { cause?: unknown }) {
+    super(`no answer from ${endpoint}: ${reason}`, options)
+    this.endpoint = endpoint
+  }
+}
+
+/** Longest excerpt of a non-JSON body quoted in an error: enough to recognise a proxy page. */
+const EXCERPT_LENGTH = 120
+
+/**
+ * The API's message from an error body of any shape: `{detail}`, `{message}`, `{error}`,
+ * a map of field name to messages, or a page that is not JSON at all.
+ */
+export function apiMessageOf(body: string, contentType: string | undefined): string {
+  const parsed = parseJson(body)
+  if (parsed === undefined) return excerptOf(body, contentType)
+  return messageFromJson(parsed) ?? excerptOf(body, contentType)
+}
+
+function messageFromJson(value: unknown): string | undefined {
+  if (typeof value === 'string') return value
+  if (Array.isArray(value)) return joinMessages(value)
+  if (value === null || typeof value !== 'object') return undefined
+  const record = value as Record<string, unknown>
+  for (const key of ['detail', 'message', 'error', 'non_field_errors']) {
+    const message = messageFromJson(record[key])
+    if (message) return message
+  }
+  const fields = Object.entries(record)
+    .map(([field, messages]) => {
+      const text = messageFromJson(messages)
+      return text ? `${field}: ${text}` : undefined
+    })
+    .filter(text => text !== undefined)
+  return fields.length > 0 ? fields.join('; ') : undefined
+}
+
+function joinMessages(values: unknown[]): string | undefined {
+  const texts = values.map(messageFromJson).filter(text => text !== undefined)
+  return texts.length > 0 ? texts.join(' ') : undefined
+}
+
+function excerptOf(body: string, contentType: string | undefined): string {
+  const text = body
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+  if (text === '') return `an empty ${contentType ?? 'unlabelled'} body`
+  const excerpt = text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text
+  return `a ${contentType?.split(';')[0] ?? 'non-JSON'} answer, not JSON ("${excerpt}")`
+}
+
+export function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,32 @@
+import { ApiError, NetworkError } from './api/errors.ts'
+
+/** An input the action cannot work with; raised before any request is sent. */
+export class InputError extends Error {
+  override readonly name = 'InputError'
+  readonly input: string
+
+  constructor(input: string, problem: string) {
+    super(`input "${input}" ${problem}`)
+    this.input = input
+  }
+}
+
+/** The action refused to go on, or a job ended badly: nothing unexpected, so no stack trace. */
+export class OperationError extends Error {
+  override readonly name = 'OperationError'
+}
+
+/**
+ * The one line a failed step prints: the operation, then the HTTP status and the API's own
+ * message where there is one. Anything else (a bug) keeps its stack for the debug log.
+ */
+export function isExpected(error: unknown): boolean {
+  return error instanceof ApiError || error instanceof InputError || error instanceof OperationError || error instanceof NetworkError
+}
+
+export function describeFailure(operation: string, error: unknown): string {
+  if (error instanceof ApiError) return `${operation} failed: HTTP ${error.status} from ${error.endpoint}: ${error.apiMessage}`
+  if (isExpected(error)) return `${operation} failed: ${(error as Error).message}`
+  if (error instanceof Error) return `${operation} failed unexpectedly: ${error.message}`
+  return `${operation} failed unexpectedly: ${String(error)}`
+}

@@ -1,0 +1,18 @@
+/** `42 s`, `3 min 5 s`, `1 h 2 min`: how long something took, for logs and the summary. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000)
+  if (seconds < 60) return `${ms < 10_000 ? (ms / 1000).toFixed(1) : seconds} s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`
+}
+
+/**
+ * Text that came from the API, made safe to log: one line, no control characters, so that a
+ * name or message can never start a workflow command (`::…`) on a line of its own.
+ */
+export function plain(text: unknown): string {
+  return String(text)
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .trim()
+}

@@ -1,0 +1,49 @@
+import type { VpsClient } from '../api/client.ts'
+import type { Backup, RestoreAnswer, Snapshot } from '../api/types.ts'
+
+/** What the operations need to know to treat snapshots and backups alike. */
+export interface Kind<T extends Snapshot | Backup> {
+  noun: 'snapshot' | 'backup'
+  idInput: 'snapshot_id' | 'backup_id'
+  list(client: VpsClient, serverId?: number): Promise<T[]>
+  remove(client: VpsClient, id: number): Promise<void>
+  /** Sends the restore of the item's own server from it. */
+  restore(client: VpsClient, item: T): Promise<RestoreAnswer>
+  /** How the log names one: `snapshot 801 "pre-deploy"`. */
+  label(item: T): string
+  /** The provider's limit per server. */
+  limit: number
+  /** Made by this action, so rotation may delete it. */
+  isOwn(item: T, namePrefix: string): boolean
+  countsTowardLimit(item: T): boolean
+}
+
+/** The provider's limits per server, from its API pages. */
+export const SNAPSHOT_LIMIT = 5
+export const MANUAL_BACKUP_LIMIT = 10
+
+export const SNAPSHOTS: Kind<Snapshot> = {
+  noun: 'snapshot',
+  idInput: 'snapshot_id',
+  list: (client, serverId) => client.listSnapshots(serverId),
+  remove: (client, id) => client.deleteSnapshot(id),
+  restore: (client, snapshot) => client.restoreSnapshot(snapshot.id),
+  label: snapshot => `snapshot ${snapshot.id} "${snapshot.name}"`,
+  limit: SNAPSHOT_LIMIT,
+  isOwn: (snapshot, namePrefix) => snapshot.name.startsWith(namePrefix),
+  countsTowardLimit: () => true
+}
+
+export const BACKUPS: Kind<Backup> = {
+  noun: 'backup',
+  idInput: 'backup_id',
+  list: (client, serverId) => client.listBackups({ serverId }),
+  remove: (client, id) => client.deleteBackup(id),
+  // Backups are restored through the Servers API.
+  restore: (client, backup) => client.restoreServer(backup.server.id, backup.id),
+  label: backup => `${backup.backup_type} backup ${backup.id}`,
+  limit: MANUAL_BACKUP_LIMIT,
+  isOwn: (backup, namePrefix) => backup.backup_type === 'manual' && (backup.description ?? '').startsWith(namePrefix),
+  // Automatic backups follow the plan's retention and are not counted against the manual limit.
+  countsTowardLimit: backup => backup.backup_type === 'manual'
+}

@@ -1,0 +1,48 @@
+import type { VpsClient } from '../api/client.ts'
+import type { Backup, Snapshot } from '../api/types.ts'
+import type { CommonSettings, ItemReference, SnapshotReference } from '../inputs.ts'
+import { pickById, pickByName, pickLatest, requireCompleted } from '../plan/selection.ts'
+import { BACKUPS, SNAPSHOTS, type Kind } from './kinds.ts'
+import type { Tools } from './tools.ts'
+import { waitForRestore } from './wait.ts'
+
+export async function restoreSnapshot(settings: CommonSettings & { snapshot: SnapshotReference; serverId: number | undefined }, tools: Tools): Promise<void> {
+  const snapshot = requireCompleted('snapshot', await findSnapshot(settings.snapshot, settings.serverId, tools.client))
+  await restoreItem(SNAPSHOTS, snapshot, settings, tools)
+}
+
+export async function restoreBackup(settings: CommonSettings & { backup: ItemReference; serverId: number }, tools: Tools): Promise<void> {
+  const backup = requireCompleted('backup', await find(BACKUPS, settings.backup, settings.serverId, tools.client))
+  await restoreItem(BACKUPS, backup, settings, tools)
+}
+
+async function findSnapshot(reference: SnapshotReference, serverId: number | undefined, client: VpsClient): Promise<Snapshot> {
+  if (!('name' in reference)) return find(SNAPSHOTS, reference, serverId, client)
+  return pickByName({ noun: 'snapshot', serverId, items: await SNAPSHOTS.list(client, serverId) }, reference.name)
+}
+
+/**
+ * An item by id or `latest`. By id, the server's own list is read first; when the id is not
+ * there, the whole list tells whether it is another server's (refused) or does not exist.
+ */
+async function find<T extends Snapshot | Backup>(kind: Kind<T>, reference: ItemReference, serverId: number | undefined, client: VpsClient): Promise<T> {
+  const own = serverId === undefined ? undefined : await kind.list(client, serverId)
+  if ('latest' in reference) return pickLatest({ noun: kind.noun, serverId, items: own ?? [] })
+  const items = own?.some(item => item.id === reference.id) ? own : await kind.list(client)
+  return pickById({ noun: kind.noun, serverId, items }, reference.id)
+}
+
+/** Restores the server from an item already checked, then waits for it if asked to. */
+export async function restoreItem<T extends Snapshot | Backup>(kind: Kind<T>, item: T, settings: CommonSettings, tools: Tools): Promise<void> {
+  const serverId = item.server.id
+  tools.outcome.set({ [kind.idInput]: item.id, server_id: serverId })
+  if (settings.dryRun) {
+    return tools.outcome.say(`Dry run: would restore server ${serverId} from ${kind.label(item)} of ${item.created_at}, overwriting its disk.`)
+  }
+  const answer = await kind.restore(tools.client, item)
+  tools.outcome.set({ status: answer.server.status })
+  tools.outcome.say(`Restoring server ${serverId} from ${kind.label(item)} of ${item.created_at}: ${answer.message ?? answer.status}`)
+  if (!settings.wait) return
+  const server = await waitForRestore(serverId, settings, tools)
+  tools.outcome.say(`Server ${serverId} is ${server.status} again after the restore.`)
+}

@@ -1,0 +1,50 @@
+import { IN_PROGRESS, type Item } from '../api/types.ts'
+import { OperationError } from '../errors.ts'
+import { newestFirst } from './selection.ts'
+
+/** What rotation needs to know of a server's items. */
+export interface RotationInput<T extends Item> {
+  /** Every item of the kind on the server, in any order. */
+  items: T[]
+  /** Made by this action: the snapshot name, or the manual backup description, starts with name_prefix. */
+  isOwn: (item: T) => boolean
+  /** Counted against the provider's limit (every snapshot; manual backups only). */
+  countsTowardLimit: (item: T) => boolean
+  /** The provider's limit per server: 5 snapshots, 10 manual backups. */
+  limit: number
+  noun: string
+}
+
+/** Deletable at all: the action's own, and not still being made. */
+function deletable<T extends Item>(input: RotationInput<T>, item: T): boolean {
+  return input.isOwn(item) && item.status !== IN_PROGRESS
+}
+
+/**
+ * Before a create, at the provider's limit: the fewest of the action's own items, oldest first,
+ * whose deletion makes room for one more. Throws when the items at the limit are not its own.
+ */
+export function deletionsBeforeCreate<T extends Item>(input: RotationInput<T>): T[] {
+  const counted = input.items.filter(input.countsTowardLimit)
+  const excess = counted.length - input.limit + 1
+  if (excess <= 0) return []
+  const candidates = newestFirst(counted.filter(item => deletable(input, item))).reverse()
+  if (candidates.length < excess) {
+    throw new OperationError(
+      `the server already has ${counted.length} ${input.noun}s, the provider's limit is ${input.limit}, and only ${candidates.length} of them ` +
+        `are the action's own and completed, so rotation may not make room; delete ${excess - candidates.length} by hand. No ${input.noun} was created.`
+    )
+  }
+  return candidates.slice(0, excess)
+}
+
+/**
+ * After the new item completed, or for a prune: the action's own items beyond the newest
+ * `keep`, never the new item and never one still in progress.
+ */
+export function deletionsBeyondKeep<T extends Item>(input: RotationInput<T>, keep: number, newItemId?: number): T[] {
+  const own = newestFirst(input.items.filter(input.isOwn))
+  const kept = new Set(own.slice(0, keep).map(item => item.id))
+  if (newItemId !== undefined) kept.add(newItemId)
+  return own.filter(item => !kept.has(item.id) && deletable(input, item)).reverse()
+}

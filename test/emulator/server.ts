@@ -1,0 +1,269 @@
+// A stateful emulator of the VPS.org API on loopback, for end-to-end tests, demos and CI.
+// Request flow: read body → record → match route → fault? → authenticate → handle → answer.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  FaultQueues, describeFault, isFaultBeforeActing, playFaultAfterActing, playFaultBeforeActing, type Fault
+} from './faults.ts'
+import { HttpError, sendReply, type Reply } from './reply.ts'
+import { API_PREFIX, ROUTE_KEYS, matchRoute, type RouteContext, type RouteMatch } from './routes.ts'
+import {
+  DEFAULT_FAILURE_STATUS, EmulatorState, type Backup, type BackupSeed, type JobKind, type ServerSeed,
+  type ServerView, type Snapshot, type SnapshotSeed
+} from './state.ts'
+import { parseBody, type ParsedBody } from './validation.ts'
+
+export type { Fault } from './faults.ts'
+export type { Backup, BackupSeed, JobKind, ServerSeed, ServerView, Snapshot, SnapshotSeed } from './state.ts'
+
+export interface EmulatorOptions {
+  token?: string
+  /** Seconds a snapshot or backup stays in_progress (fractions allowed). */
+  jobSeconds?: number
+  /** Seconds a server stays restoring. */
+  restoreSeconds?: number
+  pageSize?: number
+  host?: string
+  /** 0 picks any free port. */
+  port?: number
+  /** The emulator closes itself after this long, so a forgotten one never outlives its test run. */
+  lifetimeSeconds?: number
+  /** Replaces the default servers. */
+  servers?: ServerSeed[]
+  /** Receives one line per request (`METHOD path status`), and a line when the lifetime ends. */
+  log?: (line: string) => void
+}
+
+export interface RecordedRequest {
+  method: string
+  /** Without the query, e.g. /api/v1/snapshots/ */
+  path: string
+  query: Record<string, string>
+  /** Parsed JSON; the raw text if it is not JSON; undefined if empty. */
+  body: unknown
+  authorization: string | undefined
+  /** Date.now() when the request had been read. */
+  at: number
+}
+
+export interface Emulator {
+  /** e.g. http://127.0.0.1:43210/api/v1 */
+  url: string
+  /** Every request received, faulted ones included, in order. */
+  requests: RecordedRequest[]
+  addServer(server: ServerSeed): void
+  /** Stores an existing snapshot (default status completed); an explicit status never changes by itself. */
+  addSnapshot(snapshot: SnapshotSeed): Snapshot
+  addBackup(backup: BackupSeed): Backup
+  /** Current state, newest first as the API lists it. */
+  snapshots(serverId?: number): Snapshot[]
+  backups(serverId?: number): Backup[]
+  /** The server with its status evaluated now. */
+  server(id: number): ServerView | undefined
+  /** The next job of this kind ends in `status` (default 'failed') instead of completed/running. */
+  failNextJob(kind: JobKind, status?: string): void
+  /** Applies to jobs created from now on. */
+  setJobSeconds(seconds: number): void
+  /** Applies to restores started from now on. */
+  setRestoreSeconds(seconds: number): void
+  /** Queues faults for the next requests on a route such as 'POST /snapshots/'; one per request. */
+  inject(route: string, ...faults: Fault[]): void
+  /** Stops listening and drops every connection, hanging and keep-alive ones included. */
+  close(): Promise<void>
+}
+
+export const DEFAULT_TOKEN = 'emulator-token'
+export const DEFAULT_SERVERS: readonly ServerSeed[] = [
+  { id: 12345, name: 'web-server-01', status: 'running' },
+  { id: 67890, name: 'db-server-01', status: 'running' }
+]
+const DEFAULT_JOB_SECONDS = 1
+const DEFAULT_RESTORE_SECONDS = 1
+const DEFAULT_PAGE_SIZE = 3 // small, so every client test crosses a page boundary
+const DEFAULT_HOST = '127.0.0.1'
+const DEFAULT_LIFETIME_SECONDS = 600
+const MAX_BODY_BYTES = 1024 * 1024 // the API's bodies are a few hundred bytes
+const BEARER_PREFIX = 'Bearer '
+
+interface Settings {
+  token: string
+  pageSize: number
+  state: EmulatorState
+  faults: FaultQueues
+  requests: RecordedRequest[]
+  fallbackHost: string
+  log: (line: string) => void
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const state = new EmulatorState(
+    options.servers ?? [...DEFAULT_SERVERS],
+    options.jobSeconds ?? DEFAULT_JOB_SECONDS,
+    options.restoreSeconds ?? DEFAULT_RESTORE_SECONDS
+  )
+  const host = options.host ?? DEFAULT_HOST
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`)
+  const settings: Settings = {
+    token: options.token ?? DEFAULT_TOKEN,
+    pageSize,
+    state,
+    faults: new FaultQueues(ROUTE_KEYS),
+    requests: [],
+    fallbackHost: host,
+    log: options.log ?? (() => {})
+  }
+  const server = createServer((request, response) => {
+    handleRequest(settings, request, response).catch((error: unknown) => answerInternalError(response, error))
+  })
+  await listen(server, options.port ?? 0, host)
+  const origin = `http://${hostForUrl(host)}:${(server.address() as AddressInfo).port}`
+  settings.fallbackHost = new URL(origin).host
+
+  let closing: Promise<void> | undefined
+  const close = (): Promise<void> => {
+    closing ??= new Promise((resolve) => {
+      clearTimeout(lifetime)
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+    return closing
+  }
+  const lifetimeSeconds = options.lifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS
+  const lifetime = setTimeout(() => {
+    settings.log(`lifetime of ${lifetimeSeconds} s is over; closing`)
+    void close()
+  }, lifetimeSeconds * 1000)
+  lifetime.unref() // never what keeps a test process alive
+
+  return {
+    url: `${origin}${API_PREFIX}`,
+    requests: settings.requests,
+    addServer: (seed) => state.addServer(seed),
+    addSnapshot: (seed) => state.seedSnapshot(seed),
+    addBackup: (seed) => state.seedBackup(seed),
+    snapshots: (serverId) => state.snapshots(serverId),
+    backups: (serverId) => state.backups(serverId),
+    server: (id) => state.server(id),
+    failNextJob: (kind, status = DEFAULT_FAILURE_STATUS) => state.failNextJob(kind, status),
+    setJobSeconds: (seconds) => { state.jobSeconds = seconds },
+    setRestoreSeconds: (seconds) => { state.restoreSeconds = seconds },
+    inject: (route, ...faults) => settings.faults.add(route, faults),
+    close
+  }
+}
+
+async function handleRequest(settings: Settings, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const method = request.method ?? 'GET'
+  const url = new URL(request.url ?? '/', `http://${request.headers.host ?? settings.fallbackHost}`)
+  const rawBody = await readBody(request)
+  const body = parseBody(rawBody ?? '')
+  settings.requests.push(recordOf(request, method, url, body))
+  if (rawBody === undefined) {
+    sendLogged(settings, request, response, { status: 413, body: { detail: 'Request body too large.' } })
+    return
+  }
+  const match = matchRoute(method, url.pathname)
+  if (match.kind === 'not-found') {
+    sendLogged(settings, request, response, { status: 404, body: { detail: 'Not found.' } })
+    return
+  }
+  const fault = match.kind === 'found' ? settings.faults.take(match.route.key) : undefined
+  if (fault && isFaultBeforeActing(fault)) {
+    settings.log(`${method} ${request.url} ${describeFault(fault)}`)
+    playFaultBeforeActing(fault, response)
+    return
+  }
+  const reply = act(settings, request, match, { url, body })
+  if (fault) {
+    settings.log(`${method} ${request.url} ${reply.status} ${describeFault(fault)}`)
+    playFaultAfterActing(fault, response, reply)
+    return
+  }
+  sendLogged(settings, request, response, reply)
+}
+
+/** Authenticates, then runs the handler: the only place the state changes. */
+function act(
+  settings: Settings,
+  request: IncomingMessage,
+  match: Exclude<RouteMatch, { kind: 'not-found' }>,
+  parts: { url: URL; body: ParsedBody }
+): Reply {
+  const refusal = authenticate(request.headers.authorization, settings.token)
+  if (refusal) return refusal
+  if (match.kind === 'method-not-allowed') {
+    return {
+      status: 405,
+      headers: { allow: match.allowed.join(', ') },
+      body: { detail: `Method "${request.method}" not allowed.` }
+    }
+  }
+  const context: RouteContext = { id: match.id, state: settings.state, pageSize: settings.pageSize, ...parts }
+  try {
+    return match.route.handle(context)
+  } catch (error) {
+    if (error instanceof HttpError) return error.reply
+    throw error
+  }
+}
+
+function authenticate(header: string | undefined, token: string): Reply | undefined {
+  const challenge = { 'www-authenticate': 'Bearer realm="api"' }
+  if (!header?.startsWith(BEARER_PREFIX)) {
+    return { status: 401, headers: challenge, body: { detail: 'Authentication credentials were not provided.' } }
+  }
+  if (header.slice(BEARER_PREFIX.length) !== token) {
+    return { status: 401, headers: challenge, body: { detail: 'Invalid token.' } }
+  }
+  return undefined
+}
+
+/** The whole body as text, or undefined when it exceeds MAX_BODY_BYTES. */
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) return undefined
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function recordOf(request: IncomingMessage, method: string, url: URL, body: ParsedBody): RecordedRequest {
+  return {
+    method,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    body: body.kind === 'json' ? body.value : body.kind === 'invalid' ? body.text : undefined,
+    authorization: request.headers.authorization,
+    at: Date.now()
+  }
+}
+
+function sendLogged(settings: Settings, request: IncomingMessage, response: ServerResponse, reply: Reply): void {
+  settings.log(`${request.method} ${request.url} ${reply.status}`)
+  sendReply(response, reply)
+}
+
+/** A bug in the emulator answers 500 with its message, so the failing test shows it. */
+function answerInternalError(response: ServerResponse, error: unknown): void {
+  if (response.headersSent || response.destroyed) return
+  sendReply(response, { status: 500, body: { detail: `Emulator error: ${String(error)}` } })
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+/** An IPv6 literal needs brackets in a URL. */
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host
+}
