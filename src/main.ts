@@ -1,18 +1,17 @@
 import * as core from '@actions/core'
-import { Agent, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { VpsClient } from './api/client.ts'
+import { retryingDispatcher } from './api/retry.ts'
 import { describeFailure, isExpected } from './errors.ts'
+import { plain } from './format.ts'
 import { readSettings, type Settings } from './inputs.ts'
 import { execute } from './operations/index.ts'
 import type { Tools } from './operations/tools.ts'
 import { Outcome, writeReport } from './report.ts'
 import { markMainStepRan } from './state.ts'
 
-/** Longest wait for a TCP and TLS connection to the API. */
-const CONNECT_TIMEOUT_MS = 10_000
-
 export interface RunOptions {
-  /** Where requests go: a real `Agent` unless a test passes a `MockAgent`. */
+  /** Where requests go, behind the retry policy: a real `Agent` unless a test passes a `MockAgent`. */
   dispatcher?: Dispatcher
 }
 
@@ -40,7 +39,7 @@ export function connect(settings: Settings, outcome: Outcome, dispatcher: Dispat
   const client = new VpsClient({
     baseUrl: settings.apiUrl,
     token: settings.apiToken,
-    dispatcher: dispatcher ?? new Agent({ connect: { timeout: CONNECT_TIMEOUT_MS } }),
+    dispatcher: retryingDispatcher(deadline, dispatcher, line => core.info(plain(line))),
     deadline,
     log: line => core.debug(line)
   })

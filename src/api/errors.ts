@@ -19,11 +19,28 @@ export class ApiError extends Error {
 export class NetworkError extends Error {
   override readonly name = 'NetworkError'
   readonly endpoint: string
+  /** False only when the request surely never reached the API (no connection was made). */
+  readonly sent: boolean
 
-  constructor(endpoint: string, reason: string, options?: { cause?: unknown }) {
-    super(`no answer from ${endpoint}: ${reason}`, options)
+  constructor(endpoint: string, reason: string, options: { cause?: unknown; sent: boolean }) {
+    super(`no answer from ${endpoint}: ${reason}`, { cause: options.cause })
     this.endpoint = endpoint
+    this.sent = options.sent
   }
+}
+
+/** Server errors after which a POST may or may not have been carried out. */
+const UNKNOWN_OUTCOME_STATUSES = [500, 502, 504]
+
+/** A POST that may have been carried out although no success came back: look before re-sending. */
+export function outcomeUnknown(error: unknown): boolean {
+  if (error instanceof NetworkError) return error.sent
+  return error instanceof ApiError && (UNKNOWN_OUTCOME_STATUSES.includes(error.status) || isUnreadableSuccess(error))
+}
+
+/** The API said yes (2xx) but its answer could not be read: the request was carried out. */
+export function isUnreadableSuccess(error: unknown): boolean {
+  return error instanceof ApiError && error.status >= 200 && error.status < 300
 }
 
 /** Longest excerpt of a non-JSON body quoted in an error: enough to recognise a proxy page. */

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import { ApiError, NetworkError, apiMessageOf, parseJson } from './errors.ts'
+import { NOT_SENT_ERRORS } from './retry.ts'
 
 /** Longest a single request may take when the operation's own deadline is further away. */
 export const REQUEST_TIMEOUT_MS = 30_000
@@ -67,8 +68,10 @@ export class JsonHttp {
   async #request<T>(method: Method, url: URL, shape: Shape<T>, body?: unknown): Promise<T> {
     const endpoint = this.#endpoint(method, url)
     const started = Date.now()
-    const timeoutMs = Math.min(REQUEST_TIMEOUT_MS, this.#options.deadline - started)
-    if (timeoutMs <= 0) throw new NetworkError(endpoint, 'the operation ran out of time before this request')
+    const remainingMs = this.#options.deadline - started
+    // Each attempt is cut off after REQUEST_TIMEOUT_MS; all attempts together end at the deadline.
+    const timeoutMs = Math.min(REQUEST_TIMEOUT_MS, remainingMs)
+    if (remainingMs <= 0) throw new NetworkError(endpoint, 'the operation ran out of time (input "timeout") before this request', { sent: false })
     let response: Dispatcher.ResponseData
     try {
       response = await this.#options.dispatcher.request({
@@ -84,13 +87,13 @@ export class JsonHttp {
         body: body === undefined ? null : JSON.stringify(body),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs)
+        signal: AbortSignal.timeout(remainingMs)
       })
     } catch (error) {
-      throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error })
+      throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error, sent: !NOT_SENT_ERRORS.includes(codeOf(error)) })
     }
     const text = await response.body.text().catch((error: unknown) => {
-      throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error })
+      throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error, sent: true })
     })
     this.#options.log?.(`${endpoint} → ${response.statusCode} (${Date.now() - started} ms)`)
     return this.#interpret(response, text, endpoint, shape)
@@ -142,10 +145,13 @@ function headerOf(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
+function codeOf(error: unknown): string {
+  return String((error as { code?: unknown } | null)?.code ?? '')
+}
+
 function describeTransportError(error: unknown, timeoutMs: number): string {
   const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string }
-  if (name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return `no answer within ${Math.ceil(timeoutMs / 1000)} s`
-  }
-  return [code, message].filter(Boolean).join(' ') || String(error)
+  if (name === 'TimeoutError' || name === 'AbortError') return 'the operation ran out of time (input "timeout")'
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${Math.ceil(timeoutMs / 1000)} s`
+  return [code, message].filter(Boolean).join(': ') || String(error)
 }

@@ -1,5 +1,8 @@
 import type { VpsClient } from '../api/client.ts'
-import type { Backup, Snapshot } from '../api/types.ts'
+import * as core from '@actions/core'
+import { isUnreadableSuccess, outcomeUnknown } from '../api/errors.ts'
+import { RESTORING, type Backup, type RestoreAnswer, type Snapshot } from '../api/types.ts'
+import { plain } from '../format.ts'
 import type { CommonSettings, ItemReference, SnapshotReference } from '../inputs.ts'
 import { pickById, pickByName, pickLatest, requireCompleted } from '../plan/selection.ts'
 import { BACKUPS, SNAPSHOTS, type Kind } from './kinds.ts'
@@ -32,6 +35,25 @@ async function find<T extends Snapshot | Backup>(kind: Kind<T>, reference: ItemR
   return pickById({ noun: kind.noun, serverId, items }, reference.id)
 }
 
+/**
+ * Sends the restore. When its outcome is unknown it is never re-sent blindly: a server that is
+ * `restoring` had accepted it. Only a server that is not restoring gets the request once more.
+ */
+async function sendRestoreOnce<T extends Snapshot | Backup>(kind: Kind<T>, item: T, tools: Tools): Promise<RestoreAnswer> {
+  try {
+    return await kind.restore(tools.client, item)
+  } catch (error) {
+    if (!outcomeUnknown(error)) throw error
+    core.info(plain(`No clear answer to the restore (${(error as Error).message}); reading the server's status.`))
+    const server = await tools.client.getServer(item.server.id)
+    if (server.status === RESTORING || isUnreadableSuccess(error)) {
+      return { status: 'accepted', message: 'the restore was accepted (its answer was lost on the way)', server }
+    }
+    core.info(`Server ${server.id} is ${plain(server.status)}, so the restore was not received; sending it once more.`)
+    return kind.restore(tools.client, item)
+  }
+}
+
 /** Restores the server from an item already checked, then waits for it if asked to. */
 export async function restoreItem<T extends Snapshot | Backup>(kind: Kind<T>, item: T, settings: CommonSettings, tools: Tools): Promise<void> {
   const serverId = item.server.id
@@ -39,7 +61,7 @@ export async function restoreItem<T extends Snapshot | Backup>(kind: Kind<T>, it
   if (settings.dryRun) {
     return tools.outcome.say(`Dry run: would restore server ${serverId} from ${kind.label(item)} of ${item.created_at}, overwriting its disk.`)
   }
-  const answer = await kind.restore(tools.client, item)
+  const answer = await sendRestoreOnce(kind, item, tools)
   tools.outcome.set({ status: answer.server.status })
   tools.outcome.say(`Restoring server ${serverId} from ${kind.label(item)} of ${item.created_at}: ${answer.message ?? answer.status}`)
   if (!settings.wait) return

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { COMPLETED, IN_PROGRESS, RESTORING, type Backup, type Server, type Snapshot } from '../api/types.ts'
 import { OperationError } from '../errors.ts'
-import { formatDuration } from '../format.ts'
+import { formatDuration, plain } from '../format.ts'
 import type { CommonSettings } from '../inputs.ts'
 import { nextPollDelay } from '../plan/schedule.ts'
 import type { Kind } from './kinds.ts'
@@ -52,7 +52,7 @@ async function pollUntil<T>(what: string, timing: Timing, tools: Tools, checkFir
     const wakeAt = Math.min(Date.now() + delay, lastCheckAt)
     await sleep(Math.max(0, wakeAt - Date.now()))
     const result = await check()
-    core.info(`${what}: ${result.status} (${formatDuration(Date.now() - started)} waited)`)
+    core.info(plain(`${what}: ${result.status} (${formatDuration(Date.now() - started)} waited)`))
     if (result.done) return result.value
     if (wakeAt >= lastCheckAt) {
       throw new OperationError(`timed out after ${formatDuration(timing.timeoutMs)} (input "timeout") waiting for ${what}, still "${result.status}"`)
