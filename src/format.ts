@@ -8,8 +8,9 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * Text that came from the API, made safe to log: one line, no control characters, so that a
- * name or message can never start a workflow command (`::…`) on a line of its own.
+ * Text that came from the API, made safe to log: one line, no control characters. Every log
+ * line starts with the action's own words, so API text folded onto it can never begin a line
+ * and so never start a workflow command (`::…`).
  */
 export function plain(text: unknown): string {
   return String(text)

@@ -96,9 +96,9 @@ class Inputs {
     return core.getInput(name) || undefined
   }
 
-  required(name: InputName, operation: string): string {
+  required(name: InputName, operation?: string): string {
     const value = this.optional(name)
-    if (value === undefined) throw new InputError(name, `is required by operation "${operation}"`)
+    if (value === undefined) throw new InputError(name, operation ? `is required by operation "${operation}"` : 'is required')
     return value
   }
 
@@ -115,7 +115,7 @@ export function readSettings(options: { warnIgnored?: boolean } = {}): Settings 
   const inputs = new Inputs()
   // The token is masked before anything else can print it, even in an error about it.
   const apiToken = readToken(inputs)
-  const operation = parseOperation(inputs.required('operation', 'any'))
+  const operation = parseOperation(inputs.required('operation'))
   const common: CommonSettings = {
     apiToken,
     apiUrl: parseApiUrl(inputs.optional('api_url') ?? INPUT_DEFAULTS.api_url),
@@ -183,7 +183,7 @@ function readOperationSettings(operation: Operation, inputs: Inputs, common: Com
 }
 
 function readToken(inputs: Inputs): string {
-  const token = inputs.required('api_token', 'any')
+  const token = inputs.required('api_token')
   core.setSecret(token)
   // The Authorization header is never logged, but its encoded forms are masked all the same.
   core.setSecret(Buffer.from(token).toString('base64'))
@@ -258,9 +258,9 @@ export function parseDuration(name: string, raw: string): number {
   const plain = /^\d+(?:\.\d+)?$/.test(raw) ? `${raw}s` : raw
   const parts = [...plain.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)]
   if (parts.length === 0 || parts.map(part => part[0]).join('') !== plain) throw new InputError(name, problem)
-  const ms = parts.reduce((total, [, amount, unit]) => total + Number(amount) * (DURATION_UNITS_MS[unit ?? 's'] ?? 0), 0)
-  if (ms <= 0) throw new InputError(name, `must be longer than zero; got "${raw}"`)
-  return Math.round(ms)
+  const ms = Math.round(parts.reduce((total, [, amount, unit]) => total + Number(amount) * (DURATION_UNITS_MS[unit ?? 's'] ?? 0), 0))
+  if (ms <= 0) throw new InputError(name, `must be at least 1 ms; got "${raw}"`)
+  return ms
 }
 
 export function parsePollInterval(raw: string): number {

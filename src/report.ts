@@ -67,7 +67,7 @@ export class Outcome {
 /** Outputs and job summary, written from this one place whether the operation succeeded or not. */
 export async function writeReport(operation: string, outcome: Outcome, elapsedMs: number, failure: string | undefined): Promise<void> {
   for (const [name, value] of outcome.outputs) core.setOutput(name, value)
-  const summary = core.summary.addHeading(`VPS.org ${operation}: ${failure ? 'failed' : 'done'}`, 3)
+  const summary = core.summary.addHeading(escapeHtml(plain(`VPS.org ${operation}: ${failure ? 'failed' : 'done'}`)), 3)
   for (const line of outcome.lines) summary.addRaw(`${escapeMarkdown(line)}\n\n`)
   if (failure) summary.addRaw(`**Error:** ${escapeMarkdown(failure)}\n\n`)
   const rows = [...outputRows(outcome), ['time taken', formatDuration(elapsedMs)]]

@@ -1,3 +1,5 @@
+import { plain } from '../format.ts'
+
 /** The API answered with an error status, or with something that is not the documented JSON. */
 export class ApiError extends Error {
   override readonly name = 'ApiError'
@@ -53,7 +55,15 @@ const EXCERPT_LENGTH = 120
 export function apiMessageOf(body: string, contentType: string | undefined): string {
   const parsed = parseJson(body)
   if (parsed === undefined) return excerptOf(body, contentType)
-  return messageFromJson(parsed) ?? excerptOf(body, contentType)
+  const message = messageFromJson(parsed)
+  return message ? shorten(plain(message), MAX_MESSAGE_LENGTH) : `an error body without a message (${shorten(plain(body), EXCERPT_LENGTH)})`
+}
+
+/** Longest API message quoted in an error line; anything longer is cut. */
+const MAX_MESSAGE_LENGTH = 500
+
+function shorten(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length)}…` : text
 }
 
 function messageFromJson(value: unknown): string | undefined {
@@ -85,9 +95,9 @@ function excerptOf(body: string, contentType: string | undefined): string {
     .replace(/<[^>]*>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
-  if (text === '') return `an empty ${contentType ?? 'unlabelled'} body`
-  const excerpt = text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text
-  return `a ${contentType?.split(';')[0] ?? 'non-JSON'} answer, not JSON ("${excerpt}")`
+  const type = contentType?.split(';')[0]?.trim() || 'unlabelled'
+  if (text === '') return `an empty answer (${type})`
+  return `an answer that is not JSON (${type}): "${shorten(plain(text), EXCERPT_LENGTH)}"`
 }
 
 export function parseJson(body: string): unknown {

@@ -1,4 +1,4 @@
-import { IN_PROGRESS, type Item } from '../api/types.ts'
+import { COMPLETED, IN_PROGRESS, type Item } from '../api/types.ts'
 import { OperationError } from '../errors.ts'
 import { newestFirst } from './selection.ts'
 
@@ -32,7 +32,7 @@ export function deletionsBeforeCreate<T extends Item>(input: RotationInput<T>): 
   if (candidates.length < excess) {
     throw new OperationError(
       `the server already has ${counted.length} ${input.noun}s, the provider's limit is ${input.limit}, and only ${candidates.length} of them ` +
-        `are the action's own and completed, so rotation may not make room; delete ${excess - candidates.length} by hand. No ${input.noun} was created.`
+        `are the action's own and not in progress, so rotation cannot make room; delete ${excess - candidates.length} by hand. No ${input.noun} was created.`
     )
   }
   return candidates.slice(0, excess)
@@ -40,11 +40,12 @@ export function deletionsBeforeCreate<T extends Item>(input: RotationInput<T>): 
 
 /**
  * After the new item completed, or for a prune: the action's own items beyond the newest
- * `keep`, never the new item and never one still in progress.
+ * `keep` completed ones (a failed one is never worth keeping), never the new item and never
+ * one still in progress.
  */
 export function deletionsBeyondKeep<T extends Item>(input: RotationInput<T>, keep: number, newItemId?: number): T[] {
   const own = newestFirst(input.items.filter(input.isOwn))
-  const kept = new Set(own.slice(0, keep).map(item => item.id))
+  const kept = new Set(own.filter(item => item.status === COMPLETED).slice(0, keep).map(item => item.id))
   if (newItemId !== undefined) kept.add(newItemId)
   return own.filter(item => !kept.has(item.id) && deletable(input, item)).reverse()
 }

@@ -1,0 +1,41 @@
+// Snapshots and backups shaped as the VPS.org API documents them, for the planning tests.
+import type { Backup, Snapshot } from '../../src/api/types.ts'
+
+export const SERVER = 12345
+export const OTHER_SERVER = 67890
+export const PREFIX = 'gha-'
+
+/** `day(3)` is 2025-01-03 at noon: a readable, ordered created_at. */
+export function day(n: number, hour = 12): string {
+  return new Date(Date.UTC(2025, 0, n, hour)).toISOString().replace('.000Z', 'Z')
+}
+
+export function snapshot(fields: Partial<Snapshot> & { id: number }): Snapshot {
+  return {
+    server: { id: SERVER, name: 'web-server-01' },
+    name: `${PREFIX}octo-app-1-1-${fields.id}`,
+    status: 'completed',
+    size_mb: 5120,
+    created_at: day(fields.id % 28 || 1),
+    description: null,
+    ...fields
+  }
+}
+
+export function backup(fields: Partial<Backup> & { id: number }): Backup {
+  return {
+    server: { id: SERVER, name: 'web-server-01' },
+    backup_type: 'manual',
+    status: 'completed',
+    size_mb: 4523,
+    created_at: day(fields.id % 28 || 1),
+    expires_at: null,
+    description: `${PREFIX}octo-app-1-1-abc Before deploy`,
+    ...fields
+  }
+}
+
+/** Ids in the order given, for assertions that also check the order. */
+export function ids(items: Array<{ id: number }>): number[] {
+  return items.map(item => item.id)
+}

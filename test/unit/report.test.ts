@@ -1,0 +1,244 @@
+// Outputs and job summary, written through the runner's files, and kept in step with action.yml.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { parse } from 'yaml'
+import { INPUT_DEFAULTS } from '../../src/inputs.ts'
+import { OUTPUT_NAMES, Outcome, writeReport } from '../../src/report.ts'
+import { backup, snapshot } from './fixtures.ts'
+
+let directory: string
+let outputFile: string
+let summaryFile: string
+let stdout: string[]
+
+// @actions/core remembers the summary file once it has written to it, so one file serves the
+// whole file of tests and is emptied before each.
+beforeAll(() => {
+  directory = mkdtempSync(join(tmpdir(), 'report-test-'))
+  outputFile = join(directory, 'output')
+  summaryFile = join(directory, 'summary')
+})
+
+afterAll(() => {
+  rmSync(directory, { recursive: true, force: true })
+})
+
+beforeEach(() => {
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  vi.stubEnv('GITHUB_OUTPUT', outputFile)
+  vi.stubEnv('GITHUB_STEP_SUMMARY', summaryFile)
+  stdout = []
+  vi.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+    stdout.push(String(chunk))
+    return true
+  })
+})
+
+afterEach(() => {
+  vi.restoreAllMocks()
+  vi.unstubAllEnvs()
+})
+
+/** The outputs as the runner reads them back from GITHUB_OUTPUT (`name<<delimiter` blocks). */
+function outputs(): Record<string, string> {
+  const lines = readFileSync(outputFile, 'utf8').split(/\r?\n/)
+  const found: Record<string, string> = {}
+  for (let index = 0; index < lines.length; index++) {
+    const start = /^([^<=]+)<<(.+)$/.exec(lines[index] ?? '')
+    if (!start) continue
+    const [, name, delimiter] = start
+    const value: string[] = []
+    while (++index < lines.length && lines[index] !== delimiter) value.push(lines[index] ?? '')
+    found[name!] = value.join('\n')
+  }
+  return found
+}
+
+const summary = () => readFileSync(summaryFile, 'utf8')
+const stdoutLines = () => stdout.join('').split(/\r?\n/)
+
+describe('writeReport', () => {
+  it('writes a snapshot’s outputs and a summary with a heading and a table', async () => {
+    const outcome = new Outcome()
+    outcome.item(snapshot({ id: 801, name: 'gha-octo-app-42-1-abc123', size_mb: 5120, created_at: '2025-01-15T18:30:00Z' }))
+    outcome.say('Started snapshot 801 "gha-octo-app-42-1-abc123" of server 12345.')
+
+    await writeReport('create-snapshot', outcome, 65_000, undefined)
+
+    expect(outputs()).toEqual({
+      snapshot_id: '801',
+      snapshot_name: 'gha-octo-app-42-1-abc123',
+      server_id: '12345',
+      status: 'completed',
+      size_mb: '5120',
+      created_at: '2025-01-15T18:30:00Z'
+    })
+    const text = summary()
+    expect(text).toMatch(/<h3>[^<]*create-snapshot[^<]*<\/h3>/)
+    expect(text).toContain('Started snapshot 801')
+    expect(text).toContain('<table>')
+    expect(text).toContain('<td>snapshot_id</td><td>801</td>')
+    expect(text).toMatch(/time taken/)
+  })
+
+  it('still writes the outputs known before a failure, and puts the failure in the summary', async () => {
+    const outcome = new Outcome()
+    outcome.item(snapshot({ id: 802, status: 'failed', size_mb: null }))
+    const failure = 'create-snapshot failed: snapshot 802 ended with status "failed"'
+
+    await writeReport('create-snapshot', outcome, 3_000, failure)
+
+    expect(outputs()).toMatchObject({ snapshot_id: '802', status: 'failed', server_id: '12345' })
+    expect(outputs()).not.toHaveProperty('size_mb')
+    const text = summary()
+    expect(text).toMatch(/<h3>[^<]*create-snapshot[^<]*failed[^<]*<\/h3>/)
+    expect(text).toContain('snapshot 802 ended with status')
+    expect(text).toContain('<td>snapshot_id</td><td>802</td>')
+  })
+
+  it('writes a failure that came before any output', async () => {
+    await writeReport('create-snapshot', new Outcome(), 10, 'create-snapshot failed: input "server_id" must be a positive integer; got "abc"')
+    expect(outputs()).toEqual({})
+    expect(summary()).toContain('must be a positive integer; got "abc"')
+    expect(summary()).toMatch(/<h3>[^<]*failed[^<]*<\/h3>/)
+  })
+
+  it('writes a backup’s outputs without a snapshot name', async () => {
+    const outcome = new Outcome()
+    outcome.item(backup({ id: 501, size_mb: 4523 }))
+    await writeReport('create-backup', outcome, 1_000, undefined)
+    expect(outputs()).toMatchObject({ backup_id: '501', server_id: '12345', status: 'completed', size_mb: '4523' })
+    expect(outputs()).not.toHaveProperty('snapshot_name')
+    expect(outputs()).not.toHaveProperty('snapshot_id')
+  })
+
+  it('writes deleted_ids as a JSON array, in the order deleted', async () => {
+    const outcome = new Outcome()
+    outcome.deleted(803)
+    outcome.deleted(801)
+    await writeReport('prune-snapshots', outcome, 1_000, undefined)
+    expect(JSON.parse(outputs().deleted_ids!)).toEqual([803, 801])
+  })
+
+  it('writes a list’s count and items, and draws the items in the summary', async () => {
+    const items = [snapshot({ id: 801 }), snapshot({ id: 802, name: 'pre-migration' })]
+    const outcome = new Outcome()
+    outcome.set({ count: items.length, items })
+    outcome.table = items
+    await writeReport('list-snapshots', outcome, 500, undefined)
+    expect(outputs().count).toBe('2')
+    expect(JSON.parse(outputs().items!)).toEqual(items)
+    expect(summary()).toContain('pre-migration')
+    expect(summary()).toContain('<td>802</td>')
+  })
+
+  it('writes items with a line break in a name back exactly as they were', async () => {
+    const outcome = new Outcome()
+    outcome.item(snapshot({ id: 9, name: 'odd\nname' }))
+    await writeReport('wait-snapshot', outcome, 500, undefined)
+    expect(outputs().snapshot_name).toBe('odd\nname')
+  })
+
+  describe('with text from the API', () => {
+    const hostile = 'x<script>alert(1)</script> | a | b\n::error::injected\r\n::set-output name=status::completed'
+
+    async function report(): Promise<void> {
+      const outcome = new Outcome()
+      outcome.item(snapshot({ id: 7, name: hostile, description: hostile }))
+      outcome.say(`Started snapshot 7 "${hostile}" of server 12345.`)
+      outcome.table = [snapshot({ id: 7, name: hostile })]
+      await writeReport('create-snapshot', outcome, 500, `create-snapshot failed: HTTP 400 from POST /snapshots/: ${hostile}`)
+    }
+
+    it('escapes HTML in the summary', async () => {
+      await report()
+      expect(summary()).not.toContain('<script>')
+      expect(summary()).toContain('&lt;script&gt;')
+    })
+
+    it('escapes the Markdown table separator outside the HTML tables', async () => {
+      await report()
+      const outsideTables = summary().replace(/<table>[\s\S]*?<\/table>/g, '')
+      expect(outsideTables).toContain('x')
+      expect(outsideTables).not.toMatch(/(^|[^\\])\|/)
+    })
+
+    it('never lets it start a line with "::", in the log or in the summary', async () => {
+      await report()
+      expect(stdoutLines().filter(line => line.startsWith('::'))).toEqual([])
+      expect(summary().split(/\r?\n/).filter(line => line.trimStart().startsWith('::'))).toEqual([])
+    })
+
+    it('keeps the failure on one line of the summary', async () => {
+      await report()
+      const failureLines = summary()
+        .split(/\r?\n/)
+        .filter(line => line.includes('HTTP 400'))
+      expect(failureLines).toHaveLength(1)
+      expect(failureLines[0]).toContain('injected')
+      expect(failureLines[0]).toContain('set-output name=status')
+    })
+  })
+
+  it('escapes the operation in the heading, which may be any text the user typed', async () => {
+    await writeReport('<img src=x onerror=alert(1)>', new Outcome(), 10, 'input "operation" must be one of …')
+    expect(summary()).not.toContain('<img')
+  })
+
+  it('outside a runner (no GITHUB_STEP_SUMMARY) writes no summary and leaves nothing behind for the next', async () => {
+    vi.stubEnv('GITHUB_STEP_SUMMARY', undefined)
+    const first = new Outcome()
+    first.say('first report')
+    await expect(writeReport('list-backups', first, 10, undefined)).resolves.toBeUndefined()
+
+    vi.stubEnv('GITHUB_STEP_SUMMARY', summaryFile)
+    const second = new Outcome()
+    second.say('second report')
+    await writeReport('list-backups', second, 10, undefined)
+    expect(summary()).toContain('second report')
+    expect(summary()).not.toContain('first report')
+  })
+})
+
+describe('action.yml and the code agree', () => {
+  interface Metadata {
+    inputs: Record<string, { description?: string; required?: boolean; default?: unknown }>
+    outputs: Record<string, { description?: string }>
+    runs: Record<string, string>
+  }
+  const metadata = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as Metadata
+
+  it('declares exactly the outputs the reporter sets', () => {
+    expect(Object.keys(metadata.outputs).sort()).toEqual([...OUTPUT_NAMES].sort())
+    expect(new Set(OUTPUT_NAMES).size).toBe(OUTPUT_NAMES.length)
+  })
+
+  it('declares exactly the inputs the code reads', () => {
+    expect(Object.keys(metadata.inputs).sort()).toEqual(Object.keys(INPUT_DEFAULTS).sort())
+  })
+
+  it.each(Object.entries(INPUT_DEFAULTS))('gives input %s the default the code assumes (%s)', (name, fallback) => {
+    const declared = metadata.inputs[name]?.default
+    expect(declared === undefined ? undefined : String(declared)).toBe(fallback)
+  })
+
+  it('requires operation and api_token, and nothing else', () => {
+    const required = Object.entries(metadata.inputs)
+      .filter(([, input]) => input.required === true)
+      .map(([name]) => name)
+    expect(required.sort()).toEqual(['api_token', 'operation'])
+  })
+
+  it('describes every input and output', () => {
+    for (const entry of [...Object.values(metadata.inputs), ...Object.values(metadata.outputs)]) {
+      expect(entry.description?.trim()).toBeTruthy()
+    }
+  })
+
+  it('runs on node24 with a post step only when the job failed', () => {
+    expect(metadata.runs).toMatchObject({ using: 'node24', post: metadata.runs.main, 'post-if': 'failure()' })
+  })
+})
