@@ -1,8 +1,10 @@
 /**
  * When to check a job's status next. Early checks follow `poll_interval` so a short job is
- * noticed within a couple of seconds; then the gap grows to a tenth of the time already spent
- * (the lag after completion stays under 10 % of the job's duration); after the first minute it
- * is a steady 10 s, at most six checks a minute for jobs that take 3 to 15 minutes.
+ * noticed within a couple of seconds; then the gap grows to a tenth of the time already spent,
+ * so the lag after completion stays under 10 % of the job's duration; after the first minute it
+ * is a steady 10 s: at most six checks a minute for jobs that take 3 to 15 minutes, and never
+ * more than 10 s late. The one trade-off: a job ending between 60 and 100 s may be noticed up to
+ * 10 s late (more than 10 % of it), the price of the six-a-minute cap from the second minute on.
  */
 export const GROWTH_RATIO = 0.1
 export const STEADY_AFTER_MS = 60_000
