@@ -104,9 +104,10 @@ class Inputs {
 
   /** Inputs set to something other than their default that the operation does not read. */
   ignored(): InputName[] {
-    return (Object.keys(INPUT_DEFAULTS) as InputName[]).filter(
-      name => !this.#used.has(name) && (core.getInput(name) || undefined) !== INPUT_DEFAULTS[name]
-    )
+    return (Object.keys(INPUT_DEFAULTS) as InputName[]).filter(name => {
+      const value = core.getInput(name)
+      return !this.#used.has(name) && value !== '' && value !== INPUT_DEFAULTS[name]
+    })
   }
 }
 

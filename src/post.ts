@@ -22,11 +22,11 @@ export async function post(options: { dispatcher?: Dispatcher } = {}): Promise<v
   const outcome = new Outcome()
   let failure: string | undefined
   try {
-    const settings = readSettings({ warnIgnored: false })
+    // The target is saved only when rollback was asked for and something was created, so it is
+    // read first: a main step that failed on its inputs leaves nothing, and nothing to re-check.
     const target = rollbackTarget()
-    const creates = settings.operation === 'create-snapshot' || settings.operation === 'create-backup'
-    if (!creates || !settings.rollbackOnFailure) return core.info('No rollback: rollback_on_failure is not true for this step.')
-    if (!target) return core.info('No rollback: the main step created nothing to restore from.')
+    if (!target) return core.info(`No rollback: ${rollbackRequested() ? 'the main step created nothing to restore from' : 'rollback_on_failure is not true for this step'}.`)
+    const settings = readSettings({ warnIgnored: false })
     const tools = connect(settings, outcome, options.dispatcher, started)
     await (target.kind === 'snapshot' ? rollBack(SNAPSHOTS, target, settings, tools) : rollBack(BACKUPS, target, settings, tools))
   } catch (error) {
@@ -35,6 +35,10 @@ export async function post(options: { dispatcher?: Dispatcher } = {}): Promise<v
   } finally {
     if (outcome.lines.length > 0 || failure) await writeReport(STEP, outcome, Date.now() - started, failure)
   }
+}
+
+function rollbackRequested(): boolean {
+  return core.getInput('rollback_on_failure').toLowerCase() === 'true'
 }
 
 /** Restores from the target once it is completed; one that never completes is not restored from. */

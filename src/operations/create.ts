@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { isUnreadableSuccess, outcomeUnknown } from '../api/errors.ts'
+import { OperationError } from '../errors.ts'
 import { plain } from '../format.ts'
 import type { Backup, Snapshot } from '../api/types.ts'
 import { COMPLETED } from '../api/types.ts'
@@ -51,6 +52,7 @@ export async function createBackup(settings: Create, tools: Tools): Promise<void
  */
 async function create<T extends Snapshot | Backup>(kind: Kind<T>, settings: Create, tools: Tools, request: Request<T>): Promise<void> {
   const rotation: Rotation<T> = { kind, serverId: settings.serverId, namePrefix: settings.namePrefix, dryRun: settings.dryRun }
+  if (settings.keep > 0) tools.outcome.set({ deleted_ids: [] })
   const before = settings.keep > 0 ? await readRotation(rotation, tools) : undefined
   const room = before ? deletionsBeforeCreate(before) : []
   await deleteChosen(rotation, room, `to stay under the limit of ${kind.limit} ${kind.noun}s`, tools)
@@ -89,7 +91,10 @@ async function sendOnce<T extends Snapshot | Backup>(kind: Kind<T>, serverId: nu
     } catch (error) {
       if (!outcomeUnknown(error) || attempt >= MAX_CREATE_ATTEMPTS) throw error
       core.info(plain(`No clear answer to the create of ${request.what} (${(error as Error).message}); looking for what it may have created.`))
-      const found = (await kind.list(tools.client, serverId)).find(item => request.isOurs(item) && Date.parse(item.created_at) >= sentAt - CLOCK_SKEW_ALLOWANCE_MS)
+      const items = await kind.list(tools.client, serverId).catch(() => {
+        throw new OperationError(`${(error as Error).message}; it may still have created ${request.what}, which could not be checked: look at the server's ${kind.noun}s`)
+      })
+      const found = items.find(item => request.isOurs(item) && Date.parse(item.created_at) >= sentAt - CLOCK_SKEW_ALLOWANCE_MS)
       if (found) {
         tools.outcome.say(`The create had gone through although its answer was lost: adopted ${kind.label(found)}.`)
         return found

@@ -1,0 +1,178 @@
+// The README against action.yml: its generated tables (the docs drift check) and its workflow
+// examples, which must use only inputs and outputs that exist and wire job outputs correctly.
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { renderReadme } from '../scripts/docs.ts'
+import { OPERATIONS } from '../src/inputs.ts'
+
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+const ACTION_YML = readFileSync(new URL('../action.yml', import.meta.url), 'utf8')
+const ACTION = parse(ACTION_YML) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> }
+const ACTION_REF = 'vps-org/snapshot-action@v1'
+
+describe('README tables', () => {
+  it('match action.yml (run `npm run docs` after changing action.yml)', () => {
+    expect(README, 'README.md is out of date with action.yml: run `npm run docs`').toBe(renderReadme(README, ACTION_YML))
+  })
+
+  it('list every input and output of action.yml', () => {
+    for (const name of [...Object.keys(ACTION.inputs), ...Object.keys(ACTION.outputs)]) {
+      expect(README).toContain(`| \`${name}\` |`)
+    }
+  })
+})
+
+describe('renderReadme', () => {
+  const readme = [
+    '# Title',
+    '<!-- inputs:start -->',
+    'old inputs',
+    '<!-- inputs:end -->',
+    'between',
+    '<!-- outputs:start -->',
+    '<!-- outputs:end -->',
+    'after'
+  ].join('\n')
+  const actionYml = `
+inputs:
+  mode:
+    description: >-
+      Either a | b, folded
+      over two lines; create-* and wait-*.
+    required: true
+  count:
+    description: How many.
+    default: '0'
+  empty:
+    description: Nothing by default.
+    default: ''
+outputs:
+  ids:
+    description: The ids, as JSON.
+`
+
+  it('writes the inputs table: name, required, default, description on one line with | escaped', () => {
+    const rendered = renderReadme(readme, actionYml)
+    expect(rendered).toContain(
+      [
+        '<!-- inputs:start -->',
+        '',
+        '| input | required | default | description |',
+        '| --- | --- | --- | --- |',
+        '| `mode` | yes | – | Either a \\| b, folded over two lines; create-\\* and wait-\\*. |',
+        '| `count` | no | `0` | How many. |',
+        '| `empty` | no | (empty) | Nothing by default. |',
+        '',
+        '<!-- inputs:end -->'
+      ].join('\n')
+    )
+  })
+
+  it('writes the outputs table', () => {
+    expect(renderReadme(readme, actionYml)).toContain('| output | description |\n| --- | --- |\n| `ids` | The ids, as JSON. |\n')
+  })
+
+  it('keeps everything outside the markers and is stable when run again', () => {
+    const rendered = renderReadme(readme, actionYml)
+    expect(rendered.startsWith('# Title\n<!-- inputs:start -->')).toBe(true)
+    expect(rendered).toContain('<!-- inputs:end -->\nbetween\n<!-- outputs:start -->')
+    expect(rendered.endsWith('<!-- outputs:end -->\nafter')).toBe(true)
+    expect(rendered).not.toContain('old inputs')
+    expect(renderReadme(rendered, actionYml)).toBe(rendered)
+  })
+
+  it.each([
+    ['no inputs markers', readme.replace('<!-- inputs:start -->', '')],
+    ['no outputs end marker', readme.replace('<!-- outputs:end -->', '')],
+    ['markers in the wrong order', '<!-- inputs:end -->\n<!-- inputs:start -->\n<!-- outputs:start -->\n<!-- outputs:end -->']
+  ])('fails on a README with %s', (_case, broken) => {
+    expect(() => renderReadme(broken, actionYml)).toThrow(/markers/)
+  })
+})
+
+interface Step {
+  id?: string
+  uses?: string
+  with?: Record<string, unknown>
+}
+
+interface Job {
+  needs?: string | string[]
+  outputs?: Record<string, string>
+  steps: Step[]
+}
+
+interface Workflow {
+  on?: unknown
+  jobs: Record<string, Job>
+}
+
+/** Every ```yaml block of the README that is a whole workflow. */
+function readmeWorkflows(): Array<[string, Workflow]> {
+  const blocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map(match => match[1] ?? '')
+  return blocks
+    .map(block => parse(block) as Partial<Workflow> & { name?: string })
+    .filter((workflow): workflow is Workflow & { name?: string } => typeof workflow.jobs === 'object')
+    .map(workflow => [workflow.name ?? '(unnamed)', workflow])
+}
+
+/** `${{ … }}` references of one kind, e.g. `steps.<id>.outputs.<name>`, in any text under `value`. */
+function references(value: unknown, context: 'steps' | 'needs'): Array<{ source: string; output: string }> {
+  const pattern = new RegExp(`\\b${context}\\.([\\w-]+)\\.outputs\\.([\\w-]+)`, 'g')
+  return [...JSON.stringify(value).matchAll(pattern)].map(match => ({ source: match[1] ?? '', output: match[2] ?? '' }))
+}
+
+describe('README workflows', () => {
+  const workflows = readmeWorkflows()
+
+  it('are there: the quick start and every recipe', () => {
+    expect(workflows.length).toBeGreaterThanOrEqual(6)
+  })
+
+  describe.each(workflows)('%s', (_name, workflow) => {
+    const jobs = Object.entries(workflow.jobs)
+
+    it('has a trigger and pins the action as @v1', () => {
+      expect(workflow.on).toBeDefined()
+      for (const [, job] of jobs) {
+        for (const step of job.steps) {
+          if (step.uses?.includes('snapshot-action')) expect(step.uses).toBe(ACTION_REF)
+          if (step.uses?.startsWith('actions/checkout')) expect(step.uses).toBe('actions/checkout@v5')
+        }
+      }
+    })
+
+    it('gives the action only its own inputs, an operation and the token from a secret', () => {
+      for (const [, job] of jobs) {
+        for (const step of job.steps.filter(candidate => candidate.uses === ACTION_REF)) {
+          const inputs = step.with ?? {}
+          expect(Object.keys(ACTION.inputs)).toEqual(expect.arrayContaining(Object.keys(inputs)))
+          expect(OPERATIONS).toContain(inputs.operation)
+          expect(inputs.api_token).toBe('${{ secrets.VPS_API_TOKEN }}')
+        }
+      }
+    })
+
+    it('reads step outputs that the step declares, from a step of the same job', () => {
+      for (const [jobName, job] of jobs) {
+        const steps = new Map(job.steps.filter(step => step.id).map(step => [step.id, step]))
+        for (const { source, output } of references(job, 'steps')) {
+          const step = steps.get(source)
+          expect(step, `job ${jobName} reads steps.${source}, which it does not have`).toBeDefined()
+          if (step?.uses === ACTION_REF) expect(Object.keys(ACTION.outputs), `job ${jobName}`).toContain(output)
+        }
+      }
+    })
+
+    it('reads job outputs that the job it needs declares', () => {
+      for (const [jobName, job] of jobs) {
+        const needs = [job.needs ?? []].flat()
+        for (const { source, output } of references(job, 'needs')) {
+          expect(needs, `job ${jobName} reads needs.${source} without needing it`).toContain(source)
+          expect(Object.keys(workflow.jobs[source]?.outputs ?? {}), `job ${jobName} reads needs.${source}.outputs.${output}`).toContain(output)
+        }
+      }
+    })
+  })
+})
