@@ -28,11 +28,22 @@ interface Request<T> {
 
 export async function createSnapshot(settings: Create & { name: string }, tools: Tools): Promise<void> {
   const body = { server_id: settings.serverId, name: settings.name, description: settings.description }
+  // Read beside the POST, not before it, so the advice costs no time.
+  const serverState = settings.dryRun ? undefined : adviseOnRunningServer(settings.serverId, tools)
   await create(SNAPSHOTS, settings, tools, {
     what: `snapshot "${body.name}"`,
     send: () => tools.client.createSnapshot(body),
     isOurs: snapshot => snapshot.name === body.name
   })
+  await serverState
+}
+
+/** The provider's advice, where a person will see it: a running server's snapshot may be inconsistent. */
+async function adviseOnRunningServer(serverId: number, tools: Tools): Promise<void> {
+  const server = await tools.client.getServer(serverId).catch(() => undefined)
+  if (server?.status === 'running') {
+    core.notice(`Server ${serverId} is running: a snapshot of a running server may hold an inconsistent filesystem. The provider advises stopping it first, or quiescing databases and writes.`)
+  }
 }
 
 export async function createBackup(settings: Create, tools: Tools): Promise<void> {

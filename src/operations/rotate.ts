@@ -28,7 +28,13 @@ export async function readRotation<T extends Snapshot | Backup>(rotation: Rotati
 
 /** Deletes what rotation chose (or says it would, in a dry run); one already gone is skipped. */
 export async function deleteChosen<T extends Snapshot | Backup>(rotation: Rotation<T>, chosen: T[], reason: string, tools: Tools): Promise<void> {
+  if (chosen.length === 0) return
   const { kind, dryRun } = rotation
+  await core.group(`Rotation: ${dryRun ? 'would delete' : 'deleting'} ${chosen.length} ${kind.noun}${chosen.length === 1 ? '' : 's'} ${reason}`, () => deleteEach(rotation, chosen, reason, tools))
+  if (!dryRun) core.notice(`Rotation deleted ${chosen.length} ${kind.noun}${chosen.length === 1 ? '' : 's'} of server ${rotation.serverId} ${reason}.`)
+}
+
+async function deleteEach<T extends Snapshot | Backup>({ kind, dryRun }: Rotation<T>, chosen: T[], reason: string, tools: Tools): Promise<void> {
   for (const item of chosen) {
     if (dryRun) {
       tools.outcome.say(`Dry run: would delete ${kind.label(item)} of ${item.created_at} ${reason}.`)
@@ -42,8 +48,5 @@ export async function deleteChosen<T extends Snapshot | Backup>(rotation: Rotati
       if (!(error instanceof ApiError && error.status === NOT_FOUND)) throw error
       tools.outcome.say(`${kind.label(item)} was already gone.`)
     }
-  }
-  if (chosen.length > 0 && !dryRun) {
-    core.notice(`Rotation deleted ${chosen.length} ${kind.noun}${chosen.length === 1 ? '' : 's'} of server ${rotation.serverId} ${reason}.`)
   }
 }

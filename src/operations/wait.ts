@@ -44,7 +44,12 @@ interface Check<T> {
   done: boolean
 }
 
+/** Status checks, folded into one log group so a long wait stays one line until opened. */
 async function pollUntil<T>(what: string, timing: Timing, tools: Tools, checkFirst: boolean, check: () => Promise<Check<T>>): Promise<T> {
+  return core.group(`Waiting for ${what}`, () => poll(what, timing, tools, checkFirst, check))
+}
+
+async function poll<T>(what: string, timing: Timing, tools: Tools, checkFirst: boolean, check: () => Promise<Check<T>>): Promise<T> {
   const started = Date.now()
   const lastCheckAt = tools.deadline - LAST_CHECK_MARGIN_MS
   let delay = checkFirst ? 0 : nextPollDelay(0, timing.pollIntervalMs)

@@ -29,16 +29,20 @@ describe.concurrent('create-snapshot', () => {
         size_mb: String(snapshot?.size_mb),
         created_at: snapshot?.created_at
       })
-      // One POST with the documented body, then status checks of the server's list only.
-      expect(emulator.requests[0]).toMatchObject({
+      // One POST with the documented body, the server's own state read beside it (for the
+      // running-server notice), then status checks of the server's list only.
+      const post = emulator.requests.findIndex(request => request.method === 'POST')
+      expect(emulator.requests[post]).toMatchObject({
         method: 'POST',
         path: '/api/v1/snapshots/',
         body: { server_id: WEB, name: snapshot?.name, description: snapshot?.description },
         authorization: 'Bearer emulator-token'
       })
-      const checks = calls(emulator, 1)
+      expect(writes(emulator)).toEqual(['POST /snapshots/'])
+      const checks = calls(emulator, post + 1).filter(call => call !== `GET /servers/${WEB}/`)
       expect(checks.length).toBeGreaterThan(0)
       expect(new Set(checks)).toEqual(new Set([`GET /snapshots/?server_id=${WEB}`]))
+      expect(result.stdout).toContain(`::notice::Server ${WEB} is running`)
       expect(result.state.rollbackTarget).toBeUndefined()
 
       const summary = summaryText(result)
@@ -58,7 +62,7 @@ describe.concurrent('create-snapshot', () => {
     try {
       const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), wait: 'false' })
       expectSuccess(result)
-      expect(calls(emulator)).toEqual(['POST /snapshots/'])
+      expect(new Set(calls(emulator))).toEqual(new Set(['POST /snapshots/', `GET /servers/${WEB}/`]))
       expect(result.outputs).toMatchObject({ snapshot_id: '801', status: 'in_progress', server_id: String(WEB) })
       expect(result.outputs.snapshot_name).toMatch(new RegExp(`^${markerPattern()}$`))
       expect(emulator.snapshots(WEB).map(snapshot => snapshot.status)).toEqual(['in_progress'])
@@ -125,8 +129,8 @@ describe.concurrent('create-snapshot', () => {
     try {
       const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), api_token: 'not-the-token' })
       expectFailure(result, 'create-snapshot', 'HTTP 401', 'Invalid token.')
-      expect(calls(emulator)).toEqual(['POST /snapshots/'])
-      expect(emulator.requests[0]?.authorization).toBe('Bearer not-the-token')
+      expect(writes(emulator)).toEqual(['POST /snapshots/'])
+      expect(emulator.requests.every(request => request.authorization === 'Bearer not-the-token')).toBe(true)
       expect(emulator.snapshots()).toEqual([])
       expect(result.outputs.snapshot_id).toBeUndefined()
     } finally {
