@@ -81,7 +81,7 @@ export function isRetryable({ method, status, code }: Pick<Failure, 'method' | '
 /** `Retry-After: 5` or `Retry-After: Wed, 21 Oct 2026 07:28:00 GMT`, in milliseconds from now. */
 export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
   if (!header) return undefined
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000
+  if (/^\d+(\.\d+)?$/.test(header.trim())) return Number(header.trim()) * 1000
   const at = Date.parse(header)
   return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
@@ -91,6 +91,9 @@ export function retryingDispatcher(deadline: number, base: Dispatcher = new Agen
   return new RetryAgent(base, {
     // The handler asks `retry` about any status listed here and any error; the policy decides.
     statusCodes: RETRYABLE_STATUSES,
+    // When the policy stops, the last answer itself (status, the API's message) reaches the
+    // caller, rather than a bare "request failed".
+    throwOnError: false,
     methods: ['GET', 'DELETE', 'POST'],
     errorCodes: CONNECTION_ERRORS,
     retry: (error, { state, opts }, callback) => {

@@ -27,13 +27,15 @@ interface Request<T> {
 }
 
 export async function createSnapshot(settings: Create & { name: string }, tools: Tools): Promise<void> {
-  const body = { server_id: settings.serverId, name: settings.name, description: settings.description }
+  // The marker opens the description too: a name the user chose may already be in use, the
+  // marker (unique to this step) never is, so a lost answer is matched to this create alone.
+  const body = { server_id: settings.serverId, name: settings.name, description: `${settings.marker} ${settings.description}` }
   // Read beside the POST, not before it, so the advice costs no time.
   const serverState = settings.dryRun ? undefined : adviseOnRunningServer(settings.serverId, tools)
   await create(SNAPSHOTS, settings, tools, {
     what: `snapshot "${body.name}"`,
     send: () => tools.client.createSnapshot(body),
-    isOurs: snapshot => snapshot.name === body.name
+    isOurs: snapshot => snapshot.name === body.name && (snapshot.description ?? '').startsWith(settings.marker)
   })
   await serverState
 }

@@ -1,7 +1,7 @@
 import type { VpsClient } from '../api/client.ts'
 import * as core from '@actions/core'
 import { isUnreadableSuccess, outcomeUnknown } from '../api/errors.ts'
-import { RESTORING, type Backup, type RestoreAnswer, type Snapshot } from '../api/types.ts'
+import type { Backup, RestoreAnswer, Snapshot } from '../api/types.ts'
 import { plain } from '../format.ts'
 import type { CommonSettings, ItemReference, SnapshotReference } from '../inputs.ts'
 import { pickById, pickByName, pickLatest, requireCompleted } from '../plan/selection.ts'
@@ -35,9 +35,12 @@ async function find<T extends Snapshot | Backup>(kind: Kind<T>, reference: ItemR
   return pickById({ noun: kind.noun, serverId, items }, reference.id)
 }
 
+/** The server statuses of a server no restore has touched. */
+const AT_REST = ['running', 'stopped']
+
 /**
  * Sends the restore. When its outcome is unknown it is never re-sent blindly: a server that is
- * `restoring` had accepted it. Only a server that is not restoring gets the request once more.
+ * no longer at rest (stopping, restoring) had accepted it. Only a server at rest gets it again.
  */
 async function sendRestoreOnce<T extends Snapshot | Backup>(kind: Kind<T>, item: T, tools: Tools): Promise<RestoreAnswer> {
   try {
@@ -46,7 +49,8 @@ async function sendRestoreOnce<T extends Snapshot | Backup>(kind: Kind<T>, item:
     if (!outcomeUnknown(error)) throw error
     core.info(plain(`No clear answer to the restore (${(error as Error).message}); reading the server's status.`))
     const server = await tools.client.getServer(item.server.id)
-    if (server.status === RESTORING || isUnreadableSuccess(error)) {
+    // A server at rest did not get it; one stopping or restoring did (it is stopped first).
+    if (!AT_REST.includes(server.status) || isUnreadableSuccess(error)) {
       return { status: 'accepted', message: 'the restore was accepted (its answer was lost on the way)', server }
     }
     core.info(`Server ${server.id} is ${plain(server.status)}, so the restore was not received; sending it once more.`)
