@@ -1,7 +1,8 @@
 import * as core from '@actions/core'
 import type { BackupType } from './api/types.ts'
 import { InputError } from './errors.ts'
-import { creationMarker, currentRun, defaultDescription } from './naming.ts'
+import type { RunContext } from './run-context.ts'
+import { creationMarker, defaultDescription } from './naming.ts'
 
 /** Every input of `action.yml` with its default there; a test keeps the two in step. */
 export const INPUT_DEFAULTS = {
@@ -112,7 +113,7 @@ class Inputs {
 }
 
 /** Every input read, checked and turned into one Settings object, before any request is sent. */
-export function readSettings(options: { warnIgnored?: boolean } = {}): Settings {
+export async function readSettings(options: { warnIgnored?: boolean } = {}): Promise<Settings> {
   const inputs = new Inputs()
   // The token is masked before anything else can print it, even in an error about it.
   const apiToken = readToken(inputs)
@@ -126,20 +127,22 @@ export function readSettings(options: { warnIgnored?: boolean } = {}): Settings 
     dryRun: parseBoolean('dry_run', inputs.optional('dry_run') ?? INPUT_DEFAULTS.dry_run),
     namePrefix: parseName('name_prefix', inputs.optional('name_prefix') ?? INPUT_DEFAULTS.name_prefix)
   }
-  const settings: Settings = { ...common, ...readOperationSettings(operation, inputs, common) }
+  // The run context (and @actions/github with it) is loaded only by the operations that name things.
+  const run = operation === 'create-snapshot' || operation === 'create-backup' ? (await import('./run-context.ts')).currentRun() : undefined
+  const settings: Settings = { ...common, ...readOperationSettings(operation, inputs, common, run) }
   const ignored = options.warnIgnored === false ? [] : inputs.ignored()
   for (const name of ignored) core.warning(`Input "${name}" is not used by operation "${operation}" and was ignored.`)
   return settings
 }
 
-function readOperationSettings(operation: Operation, inputs: Inputs, common: CommonSettings): OperationSettings {
+function readOperationSettings(operation: Operation, inputs: Inputs, common: CommonSettings, run: RunContext | undefined): OperationSettings {
   const serverId = (): number => parseId('server_id', inputs.required('server_id', operation))
   const optionalServerId = (): number | undefined => mapOptional(inputs.optional('server_id'), raw => parseId('server_id', raw))
   const id = (name: 'snapshot_id' | 'backup_id'): number => parseId(name, inputs.required(name, operation))
   switch (operation) {
     case 'create-snapshot':
     case 'create-backup': {
-      const run = currentRun()
+      if (!run) throw new Error('a create needs the run context to name what it creates')
       const marker = creationMarker(common.namePrefix, run)
       const create: CreateSettings = {
         serverId: serverId(),

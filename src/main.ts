@@ -23,7 +23,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
   let failure: string | undefined
   try {
     markMainStepRan()
-    const settings = readSettings()
+    const settings = await readSettings()
     await execute(settings, connect(settings, outcome, options.dispatcher, started))
   } catch (error) {
     failure = describeFailure(operation, error)

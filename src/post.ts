@@ -26,7 +26,7 @@ export async function post(options: { dispatcher?: Dispatcher } = {}): Promise<v
     // read first: a main step that failed on its inputs leaves nothing, and nothing to re-check.
     const target = rollbackTarget()
     if (!target) return core.info(`No rollback: ${rollbackRequested() ? 'the main step created nothing to restore from' : 'rollback_on_failure is not true for this step'}.`)
-    const settings = readSettings({ warnIgnored: false })
+    const settings = await readSettings({ warnIgnored: false })
     const tools = connect(settings, outcome, options.dispatcher, started)
     await (target.kind === 'snapshot' ? rollBack(SNAPSHOTS, target, settings, tools) : rollBack(BACKUPS, target, settings, tools))
   } catch (error) {

@@ -51,14 +51,14 @@ function setInputs(inputs: Inputs): void {
   }
 }
 
-function read(inputs: Inputs, options?: { warnIgnored?: boolean }): Settings {
+async function read(inputs: Inputs, options?: { warnIgnored?: boolean }): Promise<Settings> {
   setInputs({ api_token: TOKEN, ...inputs })
   return readSettings(options)
 }
 
-function failure(inputs: Inputs): InputError {
+async function failure(inputs: Inputs): Promise<InputError> {
   try {
-    read(inputs)
+    await read(inputs)
   } catch (error) {
     expect(error).toBeInstanceOf(InputError)
     return error as InputError
@@ -152,20 +152,20 @@ describe('readSettings, for each operation', () => {
     { inputs: { operation: 'wait-backup', backup_id: '501', server_id: '12345' }, expected: { operation: 'wait-backup', id: 501, serverId: 12345 } },
     { inputs: { operation: 'prune-snapshots', server_id: '12345', keep: '2' }, expected: { operation: 'prune-snapshots', serverId: 12345, keep: 2 } },
     { inputs: { operation: 'prune-backups', server_id: '12345', keep: '1' }, expected: { operation: 'prune-backups', serverId: 12345, keep: 1 } }
-  ])('$inputs.operation with $inputs', ({ inputs, expected }) => {
-    const settings = read(inputs)
+  ])('$inputs.operation with $inputs', async ({ inputs, expected }) => {
+    const settings = await read(inputs)
     expect(specific(settings)).toEqual(expected)
     expect(warnedInputs()).toEqual([])
   })
 
-  it('gives every operation the defaults of action.yml', () => {
-    const settings = read({ operation: 'list-snapshots' })
+  it('gives every operation the defaults of action.yml', async () => {
+    const settings = await read({ operation: 'list-snapshots' })
     expect(settings.apiUrl.href).toBe('https://admin.vps.org/api/v1')
     expect(settings).toMatchObject({ apiToken: TOKEN, wait: true, timeoutMs: 30 * 60_000, pollIntervalMs: 2_000, dryRun: false, namePrefix: 'gha-' })
   })
 
-  it('reads numbers with the whitespace @actions/core trims', () => {
-    expect(specific(read({ operation: 'wait-snapshot', snapshot_id: ' 801\n', server_id: '  12345 ' }))).toEqual({
+  it('reads numbers with the whitespace @actions/core trims', async () => {
+    expect(specific(await read({ operation: 'wait-snapshot', snapshot_id: ' 801\n', server_id: '  12345 ' }))).toEqual({
       operation: 'wait-snapshot',
       id: 801,
       serverId: 12345
@@ -174,8 +174,8 @@ describe('readSettings, for each operation', () => {
 })
 
 describe('generated names and descriptions', () => {
-  it('names a snapshot with name_prefix, the repository, the run id and the attempt', () => {
-    const settings = read({ operation: 'create-snapshot', server_id: '1', name_prefix: 'ci_' })
+  it('names a snapshot with name_prefix, the repository, the run id and the attempt', async () => {
+    const settings = await read({ operation: 'create-snapshot', server_id: '1', name_prefix: 'ci_' })
     if (settings.operation !== 'create-snapshot') throw new Error('wrong operation')
     expect(settings.name.startsWith('ci_')).toBe(true)
     expect(settings.name).toContain('octo-org-web-app')
@@ -184,21 +184,21 @@ describe('generated names and descriptions', () => {
     expect(settings.marker).toBe(settings.name)
   })
 
-  it('gives two steps of the same run different names', () => {
-    const first = read({ operation: 'create-snapshot', server_id: '1' })
-    const second = read({ operation: 'create-snapshot', server_id: '1' })
+  it('gives two steps of the same run different names', async () => {
+    const first = await read({ operation: 'create-snapshot', server_id: '1' })
+    const second = await read({ operation: 'create-snapshot', server_id: '1' })
     if (first.operation !== 'create-snapshot' || second.operation !== 'create-snapshot') throw new Error('wrong operation')
     expect(first.name).not.toBe(second.name)
   })
 
-  it('marks a backup with a marker that starts with name_prefix', () => {
-    const settings = read({ operation: 'create-backup', server_id: '1', name_prefix: 'deploy-' })
+  it('marks a backup with a marker that starts with name_prefix', async () => {
+    const settings = await read({ operation: 'create-backup', server_id: '1', name_prefix: 'deploy-' })
     if (settings.operation !== 'create-backup') throw new Error('wrong operation')
     expect(settings.marker).toMatch(/^deploy-octo-org-web-app-4242-3-/)
   })
 
-  it('describes a snapshot by repository, commit, workflow and run', () => {
-    const settings = read({ operation: 'create-snapshot', server_id: '1' })
+  it('describes a snapshot by repository, commit, workflow and run', async () => {
+    const settings = await read({ operation: 'create-snapshot', server_id: '1' })
     if (settings.operation !== 'create-snapshot') throw new Error('wrong operation')
     expect(settings.description).toContain('octo-org/web.app')
     expect(settings.description).toContain('0123456')
@@ -217,8 +217,8 @@ describe('inputs every operation shares', () => {
     { timeout: '1m30s', ms: 90_000 },
     { timeout: '1.5s', ms: 1_500 },
     { timeout: '2.5', ms: 2_500 }
-  ])('timeout $timeout is $ms ms', ({ timeout, ms }) => {
-    expect(read({ operation: 'list-snapshots', timeout }).timeoutMs).toBe(ms)
+  ])('timeout $timeout is $ms ms', async ({ timeout, ms }) => {
+    expect((await read({ operation: 'list-snapshots', timeout })).timeoutMs).toBe(ms)
   })
 
   it.each([
@@ -226,8 +226,8 @@ describe('inputs every operation shares', () => {
     { poll_interval: '0.1', ms: 100 },
     { poll_interval: '0.5', ms: 500 },
     { poll_interval: '30', ms: 30_000 }
-  ])('poll_interval $poll_interval is $ms ms', ({ poll_interval, ms }) => {
-    expect(read({ operation: 'list-snapshots', poll_interval }).pollIntervalMs).toBe(ms)
+  ])('poll_interval $poll_interval is $ms ms', async ({ poll_interval, ms }) => {
+    expect((await read({ operation: 'list-snapshots', poll_interval })).pollIntervalMs).toBe(ms)
   })
 
   it.each([
@@ -237,8 +237,8 @@ describe('inputs every operation shares', () => {
     { raw: 'false', value: false },
     { raw: 'False', value: false },
     { raw: 'FALSE', value: false }
-  ])('reads wait and dry_run "$raw" as $value', ({ raw, value }) => {
-    expect(read({ operation: 'list-snapshots', wait: raw, dry_run: raw })).toMatchObject({ wait: value, dryRun: value })
+  ])('reads wait and dry_run "$raw" as $value', async ({ raw, value }) => {
+    expect(await read({ operation: 'list-snapshots', wait: raw, dry_run: raw })).toMatchObject({ wait: value, dryRun: value })
   })
 
   it.each([
@@ -249,8 +249,8 @@ describe('inputs every operation shares', () => {
     'http://localhost/api/v1',
     'http://localhost:3000/api/v1',
     'http://[::1]:9/api/v1'
-  ])('accepts api_url %s', apiUrl => {
-    expect(read({ operation: 'list-snapshots', api_url: apiUrl }).apiUrl.href).toBe(new URL(apiUrl).href)
+  ])('accepts api_url %s', async apiUrl => {
+    expect((await read({ operation: 'list-snapshots', api_url: apiUrl })).apiUrl.href).toBe(new URL(apiUrl).href)
   })
 
   it.each<{ input: InputName; value: string; fallback: unknown; read: (settings: Settings) => unknown }>([
@@ -258,12 +258,12 @@ describe('inputs every operation shares', () => {
     { input: 'timeout', value: '   ', fallback: 30 * 60_000, read: settings => settings.timeoutMs },
     { input: 'name_prefix', value: '', fallback: 'gha-', read: settings => settings.namePrefix },
     { input: 'poll_interval', value: '', fallback: 2_000, read: settings => settings.pollIntervalMs }
-  ])('takes an empty $input as not given, as @actions/core does: the default', ({ input, value, fallback, read: pick }) => {
-    expect(pick(read({ operation: 'list-snapshots', [input]: value }))).toBe(fallback)
+  ])('takes an empty $input as not given, as @actions/core does: the default', async ({ input, value, fallback, read: pick }) => {
+    expect(pick(await read({ operation: 'list-snapshots', [input]: value }))).toBe(fallback)
   })
 
-  it.each(['0.0004', '0.4ms'])('refuses timeout %s, which rounds to 0 ms', timeout => {
-    expect(failure({ operation: 'list-snapshots', timeout }).input).toBe('timeout')
+  it.each(['0.0004', '0.4ms'])('refuses timeout %s, which rounds to 0 ms', async timeout => {
+    expect((await failure({ operation: 'list-snapshots', timeout })).input).toBe('timeout')
   })
 
   it('refuses an empty timeout or name_prefix where one reaches the parsers', () => {
@@ -345,8 +345,8 @@ describe('bad input fails before any request, naming the input', () => {
       'http://user:hunter2@localhost/api/v1'
     ].map(value => ({ case: `api_url "${value}"`, inputs: { operation: 'list-snapshots', api_url: value }, input: 'api_url' as const })),
     ...['gha.', 'a b', 'x/', 'ci:'].map(value => ({ case: `name_prefix "${value}"`, inputs: { operation: 'list-snapshots', name_prefix: value }, input: 'name_prefix' as const }))
-  ])('$case', ({ inputs, input }) => {
-    const error = failure({ operation: 'list-snapshots', ...inputs })
+  ])('$case', async ({ inputs, input }) => {
+    const error = await failure({ operation: 'list-snapshots', ...inputs })
     expect(error.input).toBe(input)
     expect(error.message).toContain(`"${input}"`)
     // What was wrong, and what is allowed, without the secrets.
@@ -362,11 +362,11 @@ describe('bad input fails before any request, naming the input', () => {
     { case: 'a bad api_url', inputs: { operation: 'list-snapshots', api_url: 'http://admin.vps.org/api/v1' } },
     { case: 'a bad id', inputs: { operation: 'delete-snapshot', snapshot_id: 'abc' } },
     { case: 'good inputs and an ignored one', inputs: { operation: 'list-snapshots', keep: '3' } }
-  ])('masks the token before any other output, with $case', ({ inputs }) => {
+  ])('masks the token before any other output, with $case', async ({ inputs }) => {
     const token = inputs.api_token ?? TOKEN
     setInputs({ api_token: token, ...inputs })
     try {
-      readSettings()
+      await readSettings()
     } catch {
       // The failure itself is checked above; here only what reached the log matters.
     }
@@ -393,20 +393,20 @@ describe('inputs the operation does not use', () => {
     { inputs: { operation: 'list-snapshots', backup_type: 'manual' }, ignored: ['backup_type'] },
     { inputs: { operation: 'wait-snapshot', snapshot_id: '5', server_id: '1', backup_id: '9', name: 'x' }, ignored: ['backup_id', 'name'] },
     { inputs: { operation: 'prune-snapshots', server_id: '1', keep: '2', description: 'x' }, ignored: ['description'] }
-  ])('$inputs.operation warns, naming $ignored', ({ inputs, ignored }) => {
-    read(inputs)
+  ])('$inputs.operation warns, naming $ignored', async ({ inputs, ignored }) => {
+    await read(inputs)
     expect(warnedInputs()).toEqual([...ignored].sort())
     const warnings = stdoutLines().filter(line => line.startsWith('::warning::'))
     for (const warning of warnings) expect(warning).toContain(inputs.operation)
   })
 
-  it('does not warn about inputs left at their defaults', () => {
-    read({ operation: 'list-backups', keep: '0', wait: 'true', rollback_on_failure: 'false', name_prefix: 'gha-' })
+  it('does not warn about inputs left at their defaults', async () => {
+    await read({ operation: 'list-backups', keep: '0', wait: 'true', rollback_on_failure: 'false', name_prefix: 'gha-' })
     expect(warnedInputs()).toEqual([])
   })
 
-  it('does not warn when asked not to (the post step reads the inputs a second time)', () => {
-    read({ operation: 'list-snapshots', snapshot_id: '5' }, { warnIgnored: false })
+  it('does not warn when asked not to (the post step reads the inputs a second time)', async () => {
+    await read({ operation: 'list-snapshots', snapshot_id: '5' }, { warnIgnored: false })
     expect(warnedInputs()).toEqual([])
   })
 })
