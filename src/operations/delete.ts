@@ -2,21 +2,13 @@ import * as core from '@actions/core'
 import { ApiError } from '../api/errors.ts'
 import type { Backup, Snapshot } from '../api/types.ts'
 import type { CommonSettings } from '../inputs.ts'
-import { BACKUPS, SNAPSHOTS, type Kind } from './kinds.ts'
+import type { Kind } from './kinds.ts'
 import type { Tools } from './tools.ts'
 
 const NOT_FOUND = 404
 
-export async function deleteSnapshot(settings: CommonSettings & { id: number }, tools: Tools): Promise<void> {
-  await deleteItem(SNAPSHOTS, settings.id, settings.dryRun, tools)
-}
-
-export async function deleteBackup(settings: CommonSettings & { id: number }, tools: Tools): Promise<void> {
-  await deleteItem(BACKUPS, settings.id, settings.dryRun, tools)
-}
-
 /** Deleting what is already gone is what the user wanted: a notice, not a failure. */
-async function deleteItem<T extends Snapshot | Backup>(kind: Kind<T>, id: number, dryRun: boolean, tools: Tools): Promise<void> {
+export async function deleteItem<T extends Snapshot | Backup>(kind: Kind<T>, { id, dryRun }: Pick<CommonSettings, 'dryRun'> & { id: number }, tools: Tools): Promise<void> {
   tools.outcome.set({ [kind.idInput]: id, deleted_ids: [] })
   if (dryRun) return describeDryRun(kind, id, tools)
   try {

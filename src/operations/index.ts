@@ -1,11 +1,12 @@
 import type { Settings } from '../inputs.ts'
 import { createBackup, createSnapshot } from './create.ts'
-import { deleteBackup, deleteSnapshot } from './delete.ts'
+import { deleteItem } from './delete.ts'
+import { BACKUPS, SNAPSHOTS } from './kinds.ts'
 import { listBackups, listSnapshots } from './list.ts'
-import { pruneBackups, pruneSnapshots } from './prune.ts'
+import { prune } from './prune.ts'
 import { restoreBackup, restoreSnapshot } from './restore.ts'
 import type { Tools } from './tools.ts'
-import { waitForBackup, waitForSnapshot } from './wait-later.ts'
+import { waitLater } from './wait-later.ts'
 
 /** One operation of the contract's table, chosen by `operation`. */
 export async function execute(settings: Settings, tools: Tools): Promise<void> {
@@ -23,16 +24,16 @@ export async function execute(settings: Settings, tools: Tools): Promise<void> {
     case 'list-backups':
       return listBackups(settings, tools)
     case 'delete-snapshot':
-      return deleteSnapshot(settings, tools)
+      return deleteItem(SNAPSHOTS, settings, tools)
     case 'delete-backup':
-      return deleteBackup(settings, tools)
+      return deleteItem(BACKUPS, settings, tools)
     case 'wait-snapshot':
-      return waitForSnapshot(settings, tools)
+      return waitLater(SNAPSHOTS, settings, tools)
     case 'wait-backup':
-      return waitForBackup(settings, tools)
+      return waitLater(BACKUPS, settings, tools)
     case 'prune-snapshots':
-      return pruneSnapshots(settings, tools)
+      return prune(SNAPSHOTS, settings, tools)
     case 'prune-backups':
-      return pruneBackups(settings, tools)
+      return prune(BACKUPS, settings, tools)
   }
 }

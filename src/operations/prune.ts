@@ -1,22 +1,14 @@
 import type { Backup, Snapshot } from '../api/types.ts'
 import type { CommonSettings } from '../inputs.ts'
 import { deletionsBeyondKeep } from '../plan/rotation.ts'
-import { BACKUPS, SNAPSHOTS, type Kind } from './kinds.ts'
+import type { Kind } from './kinds.ts'
 import { deleteChosen, readRotation } from './rotate.ts'
 import type { Tools } from './tools.ts'
 
 type Prune = CommonSettings & { serverId: number; keep: number }
 
-export async function pruneSnapshots(settings: Prune, tools: Tools): Promise<void> {
-  await prune(SNAPSHOTS, settings, tools)
-}
-
-export async function pruneBackups(settings: Prune, tools: Tools): Promise<void> {
-  await prune(BACKUPS, settings, tools)
-}
-
 /** Rotation alone: the action's own items beyond the newest `keep`, oldest first. */
-async function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: Prune, tools: Tools): Promise<void> {
+export async function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: Prune, tools: Tools): Promise<void> {
   const rotation = { kind, serverId: settings.serverId, namePrefix: settings.namePrefix, dryRun: settings.dryRun }
   const input = await readRotation(rotation, tools)
   const chosen = deletionsBeyondKeep(input, settings.keep)
