@@ -154,14 +154,15 @@ async function step(story: Story, inputs: Inputs, state?: Record<string, string>
   return result
 }
 
-/** The lines a person reads in the job log: no debug lines, no masking commands, annotations spelled out. */
+/** The lines a person reads in the job log: no debug lines, no masking commands, groups and annotations spelled out. */
 function logLines(stdout: string): string[] {
   return stdout
     .split('\n')
-    .filter(line => line.trim() !== '' && !line.startsWith('::debug::') && !line.startsWith('::add-mask::'))
+    .filter(line => line.trim() !== '' && !/^::(debug|add-mask|endgroup)::/.test(line))
     .map(line => {
       const annotation = /^::(notice|warning|error)[^:]*::(.*)$/.exec(line)
-      return annotation ? `${annotation[1]}: ${decode(annotation[2] ?? '')}` : line
+      if (annotation) return `${annotation[1]}: ${decode(annotation[2] ?? '')}`
+      return line.startsWith('::group::') ? `▸ ${decode(line.slice('::group::'.length))}` : line
     })
 }
 
