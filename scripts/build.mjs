@@ -1,5 +1,5 @@
 // `npm run build`: ncc bundles src/ into dist/, then terser minifies every emitted script once
-// more. ncc minifies only its main file and leaves lazily loaded chunks (the run context and
+// more. Plain JavaScript, so that any Node that runs npm can build. ncc minifies only its main file and leaves lazily loaded chunks (the run context and
 // @actions/github, loaded by creates alone) as they are; and the license comments it keeps are
 // already in dist/licenses.txt. Both cost start-up time and bytes in every user's job.
 import { execFileSync } from 'node:child_process'
