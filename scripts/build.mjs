@@ -1,7 +1,8 @@
 // `npm run build`: ncc bundles src/ into dist/, then terser minifies every emitted script once
-// more. Plain JavaScript, so that any Node that runs npm can build. ncc minifies only its main file and leaves lazily loaded chunks (the run context and
+// more. ncc minifies only its main file and leaves lazily loaded chunks (the run context and
 // @actions/github, loaded by creates alone) as they are; and the license comments it keeps are
 // already in dist/licenses.txt. Both cost start-up time and bytes in every user's job.
+// Plain JavaScript, so that whatever Node runs npm can build.
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
