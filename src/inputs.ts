@@ -149,7 +149,7 @@ function readOperationSettings(operation: Operation, inputs: Inputs, common: Com
         marker,
         description: inputs.optional('description') ?? defaultDescription(run),
         keep: parseCount('keep', inputs.optional('keep') ?? INPUT_DEFAULTS.keep),
-        rollbackOnFailure: parseBoolean('rollback_on_failure', inputs.optional('rollback_on_failure') ?? 'false')
+        rollbackOnFailure: parseBoolean('rollback_on_failure', inputs.optional('rollback_on_failure') ?? INPUT_DEFAULTS.rollback_on_failure)
       }
       if (operation === 'create-backup') return { operation, ...create }
       const name = mapOptional(inputs.optional('name'), raw => parseName('name', raw)) ?? marker
