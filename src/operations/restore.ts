@@ -1,5 +1,5 @@
-import type { VpsClient } from '../api/client.ts'
 import * as core from '@actions/core'
+import type { VpsClient } from '../api/client.ts'
 import { isUnreadableSuccess, outcomeUnknown } from '../api/errors.ts'
 import type { Backup, RestoreAnswer, Snapshot } from '../api/types.ts'
 import { plain } from '../format.ts'
