@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator, type Emulator } from '../test/emulator/server.ts'
-import { BUNDLE, ROOT, actionDefaults, runStep } from '../test/harness/runner.ts'
+import { BUNDLE, ROOT, actionDefaults, runStep } from '../test/support/bundle.ts'
 import { nextPollDelay, STEADY_AFTER_MS } from '../src/plan/schedule.ts'
 
 /** At least 15 runs of each, as the budget asks; odd, so the median is one run. */

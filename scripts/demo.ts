@@ -3,7 +3,7 @@
 // Each step runs the bundle as the GitHub runner would (test/harness/runner.ts) and is checked:
 // the demo exits 1 if any step did not do what the story expects.
 import { DEFAULT_TOKEN, startEmulator, type Emulator } from '../test/emulator/server.ts'
-import { runStep, type StepResult } from '../test/harness/runner.ts'
+import { runStep, type StepResult } from '../test/support/bundle.ts'
 
 const SERVER_ID = 12345
 const DAY_MS = 24 * 60 * 60 * 1000

@@ -13,7 +13,12 @@ export class InputError extends Error {
 
 /** The action refused to go on, or a job ended badly: nothing unexpected, so no stack trace. */
 export class OperationError extends Error {
-  override readonly name = 'OperationError'
+  override readonly name: string = 'OperationError'
+}
+
+/** A wait ran into the step's deadline. */
+export class WaitTimeoutError extends OperationError {
+  override readonly name = 'WaitTimeoutError'
 }
 
 /**
@@ -25,8 +30,11 @@ export function isExpected(error: unknown): boolean {
 }
 
 export function describeFailure(operation: string, error: unknown): string {
-  if (error instanceof ApiError) return `${operation} failed: HTTP ${error.status} from ${error.endpoint}: ${error.apiMessage}`
-  if (isExpected(error)) return `${operation} failed: ${(error as Error).message}`
-  if (error instanceof Error) return `${operation} failed unexpectedly: ${error.message}`
-  return `${operation} failed unexpectedly: ${String(error)}`
+  return isExpected(error) ? `${operation} failed: ${explain(error)}` : `${operation} failed unexpectedly: ${explain(error)}`
+}
+
+/** Why something failed, in one line: the HTTP status, the endpoint and the API's own message where there is one. */
+export function explain(error: unknown): string {
+  if (error instanceof ApiError) return `HTTP ${error.status} from ${error.endpoint}: ${error.apiMessage}`
+  return error instanceof Error ? error.message : String(error)
 }

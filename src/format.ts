@@ -1,6 +1,7 @@
 /** `42 s`, `3 min 5 s`, `1 h 2 min`: how long something took, for logs and the summary. */
 export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000)
+  // Whole seconds are cut, not rounded: 59.6 s waited is "59 s", never "1 min 0 s".
+  const seconds = Math.floor(ms / 1000)
   if (seconds < 60) return `${ms < 10_000 ? (ms / 1000).toFixed(1) : seconds} s`
   const minutes = Math.floor(seconds / 60)
   if (minutes < 60) return `${minutes} min ${seconds % 60} s`
@@ -16,4 +17,8 @@ export function plain(text: unknown): string {
   return String(text)
     .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
     .trim()
+}
+
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }

@@ -1,5 +1,5 @@
-import { run } from './main.ts'
-import { post } from './post.ts'
 import { isPostStep } from './state.ts'
 
-await (isPostStep() ? post() : run())
+// Each step loads only its own half: a post step with nothing armed reads its state and ends.
+if (isPostStep()) await (await import('./post.ts')).post()
+else await (await import('./main.ts')).run()

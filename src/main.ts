@@ -1,47 +1,33 @@
 import * as core from '@actions/core'
-import type { Dispatcher } from 'undici'
-import { VpsClient } from './api/client.ts'
-import { retryingDispatcher } from './api/retry.ts'
+import { connect, type ConnectOptions } from './api/connect.ts'
 import { describeFailure, isExpected } from './errors.ts'
-import { plain } from './format.ts'
-import { readSettings, type Settings } from './inputs.ts'
-import { execute } from './operations/index.ts'
-import type { Tools } from './operations/tools.ts'
-import { Outcome, writeReport } from './report.ts'
-import { markMainStepRan } from './state.ts'
+import { readOperation } from './registry.ts'
+import { ActionsReporter, writeReport } from './report.ts'
+import { MAIN_STEP_RAN, stateToSave, type RollbackTarget } from './state.ts'
 
-export interface RunOptions {
-  /** Where requests go, behind the retry policy: a real `Agent` unless a test passes a `MockAgent`. */
-  dispatcher?: Dispatcher
-}
+export type RunOptions = Pick<ConnectOptions, 'dispatcher' | 'clock'>
 
 /** The main step: inputs → operation → outputs and summary; one error line on failure. */
 export async function run(options: RunOptions = {}): Promise<void> {
   const started = Date.now()
-  const outcome = new Outcome()
+  const report = new ActionsReporter()
   const operation = core.getInput('operation') || 'vps-org-snapshot-action'
+  const armed: RollbackTarget[] = []
   let failure: string | undefined
   try {
-    markMainStepRan()
-    const settings = await readSettings()
-    await execute(settings, connect(settings, outcome, options.dispatcher, started))
+    core.saveState(...MAIN_STEP_RAN)
+    const { common, run: operate, ignored } = await readOperation()
+    for (const name of ignored) report.warn(`Input "${name}" is not used by operation "${operation}" and was ignored.`)
+    // A dry run arms nothing: its post step must never restore for real.
+    const arm = common.dryRun ? undefined : (target: RollbackTarget) => armed.push(target)
+    await operate(connect(common, report, { ...options, arm, debug: line => core.debug(line) }))
+    // Armed only by a step that succeeded: a failed one ran no deploy after it.
+    if (armed.length > 0) core.saveState(...stateToSave({ targets: armed, apiUrl: common.apiUrl.href, timeoutMs: common.timeoutMs, pollIntervalMs: common.pollIntervalMs }))
   } catch (error) {
     failure = describeFailure(operation, error)
     // An expected failure is explained by its one line; a bug keeps its stack for the debug log.
     if (!isExpected(error) && error instanceof Error && error.stack) core.debug(error.stack)
     core.setFailed(failure)
   }
-  await writeReport(operation, outcome, Date.now() - started, failure)
-}
-
-export function connect(settings: Settings, outcome: Outcome, dispatcher: Dispatcher | undefined, started: number): Tools {
-  const deadline = started + settings.timeoutMs
-  const client = new VpsClient({
-    baseUrl: settings.apiUrl,
-    token: settings.apiToken,
-    dispatcher: retryingDispatcher(deadline, dispatcher, line => core.info(plain(line))),
-    deadline,
-    log: line => core.debug(line)
-  })
-  return { client, outcome, deadline }
+  await writeReport(operation, report.outcome, Date.now() - started, failure)
 }

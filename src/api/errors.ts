@@ -1,4 +1,5 @@
 import { plain } from '../format.ts'
+import { mayHaveActed, type Answer } from './answers.ts'
 
 /** The API answered with an error status, or with something that is not the documented JSON. */
 export class ApiError extends Error {
@@ -8,12 +9,20 @@ export class ApiError extends Error {
   readonly endpoint: string
   /** The API's own words, taken from whatever shape its error body has. */
   readonly apiMessage: string
+  /** What the attempts before this answer got, when the request was tried more than once. */
+  readonly earlierAnswers: readonly Answer[]
 
-  constructor(status: number, endpoint: string, apiMessage: string) {
+  constructor(status: number, endpoint: string, apiMessage: string, earlierAnswers: readonly Answer[] = []) {
     super(`HTTP ${status} from ${endpoint}: ${apiMessage}`)
     this.status = status
     this.endpoint = endpoint
     this.apiMessage = apiMessage
+    this.earlierAnswers = earlierAnswers
+  }
+
+  /** An earlier attempt of the same request may have been carried out (its answer was lost). */
+  get earlierAttemptMayHaveActed(): boolean {
+    return this.earlierAnswers.some(mayHaveActed)
   }
 }
 
@@ -21,23 +30,21 @@ export class ApiError extends Error {
 export class NetworkError extends Error {
   override readonly name = 'NetworkError'
   readonly endpoint: string
-  /** False only when the request surely never reached the API (no connection was made). */
-  readonly sent: boolean
+  /** The transport error's code, e.g. `ECONNRESET`. */
+  readonly code: string
 
-  constructor(endpoint: string, reason: string, options: { cause?: unknown; sent: boolean }) {
+  constructor(endpoint: string, reason: string, options: { cause?: unknown; code: string }) {
     super(`no answer from ${endpoint}: ${reason}`, { cause: options.cause })
     this.endpoint = endpoint
-    this.sent = options.sent
+    this.code = options.code
   }
 }
 
-/** Server errors after which a POST may or may not have been carried out. */
-const UNKNOWN_OUTCOME_STATUSES = [500, 502, 504]
-
-/** A POST that may have been carried out although no success came back: look before re-sending. */
-export function outcomeUnknown(error: unknown): boolean {
-  if (error instanceof NetworkError) return error.sent
-  return error instanceof ApiError && (UNKNOWN_OUTCOME_STATUSES.includes(error.status) || isUnreadableSuccess(error))
+/** The answer an error stands for, for the answers table; undefined for anything that is not the API's. */
+export function answerOf(error: unknown): Answer | undefined {
+  if (error instanceof ApiError) return { status: error.status }
+  if (error instanceof NetworkError) return { code: error.code }
+  return undefined
 }
 
 /** The API said yes (2xx) but its answer could not be read: the request was carried out. */

@@ -1,24 +1,29 @@
-import type { Dispatcher } from 'undici'
+import { interceptors, type Dispatcher, type RetryHandler } from 'undici'
+import type { Clock } from '../clock.ts'
+import { DEADLINE_REACHED, ERRORS_WORTH_ASKING_ABOUT, NO_TIME_LEFT, STATUSES_WORTH_ASKING_ABOUT, type Answer, type Method } from './answers.ts'
 import { ApiError, NetworkError, apiMessageOf, parseJson } from './errors.ts'
-import { NOT_SENT_ERRORS } from './retry.ts'
+import { MAX_ATTEMPTS, retryDelay, type RequestPause } from './retry.ts'
 
 /** Longest a single request may take when the operation's own deadline is further away. */
 export const REQUEST_TIMEOUT_MS = 30_000
-/** A list longer than this many pages is surely a loop in `next`, not data. */
-const MAX_PAGES = 1_000
 const USER_AGENT = 'vps-org-snapshot-action/1'
 
-export type Method = 'GET' | 'POST' | 'DELETE'
+export type { Method } from './answers.ts'
 
 export interface HttpOptions {
   /** The API's base URL, e.g. `https://admin.vps.org/api/v1`. */
   baseUrl: URL
   token: string
-  /** A real `Agent` in production, a `MockAgent` in unit tests. */
+  /** A real `Agent` in production, a `MockAgent` in unit tests; the retry policy is added on top. */
   dispatcher: Dispatcher
-  /** Epoch milliseconds past which no request is sent or awaited. */
+  /** Epoch milliseconds after which no request is sent and none is waited for. */
   deadline: number
-  /** One line per request (method, path, status, time); never headers. */
+  clock: Clock
+  /** Shared by every request of the step: a Retry-After pauses them all. */
+  pause: RequestPause
+  /** Each retry, for the log a person reads. */
+  onRetry?: (line: string) => void
+  /** Each request's method, path, status and time, for the debug log; never its headers. */
   log?: (line: string) => void
 }
 
@@ -34,82 +39,116 @@ export interface Shape<T> {
   description: string
 }
 
-/** JSON over HTTP to one API: the base URL and token set once, a timeout on every request. */
+/** JSON over HTTP to one API: the base URL and token set once, a timeout and the retry policy on every request. */
 export class JsonHttp {
   readonly #options: HttpOptions
   readonly #basePath: string
+  readonly #dispatcher: Dispatcher
 
   constructor(options: HttpOptions) {
     this.#options = options
     this.#basePath = options.baseUrl.pathname.replace(/\/+$/, '')
+    // undici's retry handler re-sends the request and honours abort signals; whether and when
+    // is decided per request (`#retryPolicy`). With throwOnError false, the last answer itself
+    // (status, the API's message) reaches the caller when the policy stops.
+    this.#dispatcher = options.dispatcher.compose(
+      interceptors.retry({ statusCodes: STATUSES_WORTH_ASKING_ABOUT, errorCodes: ERRORS_WORTH_ASKING_ABOUT, methods: ['GET', 'DELETE', 'POST'], throwOnError: false })
+    )
   }
 
   async send<T>(method: Method, path: string, shape: Shape<T>, body?: unknown): Promise<T> {
     return this.#request(method, this.#url(path), shape, body)
   }
 
-  /** Every item of a paginated list, following `next` until it is null. */
+  /** Every item of a paginated list, following `next` to the end; a `next` seen before is a loop. */
   async getAll<T>(path: string, query: Record<string, string | number | undefined>, shape: Shape<T>): Promise<T[]> {
     const items: T[] = []
     const page: Shape<Page & { results: T[] }> = {
       is: (value): value is Page & { results: T[] } => isPage(value) && value.results.every(item => shape.is(item)),
       description: `a list ("results") in which each is a ${shape.description}`
     }
-    let url: URL | undefined = this.#url(path, query)
-    for (let count = 0; url && count < MAX_PAGES; count++) {
+    const seen = new Set<string>()
+    for (let url: URL | undefined = this.#url(path, query); url; ) {
+      seen.add(url.href)
       const answer: Page & { results: T[] } = await this.#request('GET', url, page)
       items.push(...answer.results)
-      url = answer.next ? this.#sameOrigin(answer.next, url) : undefined
+      const next: URL | undefined = answer.next ? this.#sameOrigin(answer.next, url) : undefined
+      if (next && seen.has(next.href)) throw new ApiError(200, this.#endpoint('GET', url), `the list's next page is ${this.#endpoint('GET', next)}, a page already read: the list loops`)
+      url = next
     }
-    if (url) throw new ApiError(200, this.#endpoint('GET', url), `the list goes on past ${MAX_PAGES} pages`)
     return items
   }
 
   async #request<T>(method: Method, url: URL, shape: Shape<T>, body?: unknown): Promise<T> {
+    const { clock, deadline, pause } = this.#options
     const endpoint = this.#endpoint(method, url)
-    const started = Date.now()
-    const remainingMs = this.#options.deadline - started
+    await pause.ready()
+    const started = clock.now()
+    const remainingMs = deadline - started
+    if (remainingMs <= 0) throw new NetworkError(endpoint, 'the operation ran out of time (input "timeout") before this request', { code: NO_TIME_LEFT })
     // Each attempt is cut off after REQUEST_TIMEOUT_MS; all attempts together end at the deadline.
-    const timeoutMs = Math.min(REQUEST_TIMEOUT_MS, remainingMs)
-    if (remainingMs <= 0) throw new NetworkError(endpoint, 'the operation ran out of time (input "timeout") before this request', { sent: false })
+    const timeoutMs = Math.ceil(Math.min(REQUEST_TIMEOUT_MS, remainingMs))
+    const earlierAnswers: Answer[] = []
+    // The retry interceptor reads per-request retryOptions from the dispatch options.
+    const request: Dispatcher.RequestOptions & { retryOptions: RetryHandler.RetryOptions } = {
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method,
+      headers: {
+        authorization: `Bearer ${this.#options.token}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'user-agent': USER_AGENT
+      },
+      body: body === undefined ? null : JSON.stringify(body),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(Math.ceil(remainingMs)),
+      retryOptions: { retry: this.#retryPolicy(method, endpoint, earlierAnswers) }
+    }
     let response: Dispatcher.ResponseData
     try {
-      response = await this.#options.dispatcher.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method,
-        headers: {
-          authorization: `Bearer ${this.#options.token}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-          'user-agent': USER_AGENT
-        },
-        body: body === undefined ? null : JSON.stringify(body),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(remainingMs)
-      })
+      response = await this.#dispatcher.request(request)
     } catch (error) {
-      throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error, sent: !NOT_SENT_ERRORS.includes(codeOf(error)) })
+      throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error, code: codeOf(error) })
     }
     const text = await response.body.text().catch((error: unknown) => {
-      throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error, sent: true })
+      throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error, code: codeOf(error) || 'UND_ERR_SOCKET' })
     })
-    this.#options.log?.(`${endpoint} → ${response.statusCode} (${Date.now() - started} ms)`)
-    return this.#interpret(response, text, endpoint, shape)
+    this.#options.log?.(`${endpoint} → ${response.statusCode} (${clock.now() - started} ms)`)
+    return this.#interpret(response, text, endpoint, shape, earlierAnswers)
   }
 
-  #interpret<T>(response: Dispatcher.ResponseData, text: string, endpoint: string, shape: Shape<T>): T {
+  /** Asked by undici's retry handler after each failed attempt of one request. */
+  #retryPolicy(method: Method, endpoint: string, earlierAnswers: Answer[]): RetryHandler.RetryCallback {
+    const { clock, deadline, pause, onRetry } = this.#options
+    return (error, { state }, callback) => {
+      const { statusCode, code, headers } = error as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[]> }
+      const answer: Answer = code === 'UND_ERR_REQ_RETRY' && statusCode !== undefined ? { status: statusCode } : { code: code ?? '' }
+      const header = headers?.['retry-after']
+      const retryAfter = Array.isArray(header) ? header[0] : header
+      const delay = retryDelay({ method, answer, retryAfter, retry: state.counter, remainingMs: deadline - clock.now() }, Math.random, clock.now())
+      if (delay === undefined) return callback(error)
+      earlierAnswers.push(answer)
+      if (retryAfter !== undefined) pause.pauseFor(delay)
+      const reason = 'status' in answer ? `HTTP ${answer.status}` : answer.code
+      onRetry?.(`${endpoint}: ${reason}; trying again in ${(delay / 1000).toFixed(1)} s (attempt ${state.counter + 1} of ${MAX_ATTEMPTS})`)
+      void clock.sleep(delay).then(() => callback(null))
+      return undefined
+    }
+  }
+
+  #interpret<T>(response: Dispatcher.ResponseData, text: string, endpoint: string, shape: Shape<T>, earlierAnswers: Answer[]): T {
     const { statusCode, headers } = response
     const contentType = headerOf(headers['content-type'])
     if (statusCode >= 300 && statusCode < 400) {
       const location = headerOf(headers.location) ?? 'nowhere'
-      throw new ApiError(statusCode, endpoint, `the API redirected to ${location}; redirects are not followed, check api_url`)
+      throw new ApiError(statusCode, endpoint, `the API redirected to ${location}; redirects are not followed, check api_url`, earlierAnswers)
     }
-    if (statusCode < 200 || statusCode >= 300) throw new ApiError(statusCode, endpoint, apiMessageOf(text, contentType))
+    if (statusCode < 200 || statusCode >= 300) throw new ApiError(statusCode, endpoint, apiMessageOf(text, contentType), earlierAnswers)
     const parsed = text === '' ? undefined : parseJson(text)
-    if (text !== '' && parsed === undefined) throw new ApiError(statusCode, endpoint, apiMessageOf(text, contentType))
-    if (!shape.is(parsed)) throw new ApiError(statusCode, endpoint, `unexpected answer: expected ${shape.description}`)
+    if (text !== '' && parsed === undefined) throw new ApiError(statusCode, endpoint, apiMessageOf(text, contentType), earlierAnswers)
+    if (!shape.is(parsed)) throw new ApiError(statusCode, endpoint, `unexpected answer: expected ${shape.description}`, earlierAnswers)
     return parsed
   }
 
@@ -145,13 +184,16 @@ function headerOf(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
+/** The transport error's code; the step's own deadline, which aborts the request, has one of its own. */
 function codeOf(error: unknown): string {
-  return String((error as { code?: unknown } | null)?.code ?? '')
+  const { name, code } = (error ?? {}) as { name?: string; code?: unknown }
+  if (name === 'TimeoutError' || name === 'AbortError') return DEADLINE_REACHED
+  return String(code ?? '')
 }
 
 function describeTransportError(error: unknown, timeoutMs: number): string {
-  const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string }
-  if (name === 'TimeoutError' || name === 'AbortError') return 'the operation ran out of time (input "timeout")'
+  const { code, message } = (error ?? {}) as { code?: string; message?: string }
+  if (codeOf(error) === DEADLINE_REACHED) return 'the operation ran out of time (input "timeout")'
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${Math.ceil(timeoutMs / 1000)} s`
   return [code, message].filter(Boolean).join(': ') || String(error)
 }

@@ -1,122 +1,99 @@
-import * as core from '@actions/core'
-import { isUnreadableSuccess, outcomeUnknown } from '../api/errors.ts'
-import { COMPLETED, type Backup, type Snapshot } from '../api/types.ts'
-import { OperationError } from '../errors.ts'
-import { plain } from '../format.ts'
-import type { CommonSettings, CreateSettings } from '../inputs.ts'
-import { deletionsBeforeCreate, deletionsBeyondKeep } from '../plan/rotation.ts'
-import { saveRollbackTarget } from '../state.ts'
-import { BACKUPS, SNAPSHOTS, type Kind } from './kinds.ts'
-import { deleteChosen, readRotation, type Rotation } from './rotate.ts'
-import type { Tools } from './tools.ts'
-import { waitForItem } from './wait.ts'
+import type { Backup, Server, Snapshot } from '../api/types.ts'
+import { carryOut } from '../execute/index.ts'
+import { InputError } from '../errors.ts'
+import { parseBoolean, parseCount, parseId, parseName, type CommonSettings, type InputReader } from '../inputs.ts'
+import { BACKUPS, SNAPSHOTS, type Kind } from '../kinds.ts'
+import { creationMarker, defaultDescription } from '../naming.ts'
+import type { Action, DeleteAction } from '../plan/actions.ts'
+import { planRotation } from '../plan/rotation.ts'
+import type { RunContext } from '../run-context.ts'
+import type { Tools } from '../tools.ts'
 
-type Create = CommonSettings & CreateSettings
-
-/** Sends of one create at most, adoption checks in between. */
-const MAX_CREATE_ATTEMPTS = 3
-/** How far the API's clock may be behind the runner's when matching a new item's created_at. */
-const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000
-
-/** How a create is sent, and how to recognise what it made if its answer is lost. */
-interface Request<T> {
-  what: string
-  send: () => Promise<T>
-  isOurs: (item: T) => boolean
+export interface CreateSettings {
+  serverId: number
+  /** A snapshot's name; undefined for a backup. */
+  name: string | undefined
+  namePrefix: string
+  /** Unique to this step; see `creationMarker`. */
+  marker: string
+  description: string
+  wait: boolean
+  keep: number
+  rollbackOnFailure: boolean
 }
 
-export async function createSnapshot(settings: Create & { name: string }, tools: Tools): Promise<void> {
-  // The marker opens the description too: a name the user chose may already be in use, the
-  // marker (unique to this step) never is, so a lost answer is matched to this create alone.
-  const body = { server_id: settings.serverId, name: settings.name, description: `${settings.marker} ${settings.description}` }
-  // Read beside the POST, not before it, so the advice costs no time.
-  const serverState = settings.dryRun ? undefined : adviseOnRunningServer(settings.serverId, tools)
-  await create(SNAPSHOTS, settings, tools, {
-    what: `snapshot "${body.name}"`,
-    send: () => tools.client.createSnapshot(body),
-    isOurs: snapshot => snapshot.name === body.name && (snapshot.description ?? '').startsWith(settings.marker)
+export const CREATE_INPUTS = ['server_id', 'name_prefix', 'description', 'wait', 'keep', 'rollback_on_failure'] as const
+
+export function readCreate(read: InputReader, run: RunContext, kind: 'snapshot' | 'backup'): CreateSettings {
+  const namePrefix = parseName('name_prefix', read.withDefault('name_prefix'))
+  const marker = creationMarker(namePrefix, run)
+  const wait = parseBoolean('wait', read.withDefault('wait'))
+  const rollbackOnFailure = parseBoolean('rollback_on_failure', read.withDefault('rollback_on_failure'))
+  if (rollbackOnFailure && !wait) {
+    // A rollback needs a completed item, and a deploy after it; the wait-* step right before the
+    // deploy is where both hold.
+    throw new InputError(
+      'rollback_on_failure',
+      `is true while input "wait" is false: the ${kind} is not completed when this step ends, so there is nothing safe to roll back to yet. ` +
+        `Put rollback_on_failure: true on the wait-${kind} step right before the deploy instead`
+    )
+  }
+  const custom = kind === 'snapshot' ? read.optional('name') : undefined
+  return {
+    serverId: parseId('server_id', read.required('server_id')),
+    name: kind === 'snapshot' ? (custom === undefined ? marker : parseName('name', custom)) : undefined,
+    namePrefix,
+    marker,
+    description: read.optional('description') ?? defaultDescription(run),
+    wait,
+    keep: parseCount('keep', read.withDefault('keep')),
+    rollbackOnFailure
+  }
+}
+
+export async function createSnapshot(settings: CommonSettings & CreateSettings, tools: Tools): Promise<void> {
+  await carryOut(await planCreate(SNAPSHOTS, settings, tools), settings, tools)
+}
+
+export async function createBackup(settings: CommonSettings & CreateSettings, tools: Tools): Promise<void> {
+  await carryOut(await planCreate(BACKUPS, settings, tools), settings, tools)
+}
+
+/**
+ * Reads what the create depends on, as a dry run does too: the server (it must exist), and its
+ * items (the provider's limit, and rotation). Then the plan: make room if needed, create, and
+ * once the new item is completed delete the action's own beyond `keep`.
+ */
+export async function planCreate<T extends Snapshot | Backup>(kind: Kind<T>, settings: CreateSettings, tools: Tools): Promise<{ actions: Action[] }> {
+  const { serverId, keep } = settings
+  if (keep > 0) tools.report.set({ deleted_ids: [] })
+  const [server, items] = await Promise.all([tools.client.getServer(serverId), kind.list(tools.client, serverId)])
+  if (kind.noun === 'snapshot') adviseOnRunningServer(server, tools)
+  const rotation = planRotation(
+    { items, isOwn: item => kind.isOwn(item, settings.namePrefix), countsTowardLimit: item => kind.countsTowardLimit(item), limit: kind.limit, noun: kind.noun },
+    keep
+  )
+  const deletion = (item: T, afterCreate: boolean): DeleteAction => ({
+    do: 'delete',
+    kind: kind.noun,
+    id: item.id,
+    label: kind.label(item),
+    serverId,
+    createdAt: item.created_at,
+    reason: afterCreate ? `to keep the newest ${keep}` : `to stay under the provider's limit of ${kind.limit} ${kind.noun}s`,
+    afterCreate
   })
-  await serverState
+  return {
+    actions: [
+      ...rotation.before.map(item => deletion(item, false)),
+      { do: 'create', kind: kind.noun, serverId, name: settings.name, description: `${settings.marker} ${settings.description}`, marker: settings.marker },
+      ...rotation.after.map(item => deletion(item, true))
+    ]
+  }
 }
 
 /** The provider's advice, where a person will see it: a running server's snapshot may be inconsistent. */
-async function adviseOnRunningServer(serverId: number, tools: Tools): Promise<void> {
-  const server = await tools.client.getServer(serverId).catch(() => undefined)
-  if (server?.status === 'running') {
-    core.notice(`Server ${serverId} is running: a snapshot of a running server may hold an inconsistent filesystem. The provider advises stopping it first, or quiescing databases and writes.`)
-  }
-}
-
-export async function createBackup(settings: Create, tools: Tools): Promise<void> {
-  // The marker (unique to this step) opens the description: rotation matches it against
-  // name_prefix, and a lost answer is matched to the backup it created.
-  const body = { server_id: settings.serverId, description: `${settings.marker} ${settings.description}` }
-  await create(BACKUPS, settings, tools, {
-    what: `manual backup "${body.description}"`,
-    send: () => tools.client.createBackup(body),
-    isOurs: backup => (backup.description ?? '').startsWith(settings.marker)
-  })
-}
-
-/**
- * Make room under the provider's limit if rotation is on, POST, remember the new item for a
- * rollback, wait for it, then rotate: deletions come only after the new item is completed.
- */
-async function create<T extends Snapshot | Backup>(kind: Kind<T>, settings: Create, tools: Tools, request: Request<T>): Promise<void> {
-  const rotation: Rotation<T> = { kind, serverId: settings.serverId, namePrefix: settings.namePrefix, dryRun: settings.dryRun }
-  if (settings.keep > 0) tools.outcome.set({ deleted_ids: [] })
-  const before = settings.keep > 0 ? await readRotation(rotation, tools) : undefined
-  const room = before ? deletionsBeforeCreate(before) : []
-  await deleteChosen(rotation, room, `to stay under the limit of ${kind.limit} ${kind.noun}s`, tools)
-  if (settings.dryRun) {
-    tools.outcome.say(`Dry run: would create ${request.what} of server ${settings.serverId}.`)
-    if (!before) return
-    const rest = { ...before, items: before.items.filter(item => !room.includes(item)) }
-    // The new item would take one of the `keep` places.
-    return deleteChosen(rotation, deletionsBeyondKeep(rest, settings.keep - 1), `to keep the newest ${settings.keep}`, tools)
-  }
-  const created = await sendOnce(kind, settings.serverId, request, tools)
-  if (settings.rollbackOnFailure) saveRollbackTarget({ kind: kind.noun, id: created.id, serverId: created.server.id })
-  tools.outcome.item(created)
-  tools.outcome.say(`Started ${kind.label(created)} of server ${created.server.id}.`)
-  const done = settings.wait ? await waitForItem(kind, created.id, created.server.id, settings, tools) : created
-  if (settings.wait) tools.outcome.say(`${capitalise(kind.label(done))} is ${done.status}${done.size_mb === null ? '' : ` (${done.size_mb} MB)`}.`)
-  if (settings.keep === 0) return
-  if (done.status !== COMPLETED) {
-    return core.notice(`Rotation skipped: ${kind.label(done)} is not completed yet (wait is false). Run prune-${kind.noun}s once it is.`)
-  }
-  const after = await readRotation(rotation, tools)
-  await deleteChosen(rotation, deletionsBeyondKeep(after, settings.keep, done.id), `to keep the newest ${settings.keep}`, tools)
-}
-
-/**
- * Sends the create. When its outcome is unknown (the connection dropped after sending, a
- * timeout, a 500/502/504, an unreadable 201), it is never re-sent blindly: the server's list is
- * read first and what the request created, if anything, is adopted. Only when nothing was
- * created is the request sent again.
- */
-async function sendOnce<T extends Snapshot | Backup>(kind: Kind<T>, serverId: number, request: Request<T>, tools: Tools): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const sentAt = Date.now()
-    try {
-      return await request.send()
-    } catch (error) {
-      if (!outcomeUnknown(error) || attempt >= MAX_CREATE_ATTEMPTS) throw error
-      core.info(plain(`No clear answer to the create of ${request.what} (${(error as Error).message}); looking for what it may have created.`))
-      const items = await kind.list(tools.client, serverId).catch(() => {
-        throw new OperationError(`${(error as Error).message}; it may still have created ${request.what}, which could not be checked: look at the server's ${kind.noun}s`)
-      })
-      const found = items.find(item => request.isOurs(item) && Date.parse(item.created_at) >= sentAt - CLOCK_SKEW_ALLOWANCE_MS)
-      if (found) {
-        tools.outcome.say(`The create had gone through although its answer was lost: adopted ${kind.label(found)}.`)
-        return found
-      }
-      if (isUnreadableSuccess(error)) throw error
-      core.info(`Nothing was created; sending the create again (attempt ${attempt + 1} of ${MAX_CREATE_ATTEMPTS}).`)
-    }
-  }
-}
-
-export function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
+function adviseOnRunningServer(server: Server, tools: Tools): void {
+  if (server.status !== 'running') return
+  tools.report.note(`Server ${server.id} is running: a snapshot of a running server may hold an inconsistent filesystem. The provider advises stopping it first, or quiescing databases and writes.`)
 }

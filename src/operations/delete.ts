@@ -1,29 +1,28 @@
-import * as core from '@actions/core'
-import { ApiError } from '../api/errors.ts'
 import type { Backup, Snapshot } from '../api/types.ts'
-import type { CommonSettings } from '../inputs.ts'
-import type { Kind } from './kinds.ts'
-import type { Tools } from './tools.ts'
+import { carryOut } from '../execute/index.ts'
+import { capitalise } from '../format.ts'
+import { parseId, type CommonSettings, type InputReader } from '../inputs.ts'
+import type { Kind } from '../kinds.ts'
+import type { Tools } from '../tools.ts'
 
-const NOT_FOUND = 404
-
-/** Deleting what is already gone is what the user wanted: a notice, not a failure. */
-export async function deleteItem<T extends Snapshot | Backup>(kind: Kind<T>, { id, dryRun }: Pick<CommonSettings, 'dryRun'> & { id: number }, tools: Tools): Promise<void> {
-  tools.outcome.set({ [kind.idInput]: id, deleted_ids: [] })
-  if (dryRun) return describeDryRun(kind, id, tools)
-  try {
-    await kind.remove(tools.client, id)
-  } catch (error) {
-    if (!(error instanceof ApiError && error.status === NOT_FOUND)) throw error
-    core.notice(`${kind.noun} ${id} is already gone: nothing to delete.`)
-    return tools.outcome.say(`${kind.noun} ${id} was already gone.`)
-  }
-  tools.outcome.deleted(id)
-  tools.outcome.say(`Deleted ${kind.noun} ${id}.`)
+export interface DeleteSettings {
+  id: number
 }
 
-async function describeDryRun<T extends Snapshot | Backup>(kind: Kind<T>, id: number, tools: Tools): Promise<void> {
+export function readDelete(read: InputReader, idInput: 'snapshot_id' | 'backup_id'): DeleteSettings {
+  return { id: parseId(idInput, read.required(idInput)) }
+}
+
+/**
+ * The item is looked up first, so that the plan names what it deletes (and a dry run fails where
+ * the real run would); one that is not there is already gone: a notice, not a failure.
+ */
+export async function deleteItem<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & DeleteSettings, tools: Tools): Promise<void> {
+  const { id } = settings
+  tools.report.set({ [kind.idInput]: id, deleted_ids: [] })
   const item = (await kind.list(tools.client)).find(candidate => candidate.id === id)
-  if (!item) return tools.outcome.say(`Dry run: ${kind.noun} ${id} is already gone; nothing would be deleted.`)
-  tools.outcome.say(`Dry run: would delete ${kind.label(item)} of server ${item.server.id}, created ${item.created_at}.`)
+  if (!item) return tools.report.notice(`${capitalise(kind.noun)} ${id} was already gone: nothing to delete.`)
+  tools.report.set({ server_id: item.server.id })
+  const action = { do: 'delete', kind: kind.noun, id, label: kind.label(item), serverId: item.server.id, createdAt: item.created_at, afterCreate: false } as const
+  await carryOut({ actions: [action] }, { ...settings, wait: false }, tools)
 }

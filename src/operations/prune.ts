@@ -1,19 +1,40 @@
 import type { Backup, Snapshot } from '../api/types.ts'
-import type { CommonSettings } from '../inputs.ts'
+import { InputError } from '../errors.ts'
+import { carryOut } from '../execute/index.ts'
+import { parseCount, parseId, parseName, type CommonSettings, type InputReader } from '../inputs.ts'
+import type { Kind } from '../kinds.ts'
 import { deletionsBeyondKeep } from '../plan/rotation.ts'
-import type { Kind } from './kinds.ts'
-import { deleteChosen, readRotation } from './rotate.ts'
-import type { Tools } from './tools.ts'
+import type { Tools } from '../tools.ts'
 
-type Prune = CommonSettings & { serverId: number; keep: number }
+export interface PruneSettings {
+  serverId: number
+  keep: number
+  namePrefix: string
+}
+
+export function readPrune(read: InputReader, operation: string): PruneSettings {
+  const keep = parseCount('keep', read.withDefault('keep'))
+  if (keep === 0) throw new InputError('keep', `must be at least 1 for operation "${operation}" (0 means never delete)`)
+  return { serverId: parseId('server_id', read.required('server_id')), keep, namePrefix: parseName('name_prefix', read.withDefault('name_prefix')) }
+}
 
 /** Rotation alone: the action's own items beyond the newest `keep`, oldest first. */
-export async function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: Prune, tools: Tools): Promise<void> {
-  const rotation = { kind, serverId: settings.serverId, namePrefix: settings.namePrefix, dryRun: settings.dryRun }
-  const input = await readRotation(rotation, tools)
-  const chosen = deletionsBeyondKeep(input, settings.keep)
-  tools.outcome.set({ server_id: settings.serverId, deleted_ids: [] })
-  const own = input.items.filter(input.isOwn).length
-  tools.outcome.say(`Server ${settings.serverId} has ${own} ${kind.noun}${own === 1 ? '' : 's'} starting with "${settings.namePrefix}"; keeping the newest ${settings.keep}.`)
-  await deleteChosen(rotation, chosen, `to keep the newest ${settings.keep}`, tools)
+export async function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & PruneSettings, tools: Tools): Promise<void> {
+  const { serverId, keep, namePrefix } = settings
+  tools.report.set({ server_id: serverId, deleted_ids: [] })
+  const items = await kind.list(tools.client, serverId)
+  const input = { items, isOwn: (item: T) => kind.isOwn(item, namePrefix), countsTowardLimit: (item: T) => kind.countsTowardLimit(item), limit: kind.limit, noun: kind.noun }
+  const own = items.filter(input.isOwn).length
+  tools.report.note(`Server ${serverId} has ${own} ${kind.noun}${own === 1 ? '' : 's'} made by this action (name_prefix "${namePrefix}"); keeping the newest ${keep}.`)
+  const actions = deletionsBeyondKeep(input, keep).map(item => ({
+    do: 'delete' as const,
+    kind: kind.noun,
+    id: item.id,
+    label: kind.label(item),
+    serverId,
+    createdAt: item.created_at,
+    reason: `to keep the newest ${keep}`,
+    afterCreate: false
+  }))
+  await carryOut({ actions }, { ...settings, wait: false }, tools)
 }

@@ -1,22 +1,59 @@
-import * as core from '@actions/core'
 import type { VpsClient } from '../api/client.ts'
-import { isUnreadableSuccess, outcomeUnknown } from '../api/errors.ts'
-import type { Backup, RestoreAnswer, Snapshot } from '../api/types.ts'
-import { plain } from '../format.ts'
-import type { CommonSettings, ItemReference, SnapshotReference } from '../inputs.ts'
+import type { Backup, Snapshot } from '../api/types.ts'
+import { carryOut } from '../execute/index.ts'
+import { InputError } from '../errors.ts'
+import { parseBoolean, parseId, parseName, parseReference, type CommonSettings, type InputReader, type ItemReference, type SnapshotReference } from '../inputs.ts'
+import { BACKUPS, SNAPSHOTS, type Kind } from '../kinds.ts'
+import type { RestoreAction } from '../plan/actions.ts'
 import { pickById, pickByName, pickLatest, requireCompleted } from '../plan/selection.ts'
-import { BACKUPS, SNAPSHOTS, type Kind } from './kinds.ts'
-import type { Tools } from './tools.ts'
-import { waitForRestore } from './wait.ts'
+import type { Tools } from '../tools.ts'
 
-export async function restoreSnapshot(settings: CommonSettings & { snapshot: SnapshotReference; serverId: number | undefined }, tools: Tools): Promise<void> {
-  const snapshot = requireCompleted('snapshot', await findSnapshot(settings.snapshot, settings.serverId, tools.client))
-  await restoreItem(SNAPSHOTS, snapshot, settings, tools)
+export interface RestoreSnapshotSettings {
+  snapshot: SnapshotReference
+  /** Required with `latest` or a name; with an id, checked against the snapshot's own server. */
+  serverId: number | undefined
+  wait: boolean
 }
 
-export async function restoreBackup(settings: CommonSettings & { backup: ItemReference; serverId: number }, tools: Tools): Promise<void> {
+export interface RestoreBackupSettings {
+  backup: ItemReference
+  serverId: number
+  wait: boolean
+}
+
+export function readRestoreSnapshot(read: InputReader): RestoreSnapshotSettings {
+  const id = read.optional('snapshot_id')
+  const name = read.optional('name')
+  if (id !== undefined && name !== undefined) throw new InputError('snapshot_id', 'and input "name" both name the snapshot to restore: give only one')
+  if (id === undefined && name === undefined) throw new InputError('snapshot_id', 'or input "name" is required by operation "restore-snapshot"')
+  const snapshot: SnapshotReference = name !== undefined ? { name: parseName('name', name) } : parseReference('snapshot_id', id ?? '')
+  const server = read.optional('server_id')
+  if (server === undefined && !('id' in snapshot)) {
+    throw new InputError('server_id', `is required by operation "restore-snapshot" when the snapshot is given by ${'name' in snapshot ? 'name' : '"latest"'}`)
+  }
+  return { snapshot, serverId: server === undefined ? undefined : parseId('server_id', server), wait: parseBoolean('wait', read.withDefault('wait')) }
+}
+
+export function readRestoreBackup(read: InputReader): RestoreBackupSettings {
+  return {
+    serverId: parseId('server_id', read.required('server_id')),
+    backup: parseReference('backup_id', read.required('backup_id')),
+    wait: parseBoolean('wait', read.withDefault('wait'))
+  }
+}
+
+export async function restoreSnapshot(settings: CommonSettings & RestoreSnapshotSettings, tools: Tools): Promise<void> {
+  const snapshot = requireCompleted('snapshot', await findSnapshot(settings.snapshot, settings.serverId, tools.client))
+  await carryOut({ actions: [restoreAction(SNAPSHOTS, snapshot)] }, settings, tools)
+}
+
+export async function restoreBackup(settings: CommonSettings & RestoreBackupSettings, tools: Tools): Promise<void> {
   const backup = requireCompleted('backup', await find(BACKUPS, settings.backup, settings.serverId, tools.client))
-  await restoreItem(BACKUPS, backup, settings, tools)
+  await carryOut({ actions: [restoreAction(BACKUPS, backup)] }, settings, tools)
+}
+
+export function restoreAction<T extends Snapshot | Backup>(kind: Kind<T>, item: T): RestoreAction {
+  return { do: 'restore', kind: kind.noun, id: item.id, label: kind.label(item), createdAt: item.created_at, serverId: item.server.id }
 }
 
 async function findSnapshot(reference: SnapshotReference, serverId: number | undefined, client: VpsClient): Promise<Snapshot> {
@@ -33,42 +70,4 @@ async function find<T extends Snapshot | Backup>(kind: Kind<T>, reference: ItemR
   if ('latest' in reference) return pickLatest({ noun: kind.noun, serverId, items: own ?? [] })
   const items = own?.some(item => item.id === reference.id) ? own : await kind.list(client)
   return pickById({ noun: kind.noun, serverId, items }, reference.id)
-}
-
-/** The server statuses of a server no restore has touched. */
-const AT_REST = ['running', 'stopped']
-
-/**
- * Sends the restore. When its outcome is unknown it is never re-sent blindly: a server that is
- * no longer at rest (stopping, restoring) had accepted it. Only a server at rest gets it again.
- */
-async function sendRestoreOnce<T extends Snapshot | Backup>(kind: Kind<T>, item: T, tools: Tools): Promise<RestoreAnswer> {
-  try {
-    return await kind.restore(tools.client, item)
-  } catch (error) {
-    if (!outcomeUnknown(error)) throw error
-    core.info(plain(`No clear answer to the restore (${(error as Error).message}); reading the server's status.`))
-    const server = await tools.client.getServer(item.server.id)
-    // A server at rest did not get it; one stopping or restoring did (it is stopped first).
-    if (!AT_REST.includes(server.status) || isUnreadableSuccess(error)) {
-      return { status: 'accepted', message: 'the restore was accepted (its answer was lost on the way)', server }
-    }
-    core.info(`Server ${server.id} is ${plain(server.status)}, so the restore was not received; sending it once more.`)
-    return kind.restore(tools.client, item)
-  }
-}
-
-/** Restores the server from an item already checked, then waits for it if asked to. */
-export async function restoreItem<T extends Snapshot | Backup>(kind: Kind<T>, item: T, settings: CommonSettings, tools: Tools): Promise<void> {
-  const serverId = item.server.id
-  tools.outcome.set({ [kind.idInput]: item.id, server_id: serverId })
-  if (settings.dryRun) {
-    return tools.outcome.say(`Dry run: would restore server ${serverId} from ${kind.label(item)} of ${item.created_at}, overwriting its disk.`)
-  }
-  const answer = await sendRestoreOnce(kind, item, tools)
-  tools.outcome.set({ status: answer.server.status })
-  tools.outcome.say(`Restoring server ${serverId} from ${kind.label(item)} of ${item.created_at}: ${answer.message ?? answer.status}`)
-  if (!settings.wait) return
-  const server = await waitForRestore(serverId, settings, tools)
-  tools.outcome.say(`Server ${serverId} is ${server.status} again after the restore.`)
 }

@@ -49,3 +49,25 @@ export function deletionsBeyondKeep<T extends Item>(input: RotationInput<T>, kee
   if (newItemId !== undefined) kept.add(newItemId)
   return own.filter(item => !kept.has(item.id) && deletable(input, item)).reverse()
 }
+
+/**
+ * A create's rotation, planned from one read of the server's items: the deletions before it
+ * (the fewest that make room under the limit) and those once the new item is completed (the
+ * action's own beyond `keep`, the new item taking one of the places). With `keep` 0 nothing is
+ * deleted, and a server at the limit is refused before anything is sent, as the provider would.
+ */
+export function planRotation<T extends Item>(input: RotationInput<T>, keep: number): { before: T[]; after: T[] } {
+  if (keep === 0) {
+    const counted = input.items.filter(input.countsTowardLimit).length
+    if (counted >= input.limit) {
+      throw new OperationError(
+        `the server already has ${counted} ${input.noun}s, the provider's limit is ${input.limit}, so the create would be refused; ` +
+          `set keep to rotate the action's own, or delete one by hand. No ${input.noun} was created.`
+      )
+    }
+    return { before: [], after: [] }
+  }
+  const before = deletionsBeforeCreate(input)
+  const rest = { ...input, items: input.items.filter(item => !before.includes(item)) }
+  return { before, after: deletionsBeyondKeep(rest, keep - 1) }
+}

@@ -30,6 +30,8 @@ export interface EmulatorOptions {
   lifetimeSeconds?: number
   /** Replaces the default servers. */
   servers?: ServerSeed[]
+  /** The clock that jobs and restores follow (default Date.now): a test's virtual clock, shared with the action. */
+  now?: () => number
   /** Receives one line per request (`METHOD path status`), and a line when the lifetime ends. */
   log?: (line: string) => void
 }
@@ -42,7 +44,7 @@ export interface RecordedRequest {
   /** Parsed JSON; the raw text if it is not JSON; undefined if empty. */
   body: unknown
   authorization: string | undefined
-  /** Date.now() when the request had been read. */
+  /** The emulator's clock when the request had been read. */
   at: number
 }
 
@@ -99,7 +101,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const state = new EmulatorState(
     options.servers ?? [...DEFAULT_SERVERS],
     options.jobSeconds ?? DEFAULT_JOB_SECONDS,
-    options.restoreSeconds ?? DEFAULT_RESTORE_SECONDS
+    options.restoreSeconds ?? DEFAULT_RESTORE_SECONDS,
+    options.now
   )
   const host = options.host ?? DEFAULT_HOST
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE
@@ -158,7 +161,7 @@ async function handleRequest(settings: Settings, request: IncomingMessage, respo
   const url = new URL(request.url ?? '/', `http://${request.headers.host ?? settings.fallbackHost}`)
   const rawBody = await readBody(request)
   const body = parseBody(rawBody ?? '')
-  settings.requests.push(recordOf(request, method, url, body))
+  settings.requests.push(recordOf(request, method, url, body, settings.state.now()))
   if (rawBody === undefined) {
     sendLogged(settings, request, response, { status: 413, body: { detail: 'Request body too large.' } })
     return
@@ -231,14 +234,14 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-function recordOf(request: IncomingMessage, method: string, url: URL, body: ParsedBody): RecordedRequest {
+function recordOf(request: IncomingMessage, method: string, url: URL, body: ParsedBody, at: number): RecordedRequest {
   return {
     method,
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
     body: body.kind === 'json' ? body.value : body.kind === 'invalid' ? body.text : undefined,
     authorization: request.headers.authorization,
-    at: Date.now()
+    at
   }
 }
 

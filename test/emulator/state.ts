@@ -134,9 +134,13 @@ export class EmulatorState {
   private nextSnapshotId = FIRST_SNAPSHOT_ID
   private nextBackupId = FIRST_BACKUP_ID
 
-  constructor(servers: ServerSeed[], jobSeconds: number, restoreSeconds: number) {
+  /** The emulator's clock: Date.now, or a test's virtual clock shared with the action. */
+  readonly now: () => number
+
+  constructor(servers: ServerSeed[], jobSeconds: number, restoreSeconds: number, now: () => number = Date.now) {
     this.jobSeconds = jobSeconds
     this.restoreSeconds = restoreSeconds
+    this.now = now
     for (const server of servers) this.addServer(server)
   }
 
@@ -153,7 +157,7 @@ export class EmulatorState {
   server(id: number): ServerView | undefined {
     const record = this.servers.get(id)
     if (!record) return undefined
-    if (record.restore && Date.now() >= record.restore.endsAtMs) {
+    if (record.restore && this.now() >= record.restore.endsAtMs) {
       record.status = record.restore.finalStatus
       record.restore = undefined
     }
@@ -176,7 +180,7 @@ export class EmulatorState {
 
   /** Starts a snapshot job as POST /snapshots/ does. */
   createSnapshot(serverId: number, name: string, description: string): Snapshot {
-    const now = Date.now()
+    const now = this.now()
     const id = this.nextSnapshotId++
     const finalStatus = this.takeFinalStatus('snapshot', JOB_COMPLETED)
     this.snapshotRecords.set(id, {
@@ -223,7 +227,7 @@ export class EmulatorState {
 
   /** Starts a manual backup job as POST /backups/ does. */
   createBackup(serverId: number, description: string): Backup {
-    const now = Date.now()
+    const now = this.now()
     const id = this.nextBackupId++
     const finalStatus = this.takeFinalStatus('backup', JOB_COMPLETED)
     this.backupRecords.set(id, {
@@ -274,7 +278,7 @@ export class EmulatorState {
   startRestore(serverId: number): ServerView {
     const record = this.requireServer(serverId)
     record.restore = {
-      endsAtMs: Date.now() + this.restoreSeconds * 1000,
+      endsAtMs: this.now() + this.restoreSeconds * 1000,
       finalStatus: this.takeFinalStatus('restore', SERVER_RUNNING)
     }
     return this.server(serverId)!
@@ -289,7 +293,7 @@ export class EmulatorState {
   }
 
   private seededTiming(createdAt: string | undefined, status: string) {
-    const createdAtMs = createdAt === undefined ? Date.now() : parseTimestamp(createdAt)
+    const createdAtMs = createdAt === undefined ? this.now() : parseTimestamp(createdAt)
     // A seeded in_progress item stays so, letting a test hold a job open as long as it needs.
     const completesAtMs = status === JOB_IN_PROGRESS ? Infinity : createdAtMs
     return { createdAtMs, completesAtMs, finalStatus: status }
@@ -302,7 +306,7 @@ export class EmulatorState {
   private snapshotView(id: number): Snapshot | undefined {
     const record = this.snapshotRecords.get(id)
     if (!record) return undefined
-    const status = jobStatus(record, Date.now())
+    const status = jobStatus(record, this.now())
     return {
       id: record.id,
       server: this.serverRef(record.serverId),
@@ -317,7 +321,7 @@ export class EmulatorState {
   private backupView(id: number): Backup | undefined {
     const record = this.backupRecords.get(id)
     if (!record) return undefined
-    const status = jobStatus(record, Date.now())
+    const status = jobStatus(record, this.now())
     return {
       id: record.id,
       server: this.serverRef(record.serverId),

@@ -4,7 +4,7 @@ import { expect } from 'vitest'
 import {
   DEFAULT_TOKEN, startEmulator, type Emulator, type EmulatorOptions, type RecordedRequest
 } from '../emulator/server.ts'
-import { RUN_CONTEXT, runStep, type StepOptions, type StepResult } from '../harness/runner.ts'
+import { RUN_CONTEXT, runStep, type StepOptions, type StepResult } from './bundle.ts'
 
 export const TOKEN = DEFAULT_TOKEN
 /** The emulator's two default servers. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import { annotations, parseCommandFile } from './commands.ts'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export const BUNDLE = join(ROOT, 'dist', 'index.js')
@@ -84,10 +85,7 @@ export async function runStep(inputs: Record<string, string>, options: StepOptio
       outputs: parseCommandFile(await readFile(files.GITHUB_OUTPUT, 'utf8')),
       state: parseCommandFile(await readFile(files.GITHUB_STATE, 'utf8')),
       summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'),
-      errors: stdout
-        .split('\n')
-        .filter(line => line.startsWith('::error'))
-        .map(line => decodeCommand(line.slice(line.indexOf('::', 2) + 2)))
+      errors: annotations(stdout, 'error')
     }
   } finally {
     await rm(dir, { recursive: true, force: true })
@@ -108,23 +106,4 @@ function spawnNode(env: Record<string, string>, killAfterMs: number): Promise<{ 
       resolve({ exitCode, stdout, stderr })
     })
   })
-}
-
-/** The `name<<delimiter … delimiter` format of GITHUB_OUTPUT and GITHUB_STATE. */
-export function parseCommandFile(text: string): Record<string, string> {
-  const values: Record<string, string> = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const match = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '')
-    if (!match) continue
-    const [, name, delimiter] = match
-    const body: string[] = []
-    while (++i < lines.length && lines[i] !== delimiter) body.push(lines[i] ?? '')
-    values[name ?? ''] = body.join('\n')
-  }
-  return values
-}
-
-function decodeCommand(text: string): string {
-  return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
 }

@@ -1,14 +1,24 @@
-import type { VpsClient } from '../api/client.ts'
-import type { Backup, RestoreAnswer, Snapshot } from '../api/types.ts'
+import type { VpsClient } from './api/client.ts'
+import type { Backup, RestoreAnswer, Snapshot } from './api/types.ts'
+
+export type KindName = 'snapshot' | 'backup'
+
+export interface CreateRequest {
+  serverId: number
+  name: string | undefined
+  description: string
+}
 
 /** What the operations need to know to treat snapshots and backups alike. */
 export interface Kind<T extends Snapshot | Backup> {
-  noun: 'snapshot' | 'backup'
+  noun: KindName
   idInput: 'snapshot_id' | 'backup_id'
   list(client: VpsClient, serverId?: number): Promise<T[]>
   remove(client: VpsClient, id: number): Promise<void>
+  /** Sends the create: a snapshot needs a name, a backup has none. */
+  create(client: VpsClient, request: CreateRequest): Promise<T>
   /** Sends the restore of the item's own server from it. */
-  restore(client: VpsClient, item: T): Promise<RestoreAnswer>
+  restore(client: VpsClient, item: { id: number; serverId: number }): Promise<RestoreAnswer>
   /** How the log names one: `snapshot 801 "pre-deploy"`. */
   label(item: T): string
   /** The provider's limit per server. */
@@ -27,10 +37,13 @@ export const SNAPSHOTS: Kind<Snapshot> = {
   idInput: 'snapshot_id',
   list: (client, serverId) => client.listSnapshots(serverId),
   remove: (client, id) => client.deleteSnapshot(id),
+  create: (client, { serverId, name, description }) => client.createSnapshot({ server_id: serverId, name: name ?? '', description }),
   restore: (client, snapshot) => client.restoreSnapshot(snapshot.id),
   label: snapshot => `snapshot ${snapshot.id} "${snapshot.name}"`,
   limit: SNAPSHOT_LIMIT,
-  isOwn: (snapshot, namePrefix) => snapshot.name.startsWith(namePrefix),
+  // Every snapshot the action creates has its marker (which starts with the prefix) at the start
+  // of its description, so one with a custom name is the action's own too.
+  isOwn: (snapshot, namePrefix) => snapshot.name.startsWith(namePrefix) || (snapshot.description ?? '').startsWith(namePrefix),
   countsTowardLimit: () => true
 }
 
@@ -39,11 +52,17 @@ export const BACKUPS: Kind<Backup> = {
   idInput: 'backup_id',
   list: (client, serverId) => client.listBackups({ serverId }),
   remove: (client, id) => client.deleteBackup(id),
+  create: (client, { serverId, description }) => client.createBackup({ server_id: serverId, description }),
   // Backups are restored through the Servers API.
-  restore: (client, backup) => client.restoreServer(backup.server.id, backup.id),
+  restore: (client, backup) => client.restoreServer(backup.serverId, backup.id),
   label: backup => `${backup.backup_type} backup ${backup.id}`,
   limit: MANUAL_BACKUP_LIMIT,
   isOwn: (backup, namePrefix) => backup.backup_type === 'manual' && (backup.description ?? '').startsWith(namePrefix),
   // Automatic backups follow the plan's retention and are not counted against the manual limit.
   countsTowardLimit: backup => backup.backup_type === 'manual'
+}
+
+/** The kind of that name, for code that treats both alike. */
+export function kindNamed(noun: KindName): Kind<Snapshot | Backup> {
+  return (noun === 'snapshot' ? SNAPSHOTS : BACKUPS) as Kind<Snapshot | Backup>
 }

@@ -1,0 +1,196 @@
+import { InputError } from './errors.ts'
+import { InputReader, readCommonSettings, readToken, type CommonSettings, type InputName } from './inputs.ts'
+import { BACKUPS, SNAPSHOTS } from './kinds.ts'
+import { CREATE_INPUTS, createBackup, createSnapshot, readCreate } from './operations/create.ts'
+import { deleteItem, readDelete } from './operations/delete.ts'
+import { listBackups, listSnapshots, readList } from './operations/list.ts'
+import { prune, readPrune } from './operations/prune.ts'
+import { readRestoreBackup, readRestoreSnapshot, restoreBackup, restoreSnapshot } from './operations/restore.ts'
+import { readWait, waitLater } from './operations/wait.ts'
+import type { RunContext } from './run-context.ts'
+import type { Tools } from './tools.ts'
+
+/**
+ * One entry per operation: what it does and takes (for the README's operations table, rendered
+ * from here), the inputs it reads besides the common ones (for the reader, which refuses any
+ * other, and for the unused-input warning), and how it is read and run.
+ */
+export interface OperationEntry {
+  operation: string
+  does: string
+  gives: string
+  gets: string
+  inputs: readonly InputName[]
+  /** Needs the run context (repository, run id) to name what it creates. */
+  namesThings?: boolean
+  /** Reads and checks the operation's own inputs, before any request; the function returned runs it. */
+  read(read: InputReader, common: CommonSettings, run: RunContext | undefined): (tools: Tools) => Promise<void>
+}
+
+function needsRun(run: RunContext | undefined): RunContext {
+  if (!run) throw new Error('a create needs the run context to name what it creates')
+  return run
+}
+
+export const OPERATIONS: readonly OperationEntry[] = [
+  {
+    operation: 'create-snapshot',
+    does: 'Takes a snapshot of the server; with `wait` (the default) the step ends when it is completed. With `keep`, deletes the action\'s older snapshots beyond the newest `keep`. With `rollback_on_failure`, a failure later in the job restores the server from it.',
+    gives: '`server_id`; `name` if you want your own',
+    gets: '`snapshot_id`, `snapshot_name`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`',
+    inputs: [...CREATE_INPUTS, 'name'],
+    namesThings: true,
+    read: (read, common, run) => {
+      const settings = { ...common, ...readCreate(read, needsRun(run), 'snapshot') }
+      return tools => createSnapshot(settings, tools)
+    }
+  },
+  {
+    operation: 'create-backup',
+    does: 'Makes a manual backup of the server, the same way.',
+    gives: '`server_id`; `description` if you want your own',
+    gets: '`backup_id`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`',
+    inputs: CREATE_INPUTS,
+    namesThings: true,
+    read: (read, common, run) => {
+      const settings = { ...common, ...readCreate(read, needsRun(run), 'backup') }
+      return tools => createBackup(settings, tools)
+    }
+  },
+  {
+    operation: 'restore-snapshot',
+    does: 'Restores the server from a completed snapshot, overwriting its disk; with `wait`, until the server is at rest again (`running` or `stopped`).',
+    gives: '`snapshot_id` (an id or `latest`) or `name`; `server_id` with `latest` or `name`, and to check an id against',
+    gets: '`snapshot_id`, `server_id`, `status` (the server\'s)',
+    inputs: ['snapshot_id', 'name', 'server_id', 'wait'],
+    read: (read, common) => {
+      const settings = { ...common, ...readRestoreSnapshot(read) }
+      return tools => restoreSnapshot(settings, tools)
+    }
+  },
+  {
+    operation: 'restore-backup',
+    does: 'Restores the server from a completed backup, the same way.',
+    gives: '`server_id` and `backup_id` (an id or `latest`)',
+    gets: '`backup_id`, `server_id`, `status` (the server\'s)',
+    inputs: ['server_id', 'backup_id', 'wait'],
+    read: (read, common) => {
+      const settings = { ...common, ...readRestoreBackup(read) }
+      return tools => restoreBackup(settings, tools)
+    }
+  },
+  {
+    operation: 'list-snapshots',
+    does: 'Lists snapshots, every page, newest first.',
+    gives: '`server_id` to list one server\'s only',
+    gets: '`count`, `items` (JSON array)',
+    inputs: ['server_id'],
+    read: read => {
+      const settings = readList(read, 'snapshot')
+      return tools => listSnapshots(settings, tools)
+    }
+  },
+  {
+    operation: 'list-backups',
+    does: 'Lists backups, every page, newest first.',
+    gives: '`server_id`, `backup_type` (`manual` or `automatic`) to filter',
+    gets: '`count`, `items`',
+    inputs: ['server_id', 'backup_type'],
+    read: read => {
+      const settings = readList(read, 'backup')
+      return tools => listBackups(settings, tools)
+    }
+  },
+  {
+    operation: 'delete-snapshot',
+    does: 'Deletes a snapshot for good. One already gone is a notice, not a failure.',
+    gives: '`snapshot_id`',
+    gets: '`deleted_ids`',
+    inputs: ['snapshot_id'],
+    read: (read, common) => {
+      const settings = { ...common, ...readDelete(read, 'snapshot_id') }
+      return tools => deleteItem(SNAPSHOTS, settings, tools)
+    }
+  },
+  {
+    operation: 'delete-backup',
+    does: 'Deletes a backup for good, the same way.',
+    gives: '`backup_id`',
+    gets: '`deleted_ids`',
+    inputs: ['backup_id'],
+    read: (read, common) => {
+      const settings = { ...common, ...readDelete(read, 'backup_id') }
+      return tools => deleteItem(BACKUPS, settings, tools)
+    }
+  },
+  {
+    operation: 'wait-snapshot',
+    does: 'Waits for a snapshot started earlier with `wait: false`. With `rollback_on_failure`, a failure later in the job restores the server from it: put it right before the deploy.',
+    gives: '`snapshot_id`, `server_id`',
+    gets: '`snapshot_id`, `status` and the rest of the snapshot\'s outputs',
+    inputs: ['snapshot_id', 'server_id', 'rollback_on_failure'],
+    read: read => {
+      const settings = readWait(read, 'snapshot_id')
+      return tools => waitLater(SNAPSHOTS, settings, tools)
+    }
+  },
+  {
+    operation: 'wait-backup',
+    does: 'Waits for a backup started earlier with `wait: false`, the same way.',
+    gives: '`backup_id`, `server_id`',
+    gets: '`backup_id`, `status` and the rest',
+    inputs: ['backup_id', 'server_id', 'rollback_on_failure'],
+    read: read => {
+      const settings = readWait(read, 'backup_id')
+      return tools => waitLater(BACKUPS, settings, tools)
+    }
+  },
+  {
+    operation: 'prune-snapshots',
+    does: 'Deletes the action\'s own snapshots beyond the newest `keep`, and nothing else.',
+    gives: '`server_id`, `keep` (1 or more)',
+    gets: '`deleted_ids`',
+    inputs: ['server_id', 'keep', 'name_prefix'],
+    read: (read, common) => {
+      const settings = { ...common, ...readPrune(read, 'prune-snapshots') }
+      return tools => prune(SNAPSHOTS, settings, tools)
+    }
+  },
+  {
+    operation: 'prune-backups',
+    does: 'Deletes the action\'s own manual backups beyond the newest `keep`.',
+    gives: '`server_id`, `keep` (1 or more)',
+    gets: '`deleted_ids`',
+    inputs: ['server_id', 'keep', 'name_prefix'],
+    read: (read, common) => {
+      const settings = { ...common, ...readPrune(read, 'prune-backups') }
+      return tools => prune(BACKUPS, settings, tools)
+    }
+  }
+]
+
+export function findOperation(raw: string): OperationEntry {
+  const entry = OPERATIONS.find(candidate => candidate.operation === raw)
+  if (!entry) throw new InputError('operation', `must be one of ${OPERATIONS.map(candidate => candidate.operation).join(', ')}; got "${raw}"`)
+  return entry
+}
+
+export interface ReadOperation {
+  common: CommonSettings
+  /** Runs the operation with the settings read. */
+  run: (tools: Tools) => Promise<void>
+  /** Inputs set that the operation does not read: a typo, most likely. */
+  ignored: InputName[]
+}
+
+/** Every input read and checked, before any request is sent. */
+export async function readOperation(): Promise<ReadOperation> {
+  // The token is masked before anything else can print it, even in an error about it.
+  const apiToken = readToken()
+  const entry = findOperation(new InputReader('', []).required('operation'))
+  const read = new InputReader(entry.operation, entry.inputs)
+  const common = readCommonSettings(read, apiToken)
+  // The run context (and @actions/github with it) is loaded only by the operations that name things.
+  const run = entry.namesThings ? (await import('./run-context.ts')).currentRun() : undefined
+  return { common, run: entry.read(read, common, run), ignored: read.ignored() }
+}

@@ -1,0 +1,249 @@
+// create-snapshot and create-backup, in-process against the emulator on a virtual clock: what is
+// created and reported, when the rollback is armed, and what rotation deletes and when.
+import { describe, expect } from 'vitest'
+import { createBackup, createSnapshot } from '../../src/operations/create.ts'
+import type { Fault } from '../emulator/server.ts'
+import { JOB_SECONDS, WEB, createSettings, failureOf, logOf, outputsOf, summaryOf, test, type Api } from '../support/in-process.ts'
+
+const MINUTE = 60_000
+/** Older than anything a test creates, in the emulator's own clock. */
+function minutesAgo(api: Api, minutes: number): string {
+  return new Date(api.clock.now() - minutes * MINUTE).toISOString()
+}
+
+describe('create-snapshot', () => {
+  test('creates a snapshot, waits until it is completed, reports it and arms nothing by default', async ({ api }) => {
+    const step = api.step()
+    await createSnapshot({ ...step.settings, ...createSettings() }, step.tools)
+    const [snapshot] = api.emulator.snapshots(WEB)
+    expect(snapshot).toMatchObject({ name: 'gha-acme-shop-9876543210-1-a1b2c3', status: 'completed', description: 'gha-acme-shop-9876543210-1-a1b2c3 Before deploy' })
+    expect(outputsOf(step)).toEqual({
+      snapshot_id: String(snapshot?.id),
+      snapshot_name: snapshot?.name,
+      server_id: String(WEB),
+      status: 'completed',
+      size_mb: String(snapshot?.size_mb),
+      created_at: snapshot?.created_at
+    })
+    expect(api.writes()).toEqual(['POST /snapshots/'])
+    expect(summaryOf(step).at(-1)).toBe(`Snapshot ${snapshot?.id} "${snapshot?.name}" is completed (${snapshot?.size_mb} MB).`)
+    expect(step.armed).toEqual([])
+  })
+
+  test('reads the server and its snapshots before creating, and notes that a running server is being snapshotted', async ({ api }) => {
+    const step = api.step()
+    await createSnapshot({ ...step.settings, ...createSettings() }, step.tools)
+    expect(api.requests().slice(0, 3).sort()).toEqual(['GET /servers/12345/', 'GET /snapshots/?server_id=12345', 'POST /snapshots/'])
+    expect(summaryOf(step, 'note')[0]).toMatch(/^Server 12345 is running: a snapshot of a running server may hold an inconsistent filesystem/)
+    expect(summaryOf(step, 'notice')).toEqual([])
+  })
+
+  test('with rollback_on_failure, arms the rollback with the completed snapshot', async ({ api }) => {
+    const step = api.step()
+    await createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools)
+    const [snapshot] = api.emulator.snapshots(WEB)
+    expect(step.armed).toEqual([{ kind: 'snapshot', id: snapshot?.id, serverId: WEB }])
+  })
+
+  test('with wait false, returns at once with the snapshot in_progress', async ({ api }) => {
+    const step = api.step()
+    const started = api.clock.now()
+    await createSnapshot({ ...step.settings, ...createSettings({ wait: false }) }, step.tools)
+    expect(api.clock.now() - started).toBeLessThan(1_000)
+    expect(outputsOf(step)).toMatchObject({ status: 'in_progress' })
+    expect(step.armed).toEqual([])
+  })
+
+  test('a snapshot whose job fails: the step fails naming the status, the outputs keep its id, nothing is armed', async ({ api }) => {
+    api.emulator.failNextJob('snapshot', 'error')
+    const step = api.step()
+    const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools))
+    const [snapshot] = api.emulator.snapshots(WEB)
+    expect(error).toBe(`snapshot ${snapshot?.id} ended with status "error"`)
+    expect(outputsOf(step)).toMatchObject({ snapshot_id: String(snapshot?.id), status: 'error' })
+    expect(step.armed).toEqual([])
+  })
+
+  test('a wait that runs into the timeout fails saying how long it waited, keeps the outputs, arms nothing', async ({ api }) => {
+    const step = api.step({ timeoutMs: 60_000 })
+    const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools))
+    expect(error).toMatch(/^timed out waiting for snapshot \d+, still "in_progress" after 59 s of waiting: the step's timeout of 1 min 0 s \(input "timeout"\) ran out$/)
+    expect(outputsOf(step)).toMatchObject({ status: 'in_progress' })
+    expect(step.armed).toEqual([])
+  })
+
+  test('the last status check comes once, just before the deadline', async ({ api }) => {
+    const step = api.step({ timeoutMs: 60_000, pollIntervalMs: 2_000 })
+    await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
+    const checks = api.emulator.requests.filter(request => request.method === 'GET' && request.path.endsWith('/snapshots/')).map(request => request.at)
+    const last = checks.at(-1) ?? 0
+    const beforeLast = checks.at(-2) ?? 0
+    expect(last - beforeLast).toBeGreaterThan(1_000)
+  })
+
+  test('an unknown server fails with the API\'s 404 and creates nothing', async ({ api }) => {
+    const step = api.step()
+    const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ serverId: 99 }) }, step.tools))
+    expect(error).toBe('HTTP 404 from GET /servers/99/: Not found.')
+    expect(api.writes()).toEqual([])
+  })
+
+  test('a wrong token fails with the API\'s 401 and creates nothing', async ({ api }) => {
+    const step = api.step({ apiToken: 'wrong' })
+    const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
+    expect(error).toMatch(/^HTTP 401 from GET \/(servers\/12345|snapshots\/\?server_id=12345)\/?: Invalid token\.$/)
+    expect(api.writes()).toEqual([])
+  })
+})
+
+describe('create-backup', () => {
+  test('makes a manual backup whose description starts with the step\'s marker, then the text', async ({ api }) => {
+    const step = api.step()
+    await createBackup({ ...step.settings, ...createSettings({ name: undefined, description: 'Before the 2.0 release' }) }, step.tools)
+    const [backup] = api.emulator.backups(WEB)
+    expect(backup).toMatchObject({ backup_type: 'manual', status: 'completed', description: 'gha-acme-shop-9876543210-1-a1b2c3 Before the 2.0 release' })
+    expect(outputsOf(step)).toMatchObject({ backup_id: String(backup?.id), status: 'completed' })
+    expect(outputsOf(step)).not.toHaveProperty('snapshot_name')
+    // Snapshotting advice is about snapshots.
+    expect(logOf(step).join('\n')).not.toContain('inconsistent filesystem')
+  })
+
+  test('with rollback_on_failure, arms the rollback with the completed backup', async ({ api }) => {
+    const step = api.step()
+    await createBackup({ ...step.settings, ...createSettings({ name: undefined, rollbackOnFailure: true }) }, step.tools)
+    const [backup] = api.emulator.backups(WEB)
+    expect(step.armed).toEqual([{ kind: 'backup', id: backup?.id, serverId: WEB }])
+  })
+})
+
+describe('rotation on create', () => {
+  test('at the limit: the oldest own snapshot goes before the create, the rest beyond keep only once the new one is completed', async ({ api }) => {
+    const own = [4, 3, 2].map(age => api.emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-aaaaaa`, createdAt: minutesAgo(api, age * 60) }).id)
+    api.emulator.addSnapshot({ serverId: WEB, name: 'by-hand', createdAt: minutesAgo(api, 600) })
+    api.emulator.addSnapshot({ serverId: WEB, name: 'by-hand-too', createdAt: minutesAgo(api, 500) })
+    const step = api.step()
+    await createSnapshot({ ...step.settings, ...createSettings({ keep: 2 }) }, step.tools)
+    const created = api.emulator.snapshots(WEB).find(snapshot => snapshot.name.startsWith('gha-acme-shop-9876543210'))
+    // own = [oldest, middle, newest]: room for one more takes the oldest; keeping 2 (the new one and the newest) takes the middle.
+    expect(api.writes()).toEqual([`DELETE /snapshots/${own[0]}/`, 'POST /snapshots/', `DELETE /snapshots/${own[1]}/`])
+    expect(api.emulator.snapshots(WEB).map(snapshot => snapshot.id).sort()).toEqual([own[2], created?.id, ...api.emulator.snapshots(WEB).filter(s => s.name.startsWith('by-hand')).map(s => s.id)].sort())
+    expect(outputsOf(step).deleted_ids).toBe(JSON.stringify([own[0], own[1]]))
+  })
+
+  test('a snapshot with a custom name is the action\'s own by its marker, so keep rotates it too', async ({ api }) => {
+    for (let run = 1; run <= 6; run++) {
+      const step = api.step()
+      await createSnapshot({ ...step.settings, ...createSettings({ name: `pre-deploy-${run}`, marker: `gha-acme-shop-${run}-1-abcdef`, keep: 3 }) }, step.tools)
+    }
+    expect(api.emulator.snapshots(WEB).map(snapshot => snapshot.name)).toEqual(['pre-deploy-6', 'pre-deploy-5', 'pre-deploy-4'])
+  })
+
+  test('never deletes an own snapshot still in progress, nor another\'s', async ({ api }) => {
+    const running = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-acme-shop-1-1-bbbbbb', status: 'in_progress', createdAt: minutesAgo(api, 30) })
+    api.emulator.addSnapshot({ serverId: WEB, name: 'by-hand', createdAt: minutesAgo(api, 600) })
+    const step = api.step()
+    await createSnapshot({ ...step.settings, ...createSettings({ keep: 1 }) }, step.tools)
+    expect(api.writes()).toEqual(['POST /snapshots/'])
+    expect(api.emulator.snapshots(WEB).map(snapshot => snapshot.id)).toContain(running.id)
+  })
+
+  test('at the limit with none of its own to delete: fails before sending anything, saying how many to delete by hand', async ({ api }) => {
+    for (let n = 0; n < 5; n++) api.emulator.addSnapshot({ serverId: WEB, name: `by-hand-${n}`, createdAt: minutesAgo(api, 100 + n) })
+    const step = api.step()
+    const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ keep: 3 }) }, step.tools))
+    expect(error).toContain('only 0 of them are the action\'s own and not in progress, so rotation cannot make room; delete 1 by hand. No snapshot was created.')
+    expect(api.writes()).toEqual([])
+  })
+
+  test('keep 0 at the limit: refused before the create, as the provider would refuse it', async ({ api }) => {
+    for (let n = 0; n < 5; n++) api.emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${n}-1-cccccc`, createdAt: minutesAgo(api, 100 + n) })
+    const step = api.step()
+    const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
+    expect(error).toBe('the server already has 5 snapshots, the provider\'s limit is 5, so the create would be refused; set keep to rotate the action\'s own, or delete one by hand. No snapshot was created.')
+    expect(api.writes()).toEqual([])
+  })
+
+  test('with wait false: makes room at the limit, then skips the rest with a notice in the summary', async ({ api }) => {
+    const own = [5, 4, 3, 2, 1].map(age => api.emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-dddddd`, createdAt: minutesAgo(api, age * 60) }).id)
+    const step = api.step()
+    await createSnapshot({ ...step.settings, ...createSettings({ keep: 2, wait: false }) }, step.tools)
+    expect(api.writes()).toEqual([`DELETE /snapshots/${own[0]}/`, 'POST /snapshots/'])
+    expect(summaryOf(step, 'notice')).toEqual(['Rotation skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.'])
+  })
+
+  test('a deletion that fails after the new snapshot completed is a warning: the step succeeds and stays armed', async ({ api }) => {
+    const old = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-acme-shop-1-1-eeeeee', createdAt: minutesAgo(api, 60) })
+    api.emulator.inject('DELETE /snapshots/{id}/', ...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500 })))
+    const step = api.step()
+    await createSnapshot({ ...step.settings, ...createSettings({ keep: 1, rollbackOnFailure: true }) }, step.tools)
+    const created = api.emulator.snapshots(WEB).find(snapshot => snapshot.id !== old.id)
+    expect(summaryOf(step, 'warning')).toEqual([
+      `Rotation could not delete snapshot ${old.id} "gha-acme-shop-1-1-eeeeee" of ${old.created_at} on server ${WEB}: HTTP 500 from DELETE /snapshots/${old.id}/: Internal Server Error.. The new snapshot is completed and kept; the next rotation will try again.`
+    ])
+    expect(step.armed).toEqual([{ kind: 'snapshot', id: created?.id, serverId: WEB }])
+    expect(outputsOf(step)).toMatchObject({ status: 'completed', deleted_ids: '[]' })
+  })
+
+  test('backups: at the limit of 10 manual ones, keeps the newest own and every automatic and foreign one', async ({ api }) => {
+    const own = Array.from({ length: 8 }, (_, n) => api.emulator.addBackup({ serverId: WEB, description: `gha-acme-shop-${n}-1-ffffff Before deploy`, createdAt: minutesAgo(api, 100 - n) }).id)
+    const foreign = [api.emulator.addBackup({ serverId: WEB, description: 'by hand', createdAt: minutesAgo(api, 200) }).id, api.emulator.addBackup({ serverId: WEB, description: 'by hand', createdAt: minutesAgo(api, 190) }).id]
+    const automatic = api.emulator.addBackup({ serverId: WEB, backupType: 'automatic', createdAt: minutesAgo(api, 300) }).id
+    const step = api.step()
+    await createBackup({ ...step.settings, ...createSettings({ name: undefined, keep: 3 }) }, step.tools)
+    const left = api.emulator.backups(WEB).map(backup => backup.id)
+    expect(left).toEqual(expect.arrayContaining([...foreign, automatic, own[7], own[6]]))
+    expect(left).toHaveLength(3 + 2 + 1)
+    expect(api.writes()[0]).toBe(`DELETE /backups/${own[0]}/`)
+  })
+})
+
+describe('a create whose answer is lost', () => {
+  test.for([
+    ['the connection drops after the API acted', { kind: 'reset-after' }, ['POST /snapshots/']],
+    ['the answer is cut in half', { kind: 'truncated-json' }, ['POST /snapshots/']],
+    ['the connection drops before the API acted', { kind: 'reset-before' }, ['POST /snapshots/', 'POST /snapshots/']],
+    ['HTTP 500 without acting', { kind: 'status', status: 500 }, ['POST /snapshots/', 'POST /snapshots/']],
+    ['HTTP 408 without acting', { kind: 'status', status: 408 }, ['POST /snapshots/', 'POST /snapshots/']],
+    ['a proxy\'s HTML 502 page', { kind: 'html', status: 502 }, ['POST /snapshots/', 'POST /snapshots/']]
+  ] as const)('when %s: looks before sending again, and ends with exactly one snapshot', async ([, fault, posts], { api }) => {
+    api.emulator.inject('POST /snapshots/', fault as Fault)
+    const step = api.step()
+    await createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools)
+    const snapshots = api.emulator.snapshots(WEB)
+    expect(snapshots).toHaveLength(1)
+    expect(api.writes()).toEqual(posts)
+    // The lookup comes between the lost answer and anything else.
+    const afterFirstPost = api.requests().slice(api.requests().indexOf('POST /snapshots/') + 1)
+    expect(afterFirstPost[0]).toBe('GET /snapshots/?server_id=12345')
+    expect(outputsOf(step)).toMatchObject({ snapshot_id: String(snapshots[0]?.id), status: 'completed' })
+    expect(step.armed).toEqual([{ kind: 'snapshot', id: snapshots[0]?.id, serverId: WEB }])
+  })
+
+  test.for([429, 503])('refused with %i (nothing done): simply sent again, no lookup', async (status, { api }) => {
+    api.emulator.inject('POST /snapshots/', { kind: 'status', status, headers: { 'retry-after': '1' } })
+    const step = api.step()
+    await createSnapshot({ ...step.settings, ...createSettings() }, step.tools)
+    expect(api.emulator.snapshots(WEB)).toHaveLength(1)
+    expect(api.requests().filter(request => !request.startsWith('GET /servers/'))).toEqual(expect.arrayContaining(['POST /snapshots/', 'POST /snapshots/']))
+    const posts = api.requests().map((request, index) => [request, index] as const).filter(([request]) => request === 'POST /snapshots/')
+    expect(api.requests().slice((posts[0]?.[1] ?? 0) + 1, posts[1]?.[1])).toEqual([])
+  })
+
+  test('a create the API keeps failing: three sends at most, lookups between, one error, nothing created', async ({ api }) => {
+    api.emulator.inject('POST /snapshots/', ...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500 })))
+    const step = api.step()
+    const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
+    expect(error).toBe('HTTP 500 from POST /snapshots/: Internal Server Error.')
+    expect(api.writes()).toEqual(['POST /snapshots/', 'POST /snapshots/', 'POST /snapshots/'])
+    expect(api.emulator.snapshots(WEB)).toEqual([])
+  })
+
+  test('a snapshot of the same custom name made earlier is not taken for the one whose answer was lost', async ({ api }) => {
+    const earlier = api.emulator.addSnapshot({ serverId: WEB, name: 'pre-deploy', createdAt: minutesAgo(api, 2), description: 'by hand' })
+    api.emulator.inject('POST /snapshots/', { kind: 'status', status: 502 })
+    const step = api.step()
+    await createSnapshot({ ...step.settings, ...createSettings({ name: 'pre-deploy' }) }, step.tools)
+    expect(api.writes()).toEqual(['POST /snapshots/', 'POST /snapshots/'])
+    expect(outputsOf(step).snapshot_id).not.toBe(String(earlier.id))
+  })
+})

@@ -1,0 +1,32 @@
+import type { Clock } from '../../src/clock.ts'
+
+/**
+ * Time that passes only when someone waits: shared by the action and an in-process emulator, a
+ * 15-minute wait takes a few milliseconds, and its schedule is exact.
+ */
+export class VirtualClock implements Clock {
+  #time: number
+  /** Every wait asked for, in order: what a schedule test reads. */
+  readonly sleeps: number[] = []
+
+  constructor(start = Date.now()) {
+    this.#time = start
+  }
+
+  now(): number {
+    return this.#time
+  }
+
+  async sleep(ms: number): Promise<void> {
+    const step = Math.max(0, ms)
+    this.sleeps.push(step)
+    this.#time += step
+    // Let whatever else is waiting (another server's work, a request's answer) go first.
+    await new Promise(resolve => setImmediate(resolve))
+  }
+
+  /** Moves time on without anyone waiting: a job that takes long while nothing polls. */
+  advance(ms: number): void {
+    this.#time += ms
+  }
+}
