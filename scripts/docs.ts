@@ -1,9 +1,11 @@
-// `npm run docs`: rewrites the README's inputs and outputs tables from action.yml, between the
-// marker comments `<!-- inputs:start -->` … `<!-- inputs:end -->` (and the same for outputs).
+// `npm run docs`: rewrites the README's inputs and outputs tables from action.yml, and its
+// operations table from the registry of operations (src/registry.ts), between the marker
+// comments `<!-- inputs:start -->` … `<!-- inputs:end -->` (the same for outputs, operations).
 // test/docs.test.ts fails when the committed README differs from what this would write.
 import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import { OPERATIONS, type OperationEntry } from '../src/registry.ts'
 
 interface ActionInput {
   description?: string
@@ -20,8 +22,8 @@ interface ActionMetadata {
   outputs?: Record<string, ActionOutput>
 }
 
-/** The README with both generated tables rewritten from action.yml's text; everything else unchanged. */
-export function renderReadme(readme: string, actionYml: string): string {
+/** The README with its generated tables rewritten from action.yml's text and the operations; everything else unchanged. */
+export function renderReadme(readme: string, actionYml: string, operations: readonly Pick<OperationEntry, 'operation' | 'does' | 'gives' | 'gets'>[] = OPERATIONS): string {
   const action = parse(actionYml) as ActionMetadata
   const inputs = Object.entries(action.inputs ?? {}).map(([name, input]) => [
     code(name),
@@ -30,8 +32,10 @@ export function renderReadme(readme: string, actionYml: string): string {
     cell(input.description)
   ])
   const outputs = Object.entries(action.outputs ?? {}).map(([name, output]) => [code(name), cell(output.description)])
+  const rows = operations.map(entry => [code(entry.operation), entry.does, entry.gives, entry.gets].map(text => text.replace(/\|/g, '\\|')))
   const withInputs = replaceBetweenMarkers(readme, 'inputs', table(['input', 'required', 'default', 'description'], inputs))
-  return replaceBetweenMarkers(withInputs, 'outputs', table(['output', 'description'], outputs))
+  const withOutputs = replaceBetweenMarkers(withInputs, 'outputs', table(['output', 'description'], outputs))
+  return replaceBetweenMarkers(withOutputs, 'operations', table(['operation', 'what it does', 'you give', 'you get'], rows))
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -68,9 +72,9 @@ async function main(): Promise<void> {
   const readmePath = fileURLToPath(new URL('README.md', root))
   const readme = await readFile(readmePath, 'utf8')
   const rendered = renderReadme(readme, await readFile(new URL('action.yml', root), 'utf8'))
-  if (rendered === readme) return console.log('README.md: the inputs and outputs tables already match action.yml.')
+  if (rendered === readme) return console.log('README.md: the inputs, outputs and operations tables are already up to date.')
   await writeFile(readmePath, rendered)
-  console.log('README.md: rewrote the inputs and outputs tables from action.yml.')
+  console.log('README.md: rewrote the inputs and outputs tables from action.yml, and the operations table from src/registry.ts.')
 }
 
 if (import.meta.main) {

@@ -23,8 +23,18 @@ export interface OperationEntry {
   inputs: readonly InputName[]
   /** Needs the run context (repository, run id) to name what it creates. */
   namesThings?: boolean
-  /** Reads and checks the operation's own inputs, before any request; the function returned runs it. */
-  read(read: InputReader, common: CommonSettings, run: RunContext | undefined): (tools: Tools) => Promise<void>
+  /** Reads and checks the operation's own inputs, before any request. */
+  read(read: InputReader, common: CommonSettings, run: RunContext | undefined): Prepared
+}
+
+/** An operation with its settings read, ready to run. */
+export interface Prepared {
+  settings: object
+  run: (tools: Tools) => Promise<void>
+}
+
+function prepared<S extends object>(settings: S, operate: (settings: S, tools: Tools) => Promise<void>): Prepared {
+  return { settings, run: tools => operate(settings, tools) }
 }
 
 function needsRun(run: RunContext | undefined): RunContext {
@@ -40,10 +50,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gets: '`snapshot_id`, `snapshot_name`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`',
     inputs: [...CREATE_INPUTS, 'name'],
     namesThings: true,
-    read: (read, common, run) => {
-      const settings = { ...common, ...readCreate(read, needsRun(run), 'snapshot') }
-      return tools => createSnapshot(settings, tools)
-    }
+    read: (read, common, run) => prepared({ ...common, ...readCreate(read, needsRun(run), 'snapshot') }, createSnapshot)
   },
   {
     operation: 'create-backup',
@@ -52,10 +59,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gets: '`backup_id`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`',
     inputs: CREATE_INPUTS,
     namesThings: true,
-    read: (read, common, run) => {
-      const settings = { ...common, ...readCreate(read, needsRun(run), 'backup') }
-      return tools => createBackup(settings, tools)
-    }
+    read: (read, common, run) => prepared({ ...common, ...readCreate(read, needsRun(run), 'backup') }, createBackup)
   },
   {
     operation: 'restore-snapshot',
@@ -63,10 +67,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gives: '`snapshot_id` (an id or `latest`) or `name`; `server_id` with `latest` or `name`, and to check an id against',
     gets: '`snapshot_id`, `server_id`, `status` (the server\'s)',
     inputs: ['snapshot_id', 'name', 'server_id', 'wait'],
-    read: (read, common) => {
-      const settings = { ...common, ...readRestoreSnapshot(read) }
-      return tools => restoreSnapshot(settings, tools)
-    }
+    read: (read, common) => prepared({ ...common, ...readRestoreSnapshot(read) }, restoreSnapshot)
   },
   {
     operation: 'restore-backup',
@@ -74,10 +75,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gives: '`server_id` and `backup_id` (an id or `latest`)',
     gets: '`backup_id`, `server_id`, `status` (the server\'s)',
     inputs: ['server_id', 'backup_id', 'wait'],
-    read: (read, common) => {
-      const settings = { ...common, ...readRestoreBackup(read) }
-      return tools => restoreBackup(settings, tools)
-    }
+    read: (read, common) => prepared({ ...common, ...readRestoreBackup(read) }, restoreBackup)
   },
   {
     operation: 'list-snapshots',
@@ -85,10 +83,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gives: '`server_id` to list one server\'s only',
     gets: '`count`, `items` (JSON array)',
     inputs: ['server_id'],
-    read: read => {
-      const settings = readList(read, 'snapshot')
-      return tools => listSnapshots(settings, tools)
-    }
+    read: read => prepared(readList(read, 'snapshot'), listSnapshots)
   },
   {
     operation: 'list-backups',
@@ -96,10 +91,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gives: '`server_id`, `backup_type` (`manual` or `automatic`) to filter',
     gets: '`count`, `items`',
     inputs: ['server_id', 'backup_type'],
-    read: read => {
-      const settings = readList(read, 'backup')
-      return tools => listBackups(settings, tools)
-    }
+    read: read => prepared(readList(read, 'backup'), listBackups)
   },
   {
     operation: 'delete-snapshot',
@@ -107,10 +99,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gives: '`snapshot_id`',
     gets: '`deleted_ids`',
     inputs: ['snapshot_id'],
-    read: (read, common) => {
-      const settings = { ...common, ...readDelete(read, 'snapshot_id') }
-      return tools => deleteItem(SNAPSHOTS, settings, tools)
-    }
+    read: (read, common) => prepared({ ...common, ...readDelete(read, 'snapshot_id') }, (settings, tools) => deleteItem(SNAPSHOTS, settings, tools))
   },
   {
     operation: 'delete-backup',
@@ -118,10 +107,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gives: '`backup_id`',
     gets: '`deleted_ids`',
     inputs: ['backup_id'],
-    read: (read, common) => {
-      const settings = { ...common, ...readDelete(read, 'backup_id') }
-      return tools => deleteItem(BACKUPS, settings, tools)
-    }
+    read: (read, common) => prepared({ ...common, ...readDelete(read, 'backup_id') }, (settings, tools) => deleteItem(BACKUPS, settings, tools))
   },
   {
     operation: 'wait-snapshot',
@@ -129,10 +115,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gives: '`snapshot_id`, `server_id`',
     gets: '`snapshot_id`, `status` and the rest of the snapshot\'s outputs',
     inputs: ['snapshot_id', 'server_id', 'rollback_on_failure'],
-    read: read => {
-      const settings = readWait(read, 'snapshot_id')
-      return tools => waitLater(SNAPSHOTS, settings, tools)
-    }
+    read: read => prepared(readWait(read, 'snapshot_id'), (settings, tools) => waitLater(SNAPSHOTS, settings, tools))
   },
   {
     operation: 'wait-backup',
@@ -140,10 +123,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gives: '`backup_id`, `server_id`',
     gets: '`backup_id`, `status` and the rest',
     inputs: ['backup_id', 'server_id', 'rollback_on_failure'],
-    read: read => {
-      const settings = readWait(read, 'backup_id')
-      return tools => waitLater(BACKUPS, settings, tools)
-    }
+    read: read => prepared(readWait(read, 'backup_id'), (settings, tools) => waitLater(BACKUPS, settings, tools))
   },
   {
     operation: 'prune-snapshots',
@@ -151,10 +131,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gives: '`server_id`, `keep` (1 or more)',
     gets: '`deleted_ids`',
     inputs: ['server_id', 'keep', 'name_prefix'],
-    read: (read, common) => {
-      const settings = { ...common, ...readPrune(read, 'prune-snapshots') }
-      return tools => prune(SNAPSHOTS, settings, tools)
-    }
+    read: (read, common) => prepared({ ...common, ...readPrune(read, 'prune-snapshots') }, (settings, tools) => prune(SNAPSHOTS, settings, tools))
   },
   {
     operation: 'prune-backups',
@@ -162,10 +139,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gives: '`server_id`, `keep` (1 or more)',
     gets: '`deleted_ids`',
     inputs: ['server_id', 'keep', 'name_prefix'],
-    read: (read, common) => {
-      const settings = { ...common, ...readPrune(read, 'prune-backups') }
-      return tools => prune(BACKUPS, settings, tools)
-    }
+    read: (read, common) => prepared({ ...common, ...readPrune(read, 'prune-backups') }, (settings, tools) => prune(BACKUPS, settings, tools))
   }
 ]
 
@@ -175,10 +149,9 @@ export function findOperation(raw: string): OperationEntry {
   return entry
 }
 
-export interface ReadOperation {
+export interface ReadOperation extends Prepared {
+  operation: string
   common: CommonSettings
-  /** Runs the operation with the settings read. */
-  run: (tools: Tools) => Promise<void>
   /** Inputs set that the operation does not read: a typo, most likely. */
   ignored: InputName[]
 }
@@ -192,5 +165,5 @@ export async function readOperation(): Promise<ReadOperation> {
   const common = readCommonSettings(read, apiToken)
   // The run context (and @actions/github with it) is loaded only by the operations that name things.
   const run = entry.namesThings ? (await import('./run-context.ts')).currentRun() : undefined
-  return { common, run: entry.read(read, common, run), ignored: read.ignored() }
+  return { operation: entry.operation, common, ...entry.read(read, common, run), ignored: read.ignored() }
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { renderReadme } from '../scripts/docs.ts'
-import { OPERATIONS } from '../src/inputs.ts'
+import { OPERATIONS } from '../src/registry.ts'
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const ACTION_YML = readFileSync(new URL('../action.yml', import.meta.url), 'utf8')
@@ -12,8 +12,8 @@ const ACTION = parse(ACTION_YML) as { inputs: Record<string, unknown>; outputs: 
 const ACTION_REF = 'vps-org/snapshot-action@v1'
 
 describe('README tables', () => {
-  it('match action.yml (run `npm run docs` after changing action.yml)', () => {
-    expect(README, 'README.md is out of date with action.yml: run `npm run docs`').toBe(renderReadme(README, ACTION_YML))
+  it('match action.yml and the operations (run `npm run docs` after changing either)', () => {
+    expect(README, 'README.md is out of date with action.yml or src/registry.ts: run `npm run docs`').toBe(renderReadme(README, ACTION_YML))
   })
 
   it('list every input and output of action.yml', () => {
@@ -32,8 +32,11 @@ describe('renderReadme', () => {
     'between',
     '<!-- outputs:start -->',
     '<!-- outputs:end -->',
-    'after'
+    'after',
+    '<!-- operations:start -->',
+    '<!-- operations:end -->'
   ].join('\n')
+  const operations = [{ operation: 'frob', does: 'Frobs a | b.', gives: '`server_id`', gets: '`count`' }]
   const actionYml = `
 inputs:
   mode:
@@ -53,7 +56,7 @@ outputs:
 `
 
   it('writes the inputs table: name, required, default, description on one line with | escaped', () => {
-    const rendered = renderReadme(readme, actionYml)
+    const rendered = renderReadme(readme, actionYml, operations)
     expect(rendered).toContain(
       [
         '<!-- inputs:start -->',
@@ -69,17 +72,21 @@ outputs:
     )
   })
 
+  it('writes the operations table from the registry, | escaped', () => {
+    expect(renderReadme(readme, actionYml, operations)).toContain('| operation | what it does | you give | you get |\n| --- | --- | --- | --- |\n| `frob` | Frobs a \\| b. | `server_id` | `count` |\n')
+  })
+
   it('writes the outputs table', () => {
-    expect(renderReadme(readme, actionYml)).toContain('| output | description |\n| --- | --- |\n| `ids` | The ids, as JSON. |\n')
+    expect(renderReadme(readme, actionYml, operations)).toContain('| output | description |\n| --- | --- |\n| `ids` | The ids, as JSON. |\n')
   })
 
   it('keeps everything outside the markers and is stable when run again', () => {
-    const rendered = renderReadme(readme, actionYml)
+    const rendered = renderReadme(readme, actionYml, operations)
     expect(rendered.startsWith('# Title\n<!-- inputs:start -->')).toBe(true)
     expect(rendered).toContain('<!-- inputs:end -->\nbetween\n<!-- outputs:start -->')
-    expect(rendered.endsWith('<!-- outputs:end -->\nafter')).toBe(true)
+    expect(rendered).toContain('<!-- outputs:end -->\nafter\n<!-- operations:start -->')
     expect(rendered).not.toContain('old inputs')
-    expect(renderReadme(rendered, actionYml)).toBe(rendered)
+    expect(renderReadme(rendered, actionYml, operations)).toBe(rendered)
   })
 
   it.each([
@@ -87,7 +94,7 @@ outputs:
     ['no outputs end marker', readme.replace('<!-- outputs:end -->', '')],
     ['markers in the wrong order', '<!-- inputs:end -->\n<!-- inputs:start -->\n<!-- outputs:start -->\n<!-- outputs:end -->']
   ])('fails on a README with %s', (_case, broken) => {
-    expect(() => renderReadme(broken, actionYml)).toThrow(/markers/)
+    expect(() => renderReadme(broken, actionYml, operations)).toThrow(/markers/)
   })
 })
 
@@ -148,7 +155,7 @@ describe('README workflows', () => {
         for (const step of job.steps.filter(candidate => candidate.uses === ACTION_REF)) {
           const inputs = step.with ?? {}
           expect(Object.keys(ACTION.inputs)).toEqual(expect.arrayContaining(Object.keys(inputs)))
-          expect(OPERATIONS).toContain(inputs.operation)
+          expect(OPERATIONS.map(entry => entry.operation)).toContain(inputs.operation)
           expect(inputs.api_token).toBe('${{ secrets.VPS_API_TOKEN }}')
         }
       }

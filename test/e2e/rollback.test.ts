@@ -1,203 +1,157 @@
-// Deploy safety, rollback: the main step saves what it created, and the post step (which the
-// runner starts only when the job failed) restores exactly that, and creates nothing.
-import { describe, expect, it } from 'vitest'
-import type { RecordedRequest } from '../emulator/server.ts'
-import {
-  WEB, calls, describeRequest, expectFailure, expectSuccess, minutesAgo, start, step, summaryText, warnings, writes
-} from './helpers.ts'
+// The safety net at the process boundary: which main steps arm the rollback (only one that
+// succeeded with a completed item), what the post step does with it (restores exactly that,
+// always waits), and what it prints when there is nothing to do (nothing at all). The runner's
+// protocol is the real one: INPUT_*, GITHUB_STATE handed to the post step as STATE_*.
+import { describe, expect } from 'vitest'
+import { WEB, calls, expectFailure, expectSuccess, minutesAgo, restores, step, summaryText, test, warnings, writes } from '../support/steps.ts'
 
-function restoresIn(requests: RecordedRequest[]): string[] {
-  return requests.filter(request => request.method === 'POST' && request.path.endsWith('/restore/')).map(describeRequest)
-}
+const snapshotStep = (inputs: Record<string, string> = {}) => ({ operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true', ...inputs })
 
-describe.concurrent('rollback', () => {
-  it('create-snapshot: the post step restores exactly the snapshot created, waits, and creates nothing', async () => {
-    const emulator = await start()
-    try {
-      emulator.addSnapshot({ serverId: WEB, name: 'gha-older', createdAt: minutesAgo(60) })
-      const inputs = { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true' }
-      const main = await step(emulator, inputs)
-      expectSuccess(main)
-      const created = Number(main.outputs.snapshot_id)
-      expect(JSON.parse(main.state.rollbackTarget ?? '')).toEqual({ kind: 'snapshot', id: created, serverId: WEB })
-      // A newer completed snapshot appears later in the job: "latest" would pick it, the rollback must not.
-      emulator.addSnapshot({ serverId: WEB, name: 'gha-newer', createdAt: new Date(Date.now() + 3_600_000).toISOString() })
-
-      const from = emulator.requests.length
-      const post = await step(emulator, inputs, { post: { state: main.state } })
-      expectSuccess(post)
-      const postRequests = emulator.requests.slice(from)
-      expect(restoresIn(postRequests)).toEqual([`POST /snapshots/${created}/restore/`])
-      expect(writes(emulator, from)).toEqual([`POST /snapshots/${created}/restore/`])
-      expect(calls(emulator, from).at(-1)).toBe(`GET /servers/${WEB}/`)
-      expect(emulator.server(WEB)?.status).toBe('running')
-      expect(emulator.snapshots(WEB)).toHaveLength(3)
-      expect(post.outputs).toMatchObject({ snapshot_id: String(created), server_id: String(WEB), status: 'running' })
-      const summary = summaryText(post)
-      expect(summary).toContain('rollback')
-      expect(summary).toContain(`restoring server ${WEB} from snapshot ${created}`)
-    } finally {
-      await emulator.close()
-    }
+describe.concurrent('a main step that failed arms nothing', () => {
+  test('a snapshot whose wait times out: the step fails, and its post step restores nothing and prints nothing', async ({ emulator }) => {
+    emulator.setJobSeconds(60)
+    const inputs = snapshotStep({ timeout: '2s' })
+    const main = await step(emulator, inputs)
+    expectFailure(main, 'timed out waiting for snapshot')
+    expect(main.state.rollback).toBeUndefined()
+    const from = emulator.requests.length
+    const post = await step(emulator, inputs, { post: { state: main.state } })
+    expect(post.exitCode).toBe(0)
+    expect(post.stdout).toBe('')
+    expect(post.summary).toBe('')
+    expect(calls(emulator, from)).toEqual([])
   })
 
-  it('create-backup: the post step restores exactly the backup created through the Servers API', async () => {
-    const emulator = await start()
-    try {
-      emulator.addBackup({ serverId: WEB, backupType: 'automatic', createdAt: minutesAgo(30) })
-      const inputs = { operation: 'create-backup', server_id: String(WEB), rollback_on_failure: 'true' }
-      const main = await step(emulator, inputs)
-      expectSuccess(main)
-      const created = Number(main.outputs.backup_id)
-      emulator.addBackup({ serverId: WEB, backupType: 'automatic', createdAt: new Date(Date.now() + 3_600_000).toISOString() })
-
-      const from = emulator.requests.length
-      const post = await step(emulator, inputs, { post: { state: main.state } })
-      expectSuccess(post)
-      expect(writes(emulator, from)).toEqual([`POST /servers/${WEB}/restore/`])
-      expect(emulator.requests.slice(from).find(request => request.method === 'POST')?.body).toEqual({ backup_id: created })
-      expect(calls(emulator, from).at(-1)).toBe(`GET /servers/${WEB}/`)
-      expect(post.outputs).toMatchObject({ backup_id: String(created), server_id: String(WEB), status: 'running' })
-    } finally {
-      await emulator.close()
-    }
+  test('a snapshot whose job fails: the step fails, and its post step restores nothing', async ({ emulator }) => {
+    emulator.failNextJob('snapshot', 'failed')
+    const inputs = snapshotStep()
+    const main = await step(emulator, inputs)
+    expectFailure(main, 'ended with status "failed"')
+    const post = await step(emulator, inputs, { post: { state: main.state } })
+    expect(post.stdout).toBe('')
+    expect(restores(emulator)).toEqual([])
   })
 
-  it('rollback off: nothing saved, and the post step sends nothing and says why', async () => {
-    const emulator = await start()
-    try {
-      const inputs = { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'false' }
-      const main = await step(emulator, inputs)
-      expectSuccess(main)
-      expect(main.state.rollbackTarget).toBeUndefined()
-      const from = emulator.requests.length
-      const post = await step(emulator, inputs, { post: { state: main.state } })
-      expectSuccess(post)
-      expect(calls(emulator, from)).toEqual([])
-      expect(post.stdout).toContain('No rollback: rollback_on_failure is not true')
-    } finally {
-      await emulator.close()
-    }
+  test('rollback_on_failure with wait false on a create: refused before any request, naming both inputs and the wait step', async ({ emulator }) => {
+    const main = await step(emulator, snapshotStep({ wait: 'false' }))
+    const error = expectFailure(main, 'input "rollback_on_failure"', 'input "wait" is false', 'wait-snapshot step right before the deploy')
+    expect(error).not.toContain('HTTP')
+    expect(emulator.requests).toEqual([])
+  })
+})
+
+describe.concurrent('a main step that succeeded with a completed item arms the rollback', () => {
+  test('create-snapshot: the post step restores exactly that snapshot, waits until the server runs again, creates nothing', async ({ emulator }) => {
+    emulator.addSnapshot({ serverId: WEB, name: 'gha-older', createdAt: minutesAgo(60) })
+    const inputs = snapshotStep()
+    const main = await step(emulator, inputs)
+    expectSuccess(main)
+    const created = Number(main.outputs.snapshot_id)
+    // A newer completed snapshot appears later in the job: "latest" would pick it, the rollback must not.
+    emulator.addSnapshot({ serverId: WEB, name: 'gha-newer', createdAt: new Date(Date.now() + 3_600_000).toISOString() })
+    const from = emulator.requests.length
+    const post = await step(emulator, inputs, { post: { state: main.state } })
+    expectSuccess(post)
+    expect(writes(emulator, from)).toEqual([`POST /snapshots/${created}/restore/`])
+    expect(calls(emulator, from).at(-1)).toBe(`GET /servers/${WEB}/`)
+    expect(post.outputs).toMatchObject({ snapshot_id: String(created), server_id: String(WEB), status: 'running' })
+    expect(summaryText(post)).toContain(`Server ${WEB} is running again after the restore.`)
   })
 
-  it('nothing created because the create was refused: the post step sends nothing and says why', async () => {
-    const emulator = await start()
-    try {
-      const inputs = { operation: 'create-snapshot', server_id: '99999', rollback_on_failure: 'true' }
-      const main = await step(emulator, inputs)
-      expectFailure(main, 'HTTP 404')
-      expect(main.state.rollbackTarget).toBeUndefined()
-      const from = emulator.requests.length
-      const post = await step(emulator, inputs, { post: { state: main.state } })
-      expectSuccess(post)
-      expect(calls(emulator, from)).toEqual([])
-      expect(post.stdout).toContain('No rollback: the main step created nothing')
-    } finally {
-      await emulator.close()
-    }
+  test('create-backup: the post step restores that backup through the Servers API', async ({ emulator }) => {
+    const inputs = { operation: 'create-backup', server_id: String(WEB), rollback_on_failure: 'true' }
+    const main = await step(emulator, inputs)
+    expectSuccess(main)
+    const from = emulator.requests.length
+    const post = await step(emulator, inputs, { post: { state: main.state } })
+    expectSuccess(post)
+    expect(writes(emulator, from)).toEqual([`POST /servers/${WEB}/restore/`])
+    expect(emulator.requests.slice(from).find(request => request.method === 'POST')?.body).toEqual({ backup_id: Number(main.outputs.backup_id) })
   })
 
-  it('nothing created in a dry run: the post step sends nothing and says why', async () => {
-    const emulator = await start()
-    try {
-      const inputs = { operation: 'create-backup', server_id: String(WEB), rollback_on_failure: 'true', dry_run: 'true' }
-      const main = await step(emulator, inputs)
-      expectSuccess(main)
-      expect(main.state.rollbackTarget).toBeUndefined()
-      const post = await step(emulator, inputs, { post: { state: main.state } })
-      expectSuccess(post)
-      expect(emulator.requests).toEqual([])
-      expect(post.stdout).toContain('No rollback: the main step created nothing')
-    } finally {
-      await emulator.close()
-    }
+  test('wait later: the create with wait false arms nothing; wait-snapshot arms, and its post step waits until the server is back', async ({ emulator }) => {
+    const create = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), wait: 'false' })
+    expectSuccess(create)
+    expect(create.state.rollback).toBeUndefined()
+    const waitInputs = { operation: 'wait-snapshot', server_id: String(WEB), snapshot_id: create.outputs.snapshot_id ?? '', rollback_on_failure: 'true' }
+    const waited = await step(emulator, waitInputs)
+    expectSuccess(waited)
+    const post = await step(emulator, waitInputs, { post: { state: waited.state } })
+    expectSuccess(post)
+    expect(restores(emulator)).toEqual([`POST /snapshots/${create.outputs.snapshot_id}/restore/`])
+    expect(post.outputs.status).toBe('running')
+    expect(emulator.server(WEB)?.status).toBe('running')
   })
 
-  it('nothing created because an input was bad: the post step sends nothing, says why, and does not fail', async () => {
-    const emulator = await start()
-    try {
-      const inputs = { operation: 'create-snapshot', server_id: 'web-01', rollback_on_failure: 'true' }
-      const main = await step(emulator, inputs)
-      expectFailure(main, 'input "server_id"')
-      const post = await step(emulator, inputs, { post: { state: main.state } })
-      expect(emulator.requests).toEqual([])
-      expect(post.errors).toEqual([])
+  test('a rotation delete that fails after the snapshot completed: a warning, the step succeeds and stays armed', async ({ emulator }) => {
+    const old = emulator.addSnapshot({ serverId: WEB, name: 'gha-acme-shop-1-1-aaaaaa', createdAt: minutesAgo(60) })
+    emulator.inject('DELETE /snapshots/{id}/', { kind: 'status', status: 409, body: { detail: 'Snapshot is locked.' } })
+    const inputs = snapshotStep({ keep: '1' })
+    const main = await step(emulator, inputs)
+    expectSuccess(main)
+    expect(warnings(main)).toEqual([expect.stringContaining(`Rotation could not delete snapshot ${old.id}`)])
+    expect(summaryText(main)).toContain(`**Warning:** Rotation could not delete snapshot ${old.id}`)
+    const post = await step(emulator, inputs, { post: { state: main.state } })
+    expectSuccess(post)
+    expect(restores(emulator)).toEqual([`POST /snapshots/${main.outputs.snapshot_id}/restore/`])
+  })
+})
+
+describe.concurrent('the post step', () => {
+  test('of a step that armed nothing prints nothing at all, whatever the operation', async ({ emulator }) => {
+    for (const inputs of [
+      { operation: 'list-snapshots' },
+      { operation: 'create-snapshot', server_id: String(WEB) },
+      { operation: 'restore-snapshot', server_id: String(WEB), snapshot_id: 'latest' }
+    ]) {
+      const post = await step(emulator, inputs, { post: { state: { isPost: 'true' } } })
       expect(post.exitCode).toBe(0)
-      expect(post.stdout).toContain('No rollback')
-    } finally {
-      await emulator.close()
+      expect(post.stdout).toBe('')
+      expect(post.stderr).toBe('')
     }
+    expect(emulator.requests).toEqual([])
   })
 
-  it('the created snapshot ended failed: no restore, a warning', async () => {
-    const emulator = await start()
-    try {
-      emulator.failNextJob('snapshot')
-      const inputs = { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true' }
-      const main = await step(emulator, inputs)
-      expectFailure(main, '"failed"')
-      expect(JSON.parse(main.state.rollbackTarget ?? '')).toMatchObject({ kind: 'snapshot', id: Number(main.outputs.snapshot_id) })
-      const from = emulator.requests.length
-      const post = await step(emulator, inputs, { post: { state: main.state } })
-      expect(post.exitCode).toBe(0)
-      expect(writes(emulator, from)).toEqual([])
-      expect(warnings(post).join('\n')).toContain(`snapshot ${main.outputs.snapshot_id}`)
-      expect(warnings(post).join('\n')).toContain('failed')
-      expect(emulator.server(WEB)?.status).toBe('running')
-    } finally {
-      await emulator.close()
-    }
+  test('that cannot roll back (the armed snapshot is gone): one error naming the server and why, a summary, exit 1', async ({ emulator }) => {
+    const inputs = snapshotStep()
+    const main = await step(emulator, inputs)
+    expectSuccess(main)
+    await step(emulator, { operation: 'delete-snapshot', snapshot_id: main.outputs.snapshot_id ?? '' })
+    const post = await step(emulator, inputs, { post: { state: main.state } })
+    expectFailure(post, `rollback failed: server ${WEB} could not be rolled back from snapshot ${main.outputs.snapshot_id}`, 'no longer exists')
+    expect(summaryText(post)).toContain('VPS.org rollback: failed')
+    expect(restores(emulator)).toEqual([])
   })
 
-  it('the created backup ended failed: no restore, a warning', async () => {
-    const emulator = await start()
-    try {
-      emulator.failNextJob('backup')
-      const inputs = { operation: 'create-backup', server_id: String(WEB), rollback_on_failure: 'true' }
-      const main = await step(emulator, inputs)
-      expectFailure(main, '"failed"')
-      const from = emulator.requests.length
-      const post = await step(emulator, inputs, { post: { state: main.state } })
-      expect(post.exitCode).toBe(0)
-      expect(writes(emulator, from)).toEqual([])
-      expect(warnings(post).join('\n')).toContain(`backup ${main.outputs.backup_id}`)
-    } finally {
-      await emulator.close()
-    }
+  test('whose restore is refused: one error naming the server and the API\'s answer, exit 1', async ({ emulator }) => {
+    const inputs = snapshotStep()
+    const main = await step(emulator, inputs)
+    expectSuccess(main)
+    emulator.inject('POST /snapshots/{id}/restore/', { kind: 'status', status: 400, body: { error: 'Server is not in a valid state for restoration.' } })
+    const post = await step(emulator, inputs, { post: { state: main.state } })
+    expectFailure(post, `server ${WEB} could not be rolled back`, 'HTTP 400', 'Server is not in a valid state for restoration.')
   })
 
-  it('a snapshot still in progress when the job failed: the post step waits for it, then restores it', async () => {
-    const emulator = await start({ jobSeconds: 1 })
-    try {
-      const inputs = { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true', wait: 'false' }
-      const main = await step(emulator, inputs)
-      expectSuccess(main)
-      expect(main.outputs.status).toBe('in_progress')
-      const from = emulator.requests.length
-      const post = await step(emulator, inputs, { post: { state: main.state } })
-      expectSuccess(post)
-      expect(writes(emulator, from)).toEqual([`POST /snapshots/${main.outputs.snapshot_id}/restore/`])
-    } finally {
-      await emulator.close()
-    }
+  test('always waits, and a restore that does not end within timeout fails it', async ({ emulator }) => {
+    const inputs = snapshotStep({ timeout: '3s' })
+    const main = await step(emulator, inputs)
+    expectSuccess(main)
+    emulator.setRestoreSeconds(60)
+    const post = await step(emulator, inputs, { post: { state: main.state } })
+    expectFailure(post, `server ${WEB} could not be rolled back`, 'timed out waiting for server')
   })
+})
 
-  // The rollback waits as the step's own `wait` and `timeout` say (the contract's rule), so a
-  // create with `wait: false` gets a rollback that is sent but not awaited.
-  it('with wait false on the create, the post step sends the restore and, as wait says, does not wait for it', async () => {
-    const emulator = await start()
-    try {
-      const inputs = { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true', wait: 'false' }
-      const main = await step(emulator, inputs)
-      expectSuccess(main)
-      const from = emulator.requests.length
-      const post = await step(emulator, inputs, { post: { state: main.state } })
-      expectSuccess(post)
-      expect(writes(emulator, from)).toEqual([`POST /snapshots/${main.outputs.snapshot_id}/restore/`])
-      expect(calls(emulator, from)).not.toContain(`GET /servers/${WEB}/`)
-      expect(post.outputs.status).toBe('restoring')
-    } finally {
-      await emulator.close()
-    }
+describe.concurrent('a restore is finished only when the server is at rest again', () => {
+  test('a server reporting stopping, then restoring, is waited for until it runs', async ({ emulator }) => {
+    const snapshot = emulator.addSnapshot({ serverId: WEB, name: 'pre-deploy' })
+    const server = (status: string) => ({ kind: 'status' as const, status: 200, body: { id: WEB, name: 'web-server-01', status } })
+    emulator.inject('GET /servers/{id}/', server('stopping'), server('stopping'), server('restoring'))
+    const result = await step(emulator, { operation: 'restore-snapshot', snapshot_id: String(snapshot.id) })
+    expectSuccess(result)
+    expect(result.outputs.status).toBe('running')
+    expect(calls(emulator).filter(call => call === `GET /servers/${WEB}/`).length).toBeGreaterThanOrEqual(4)
+    expect(result.stdout).toMatch(/server 12345: stopping/)
+    expect(summaryText(result)).toContain(`Server ${WEB} is running again after the restore.`)
   })
 })

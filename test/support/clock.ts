@@ -17,12 +17,17 @@ export class VirtualClock implements Clock {
     return this.#time
   }
 
+  /**
+   * Waits `ms` of virtual time: waits started together end together (time moves to the latest
+   * of their ends), waits one after another add up.
+   */
   async sleep(ms: number): Promise<void> {
     const step = Math.max(0, ms)
     this.sleeps.push(step)
-    this.#time += step
-    // Let whatever else is waiting (another server's work, a request's answer) go first.
+    const wakeAt = this.#time + step
+    // Let whatever else is due (another server's work, a request's answer) go first.
     await new Promise(resolve => setImmediate(resolve))
+    this.#time = Math.max(this.#time, wakeAt)
   }
 
   /** Moves time on without anyone waiting: a job that takes long while nothing polls. */

@@ -1,6 +1,6 @@
 // Shared by the end-to-end tests: run the committed bundle against a fresh emulator and read
 // what happened, both in the step's result and in the requests the emulator received.
-import { expect } from 'vitest'
+import { test as base, expect } from 'vitest'
 import {
   DEFAULT_TOKEN, startEmulator, type Emulator, type EmulatorOptions, type RecordedRequest
 } from '../emulator/server.ts'
@@ -113,4 +113,18 @@ export function notices(result: StepResult): string[] {
 
 export function warnings(result: StepResult): string[] {
   return result.stdout.split('\n').filter(line => line.startsWith('::warning'))
+}
+
+/** `test` with an `emulator`: a fresh one for each test, closed after it. */
+export const test = base.extend<{ emulator: Emulator }>({
+  emulator: async ({}, use) => {
+    const emulator = await start()
+    await use(emulator)
+    await emulator.close()
+  }
+})
+
+/** The restore requests, of either kind, since `from`. */
+export function restores(emulator: Emulator, from = 0): string[] {
+  return writes(emulator, from).filter(write => write.endsWith('/restore/'))
 }

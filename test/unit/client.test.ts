@@ -1,11 +1,14 @@
 // The VPS.org client against undici's MockAgent: what it sends, and what it makes of each answer.
 import { isDeepStrictEqual } from 'node:util'
 import { MockAgent, type MockPool } from 'undici'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { VpsClient } from '../../src/api/client.ts'
 import { ApiError, NetworkError } from '../../src/api/errors.ts'
+import { MAX_ATTEMPTS, RequestPause } from '../../src/api/retry.ts'
 import type { Backup, RestoreAnswer, Server, Snapshot } from '../../src/api/types.ts'
-import { backup, snapshot } from './fixtures.ts'
+import { REAL_CLOCK, type Clock } from '../../src/clock.ts'
+import { VirtualClock } from '../support/clock.ts'
+import { backup, snapshot } from '../support/fixtures.ts'
 
 const ORIGIN = 'https://api.test'
 const BASE = `${ORIGIN}/api/v1`
@@ -27,25 +30,35 @@ const RESTORE: RestoreAnswer = {
 
 let agent: MockAgent
 let api: MockPool
+let clock: VirtualClock
 const logLines: string[] = []
+const retryLines: string[] = []
 
 beforeEach(() => {
   agent = new MockAgent({ enableCallHistory: true })
   agent.disableNetConnect()
   api = agent.get(ORIGIN)
+  clock = new VirtualClock()
   logLines.length = 0
+  retryLines.length = 0
 })
 
 afterEach(async () => {
+  vi.restoreAllMocks()
   await agent.close()
 })
 
-function client(options: { baseUrl?: string; deadlineInMs?: number } = {}): VpsClient {
+/** A client on a virtual clock (retries wait no real time), unless a test needs real time for a request's own timeout. */
+function client(options: { baseUrl?: string; deadlineInMs?: number; clock?: Clock; pause?: RequestPause } = {}): VpsClient {
+  const time = options.clock ?? clock
   return new VpsClient({
     baseUrl: new URL(options.baseUrl ?? BASE),
     token: TOKEN,
     dispatcher: agent,
-    deadline: Date.now() + (options.deadlineInMs ?? 5_000),
+    deadline: time.now() + (options.deadlineInMs ?? 5 * 60_000),
+    clock: time,
+    pause: options.pause ?? new RequestPause(time),
+    onRetry: line => retryLines.push(line),
     log: line => logLines.push(line)
   })
 }
@@ -242,14 +255,27 @@ describe('lists over several pages', () => {
     expect(agent.pendingInterceptors()).toHaveLength(1)
   })
 
-  it('gives up on a next that never ends instead of looping forever', async () => {
-    api
-      .intercept({ method: 'GET', path: /^\/api\/v1\/snapshots\// })
-      .reply(200, { count: 1, next: `${BASE}/snapshots/?page=2`, results: [] }, JSON_REPLY)
-      .persist()
+  it('stops at a next page already read, naming it, instead of looping forever', async () => {
+    api.intercept({ method: 'GET', path: '/api/v1/snapshots/' }).reply(200, { count: 3, next: `${BASE}/snapshots/?page=2`, results: [SNAPSHOT] }, JSON_REPLY)
+    api.intercept({ method: 'GET', path: '/api/v1/snapshots/?page=2' }).reply(200, { count: 3, next: `${BASE}/snapshots/`, results: [SNAPSHOT] }, JSON_REPLY)
     const error = await failureOf(client().listSnapshots())
     expect(error).toBeInstanceOf(ApiError)
-    expect(error.message).toMatch(/pages/)
+    expect(error.message).toBe("HTTP 200 from GET /snapshots/?page=2: the list's next page is GET /snapshots/, a page already read: the list loops")
+    expect(calls()).toHaveLength(2)
+  })
+
+  it('follows a list of 1,200 pages to its end', async () => {
+    const PAGES = 1_200
+    api
+      .intercept({ method: 'GET', path: path => path.startsWith('/api/v1/snapshots/') })
+      .reply(options => {
+        const page = Number(new URL(options.path, ORIGIN).searchParams.get('page') ?? 1)
+        return { statusCode: 200, data: { count: PAGES, next: page < PAGES ? `${BASE}/snapshots/?page=${page + 1}` : null, results: [snapshot({ id: page })] }, responseOptions: JSON_REPLY }
+      })
+      .persist()
+    const items = await client().listSnapshots()
+    expect(items).toHaveLength(PAGES)
+    expect(items.at(-1)?.id).toBe(PAGES)
   })
 })
 
@@ -265,7 +291,8 @@ describe('an error answer', () => {
     { shape: 'a 401 {detail}', status: 401, reply: { detail: 'Invalid token.' }, words: ['Invalid token.'] },
     { shape: 'a 429 {detail}', status: 429, reply: { detail: 'Request was throttled.' }, words: ['Request was throttled.'] }
   ])('becomes an ApiError with the status, the endpoint and the message of $shape', async ({ status, reply, words }) => {
-    api.intercept({ method: 'POST', path: '/api/v1/snapshots/' }).reply(status, reply, JSON_REPLY)
+    // A refusal (429) is sent again: every attempt gets the same answer, and the last one is passed on.
+    api.intercept({ method: 'POST', path: '/api/v1/snapshots/' }).reply(status, reply, JSON_REPLY).persist()
 
     const error = await failureOf(create(client()))
 
@@ -285,7 +312,7 @@ describe('an error answer', () => {
     { case: 'a truncated JSON success', status: 201, reply: '{"id": 801, "name": "pre-dep', options: JSON_REPLY, words: ['pre-dep'] },
     { case: 'an HTML page with 200', status: 200, reply: '<html><body>Welcome to nginx!</body></html>', options: HTML_REPLY, words: ['Welcome to nginx!'] }
   ])('gives an ApiError naming the endpoint and status for $case', async ({ status, reply, options, words }) => {
-    api.intercept({ method: 'POST', path: '/api/v1/snapshots/' }).reply(status, reply, options)
+    api.intercept({ method: 'POST', path: '/api/v1/snapshots/' }).reply(status, reply, options).persist()
 
     const error = await failureOf(create(client()))
 
@@ -396,7 +423,7 @@ describe('time', () => {
   ])('cuts off $case that never answers within the deadline, naming the endpoint', async ({ call, method, path, endpoint }) => {
     api.intercept({ method, path }).reply(200, { count: 0, results: [] }, JSON_REPLY).delay(400)
 
-    const error = await failureOf(call(client({ deadlineInMs: 60 })))
+    const error = await failureOf(call(client({ deadlineInMs: 60, clock: REAL_CLOCK })))
 
     expect(error).toBeInstanceOf(NetworkError)
     expect((error as NetworkError).endpoint).toBe(endpoint)
@@ -406,12 +433,132 @@ describe('time', () => {
   it('sends nothing once the deadline has passed', async () => {
     api.intercept({ method: 'POST', path: '/api/v1/snapshots/' }).reply(201, SNAPSHOT, JSON_REPLY)
 
-    const error = await failureOf(client({ deadlineInMs: -1 }).createSnapshot({ server_id: SERVER_ID, name: 'n', description: 'd' }))
+    const error = await failureOf(client({ deadlineInMs: -1, clock: REAL_CLOCK }).createSnapshot({ server_id: SERVER_ID, name: 'n', description: 'd' }))
 
     expect(error).toBeInstanceOf(NetworkError)
     expect(error.message).toContain('POST /snapshots/')
     expect(error.message).toMatch(/time/)
     expect(calls()).toEqual([])
     expect(agent.pendingInterceptors()).toHaveLength(1)
+  })
+})
+
+describe('the retry policy, on the wire', () => {
+  const list = (c: VpsClient) => c.listSnapshots()
+  const LIST = { path: '/api/v1/snapshots/', method: 'GET' }
+  const POST = { path: '/api/v1/snapshots/', method: 'POST' }
+  const EMPTY = { count: 0, results: [] }
+  const create = (c: VpsClient) => c.createSnapshot({ server_id: SERVER_ID, name: 'n', description: 'd' })
+  const transportError = (code: string) => Object.assign(new Error(`simulated ${code}`), { code })
+
+  beforeEach(() => {
+    // No jitter: the attempts follow each other at once unless a Retry-After asks for more.
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+  })
+
+  it('a GET answered 503 then 200: the list, after two attempts, one retry line naming the endpoint', async () => {
+    api.intercept(LIST).reply(503, { detail: 'busy' })
+    api.intercept(LIST).reply(200, EMPTY, JSON_REPLY)
+    await expect(list(client())).resolves.toEqual([])
+    expect(calls()).toHaveLength(2)
+    expect(retryLines).toEqual([`GET /snapshots/: HTTP 503; trying again in 0.0 s (attempt 2 of ${MAX_ATTEMPTS})`])
+  })
+
+  it.each([408, 429, 500, 502, 504])('a GET answered %i once: retried, then the list', async status => {
+    api.intercept(LIST).reply(status, { detail: 'try later' })
+    api.intercept(LIST).reply(200, EMPTY, JSON_REPLY)
+    await expect(list(client())).resolves.toEqual([])
+    expect(calls()).toHaveLength(2)
+  })
+
+  it.each([400, 401, 403, 404, 409, 422])('a GET answered %i: one attempt, that answer', async status => {
+    api.intercept(LIST).reply(status, { detail: 'no' }, JSON_REPLY).persist()
+    await expect(failureOf(list(client()))).resolves.toMatchObject({ status, apiMessage: 'no' })
+    expect(calls()).toHaveLength(1)
+    expect(retryLines).toEqual([])
+  })
+
+  it(`a GET answered 503 every time: ${MAX_ATTEMPTS} attempts, then the last answer's status and message`, async () => {
+    api.intercept(LIST).reply(503, { detail: 'down' }, JSON_REPLY).persist()
+    await expect(failureOf(list(client()))).resolves.toMatchObject({ status: 503, apiMessage: 'down' })
+    expect(calls()).toHaveLength(MAX_ATTEMPTS)
+  })
+
+  it.each(['ECONNRESET', 'UND_ERR_SOCKET', 'ETIMEDOUT'])('a GET that failed with %s: retried', async code => {
+    api.intercept(LIST).replyWithError(transportError(code))
+    api.intercept(LIST).reply(200, EMPTY, JSON_REPLY)
+    await expect(list(client())).resolves.toEqual([])
+    expect(calls()).toHaveLength(2)
+  })
+
+  it('a POST answered 500: one attempt (it may have been carried out), that answer', async () => {
+    api.intercept(POST).reply(500, { detail: 'boom' }, JSON_REPLY).persist()
+    await expect(failureOf(create(client()))).resolves.toMatchObject({ status: 500, apiMessage: 'boom' })
+    expect(calls()).toHaveLength(1)
+  })
+
+  it.each([429, 503])('a POST answered %i (refused): sent again, then created', async status => {
+    api.intercept(POST).reply(status, { detail: 'busy' }, { headers: { 'retry-after': '0' } })
+    api.intercept(POST).reply(201, SNAPSHOT, JSON_REPLY)
+    await expect(create(client())).resolves.toMatchObject({ id: SNAPSHOT.id })
+    expect(calls()).toHaveLength(2)
+  })
+
+  it('a POST whose connection dropped (ECONNRESET): not sent again, a NetworkError with the code', async () => {
+    api.intercept(POST).replyWithError(transportError('ECONNRESET')).persist()
+    await expect(failureOf(create(client()))).resolves.toMatchObject({ code: 'ECONNRESET' })
+    expect(calls()).toHaveLength(1)
+  })
+
+  it('a POST that never connected (ECONNREFUSED): sent again', async () => {
+    api.intercept(POST).replyWithError(transportError('ECONNREFUSED'))
+    api.intercept(POST).reply(201, SNAPSHOT, JSON_REPLY)
+    await expect(create(client())).resolves.toMatchObject({ id: SNAPSHOT.id })
+    expect(calls()).toHaveLength(2)
+  })
+
+  it('a 429 with Retry-After: waits what it asked for, on the step\'s clock', async () => {
+    api.intercept(LIST).reply(429, { detail: 'throttled' }, { headers: { 'retry-after': '7' } })
+    api.intercept(LIST).reply(200, EMPTY, JSON_REPLY)
+    const started = clock.now()
+    await list(client())
+    expect(clock.now() - started).toBe(7_000)
+    expect(retryLines).toEqual([expect.stringContaining('HTTP 429; trying again in 7.0 s')])
+  })
+
+  it('a 429 with Retry-After pauses every request of the step, not only the one that was told', async () => {
+    const pause = new RequestPause(clock)
+    const started = clock.now()
+    const at: Record<string, number> = {}
+    api.intercept(LIST).reply(429, { detail: 'throttled' }, { headers: { 'retry-after': '30' } })
+    api.intercept(LIST).reply(() => ((at.list = clock.now() - started), { statusCode: 200, data: EMPTY, responseOptions: JSON_REPLY }))
+    api.intercept({ path: `/api/v1/servers/${SERVER_ID}/`, method: 'GET' }).reply(() => ((at.server = clock.now() - started), { statusCode: 200, data: SERVER, responseOptions: JSON_REPLY }))
+    const shared = client({ pause })
+    await shared.listSnapshots()
+    // Another server's request, started while the pause holds, waits for it too.
+    clock.advance(-30_000)
+    await client({ pause }).getServer(SERVER_ID)
+    expect(at.list).toBe(30_000)
+    expect(at.server).toBeGreaterThanOrEqual(30_000)
+  })
+
+  it('a Retry-After longer than the time left is not waited for: one attempt, the 429', async () => {
+    api.intercept(LIST).reply(429, { detail: 'throttled' }, { headers: { 'retry-after': '30' } }).persist()
+    await expect(failureOf(list(client({ deadlineInMs: 10_000 })))).resolves.toMatchObject({ status: 429 })
+    expect(calls()).toHaveLength(1)
+  })
+
+  it('a DELETE whose first answer was lost and whose retry met 404: the 404 says an earlier attempt may have acted', async () => {
+    const DELETE = { path: '/api/v1/snapshots/801/', method: 'DELETE' }
+    api.intercept(DELETE).replyWithError(transportError('ECONNRESET'))
+    api.intercept(DELETE).reply(404, { detail: 'Not found.' }, JSON_REPLY)
+    const error = (await failureOf(client().deleteSnapshot(801))) as ApiError
+    expect(error).toMatchObject({ status: 404, earlierAttemptMayHaveActed: true })
+  })
+
+  it('a DELETE met with 404 at the first attempt: no earlier attempt acted', async () => {
+    api.intercept({ path: '/api/v1/snapshots/801/', method: 'DELETE' }).reply(404, { detail: 'Not found.' }, JSON_REPLY)
+    const error = (await failureOf(client().deleteSnapshot(801))) as ApiError
+    expect(error).toMatchObject({ status: 404, earlierAttemptMayHaveActed: false })
   })
 })

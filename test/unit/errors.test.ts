@@ -139,7 +139,7 @@ describe('describeFailure', () => {
   it.each([
     { kind: 'InputError', error: new InputError('server_id', 'must be a positive integer; got "abc"'), words: ['server_id', 'abc'] },
     { kind: 'OperationError', error: new OperationError('snapshot 801 ended with status "failed"'), words: ['snapshot 801', 'failed'] },
-    { kind: 'NetworkError', error: new NetworkError('GET /snapshots/?server_id=1', 'ECONNRESET', { sent: true }), words: ['GET /snapshots/?server_id=1', 'ECONNRESET'] },
+    { kind: 'NetworkError', error: new NetworkError('GET /snapshots/?server_id=1', 'ECONNRESET', { code: 'ECONNRESET' }), words: ['GET /snapshots/?server_id=1', 'ECONNRESET'] },
     { kind: 'Error', error: new TypeError('cannot read properties of undefined'), words: ['cannot read properties of undefined'] },
     { kind: 'thrown string', error: 'something odd happened', words: ['something odd happened'] },
     { kind: 'thrown undefined', error: undefined, words: [] },
@@ -158,7 +158,7 @@ describe('isExpected: an expected failure prints no stack trace', () => {
     { kind: 'ApiError', error: new ApiError(404, 'DELETE /snapshots/9/', 'Not found.'), expected: true },
     { kind: 'InputError', error: new InputError('keep', 'must be a whole number'), expected: true },
     { kind: 'OperationError', error: new OperationError('timed out'), expected: true },
-    { kind: 'NetworkError', error: new NetworkError('GET /backups/', 'ECONNREFUSED', { sent: false }), expected: true },
+    { kind: 'NetworkError', error: new NetworkError('GET /backups/', 'ECONNREFUSED', { code: 'ECONNREFUSED' }), expected: true },
     { kind: 'TypeError', error: new TypeError('x is not a function'), expected: false },
     { kind: 'string', error: 'boom', expected: false },
     { kind: 'undefined', error: undefined, expected: false }

@@ -1,8 +1,9 @@
-// readSettings through the runner's own protocol: every input an INPUT_<NAME> variable, with
-// action.yml's defaults set as the runner sets them, read by @actions/core.
+// Reading the inputs through the runner's own protocol: every input an INPUT_<NAME> variable,
+// with action.yml's defaults set as the runner sets them, read by @actions/core.
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InputError } from '../../src/errors.ts'
-import { INPUT_DEFAULTS, parseDuration, parseName, readSettings, type InputName, type Settings } from '../../src/inputs.ts'
+import { INPUT_DEFAULTS, parseDuration, parseName, type InputName } from '../../src/inputs.ts'
+import { readOperation, type ReadOperation } from '../../src/registry.ts'
 
 // @actions/github reads the run (id, attempt, commit, workflow) once, when it is imported:
 // set it before any import, and put the old values back at the end.
@@ -51,9 +52,14 @@ function setInputs(inputs: Inputs): void {
   }
 }
 
-async function read(inputs: Inputs, options?: { warnIgnored?: boolean }): Promise<Settings> {
+async function readAll(inputs: Inputs): Promise<ReadOperation> {
   setInputs({ api_token: TOKEN, ...inputs })
-  return readSettings(options)
+  return readOperation()
+}
+
+/** The operation's own settings. */
+async function read(inputs: Inputs): Promise<Record<string, unknown>> {
+  return (await readAll(inputs)).settings as Record<string, unknown>
 }
 
 async function failure(inputs: Inputs): Promise<InputError> {
@@ -63,21 +69,16 @@ async function failure(inputs: Inputs): Promise<InputError> {
     expect(error).toBeInstanceOf(InputError)
     return error as InputError
   }
-  throw new Error('readSettings accepted the inputs')
+  throw new Error('the inputs were accepted')
 }
 
 /** What the operation needs, without the settings every operation shares. */
-function specific(settings: Settings): Record<string, unknown> {
-  const { apiUrl: _url, apiToken: _token, wait: _wait, timeoutMs: _timeout, pollIntervalMs: _poll, dryRun: _dry, namePrefix: _prefix, ...rest } = settings
+function specific(settings: Record<string, unknown>): Record<string, unknown> {
+  const { apiUrl: _url, apiToken: _token, timeoutMs: _timeout, pollIntervalMs: _poll, dryRun: _dry, ...rest } = settings
   return rest
 }
 
 const stdoutLines = () => stdout.join('').split(/\r?\n/).filter(line => line !== '')
-const warnedInputs = () =>
-  stdoutLines()
-    .filter(line => line.startsWith('::warning::'))
-    .map(line => /Input "(\w+)"/.exec(line)?.[1])
-    .sort()
 /** The value of an `::add-mask::` line, decoded as the runner decodes it. */
 const unescape = (data: string) => data.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
 const maskedValues = () =>
@@ -88,95 +89,63 @@ const maskedValues = () =>
 const GENERATED_NAME = /^gha-octo-org-web-app-4242-3-[A-Za-z0-9_-]+$/
 const DEFAULT_DESCRIPTION = expect.stringMatching(/octo-org\/web\.app.*0123456.*4242/)
 
-describe('readSettings, for each operation', () => {
+describe('each operation\'s own inputs', () => {
+  const create = { namePrefix: 'gha-', wait: true, keep: 0, rollbackOnFailure: false }
   it.each<{ inputs: Inputs; expected: Record<string, unknown> }>([
     {
       inputs: { operation: 'create-snapshot', server_id: '12345' },
-      expected: {
-        operation: 'create-snapshot',
-        serverId: 12345,
-        name: expect.stringMatching(GENERATED_NAME),
-        marker: expect.stringMatching(GENERATED_NAME),
-        description: DEFAULT_DESCRIPTION,
-        keep: 0,
-        rollbackOnFailure: false
-      }
+      expected: { ...create, serverId: 12345, name: expect.stringMatching(GENERATED_NAME), marker: expect.stringMatching(GENERATED_NAME), description: DEFAULT_DESCRIPTION }
     },
     {
       inputs: { operation: 'create-snapshot', server_id: '12345', name: 'pre-deploy_1', description: 'Before the v2 migration', keep: '3', rollback_on_failure: 'true' },
-      expected: {
-        operation: 'create-snapshot',
-        serverId: 12345,
-        name: 'pre-deploy_1',
-        marker: expect.stringMatching(GENERATED_NAME),
-        description: 'Before the v2 migration',
-        keep: 3,
-        rollbackOnFailure: true
-      }
+      expected: { ...create, serverId: 12345, name: 'pre-deploy_1', marker: expect.stringMatching(GENERATED_NAME), description: 'Before the v2 migration', keep: 3, rollbackOnFailure: true }
     },
     {
       inputs: { operation: 'create-backup', server_id: '12345' },
-      expected: {
-        operation: 'create-backup',
-        serverId: 12345,
-        marker: expect.stringMatching(GENERATED_NAME),
-        description: DEFAULT_DESCRIPTION,
-        keep: 0,
-        rollbackOnFailure: false
-      }
+      expected: { ...create, serverId: 12345, name: undefined, marker: expect.stringMatching(GENERATED_NAME), description: DEFAULT_DESCRIPTION }
     },
     {
       inputs: { operation: 'create-backup', server_id: '7', keep: '10', rollback_on_failure: 'True', description: 'nightly' },
-      expected: { operation: 'create-backup', serverId: 7, marker: expect.stringMatching(GENERATED_NAME), description: 'nightly', keep: 10, rollbackOnFailure: true }
+      expected: { ...create, serverId: 7, name: undefined, marker: expect.stringMatching(GENERATED_NAME), description: 'nightly', keep: 10, rollbackOnFailure: true }
     },
-    { inputs: { operation: 'restore-snapshot', snapshot_id: '801' }, expected: { operation: 'restore-snapshot', snapshot: { id: 801 }, serverId: undefined } },
-    { inputs: { operation: 'restore-snapshot', snapshot_id: '801', server_id: '12345' }, expected: { operation: 'restore-snapshot', snapshot: { id: 801 }, serverId: 12345 } },
-    {
-      inputs: { operation: 'restore-snapshot', snapshot_id: 'latest', server_id: '12345' },
-      expected: { operation: 'restore-snapshot', snapshot: { latest: true }, serverId: 12345 }
-    },
-    {
-      inputs: { operation: 'restore-snapshot', name: 'pre-migration', server_id: '12345' },
-      expected: { operation: 'restore-snapshot', snapshot: { name: 'pre-migration' }, serverId: 12345 }
-    },
-    { inputs: { operation: 'restore-backup', backup_id: '501', server_id: '12345' }, expected: { operation: 'restore-backup', backup: { id: 501 }, serverId: 12345 } },
-    { inputs: { operation: 'restore-backup', backup_id: 'latest', server_id: '12345' }, expected: { operation: 'restore-backup', backup: { latest: true }, serverId: 12345 } },
-    { inputs: { operation: 'list-snapshots' }, expected: { operation: 'list-snapshots', serverId: undefined } },
-    { inputs: { operation: 'list-snapshots', server_id: '12345' }, expected: { operation: 'list-snapshots', serverId: 12345 } },
-    { inputs: { operation: 'list-backups' }, expected: { operation: 'list-backups', serverId: undefined, backupType: undefined } },
-    { inputs: { operation: 'list-backups', server_id: '12345', backup_type: 'manual' }, expected: { operation: 'list-backups', serverId: 12345, backupType: 'manual' } },
-    { inputs: { operation: 'list-backups', backup_type: 'automatic' }, expected: { operation: 'list-backups', serverId: undefined, backupType: 'automatic' } },
-    { inputs: { operation: 'delete-snapshot', snapshot_id: '801' }, expected: { operation: 'delete-snapshot', id: 801 } },
-    { inputs: { operation: 'delete-backup', backup_id: '501' }, expected: { operation: 'delete-backup', id: 501 } },
-    { inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345' }, expected: { operation: 'wait-snapshot', id: 801, serverId: 12345 } },
-    { inputs: { operation: 'wait-backup', backup_id: '501', server_id: '12345' }, expected: { operation: 'wait-backup', id: 501, serverId: 12345 } },
-    { inputs: { operation: 'prune-snapshots', server_id: '12345', keep: '2' }, expected: { operation: 'prune-snapshots', serverId: 12345, keep: 2 } },
-    { inputs: { operation: 'prune-backups', server_id: '12345', keep: '1' }, expected: { operation: 'prune-backups', serverId: 12345, keep: 1 } }
+    { inputs: { operation: 'restore-snapshot', snapshot_id: '801' }, expected: { snapshot: { id: 801 }, serverId: undefined, wait: true } },
+    { inputs: { operation: 'restore-snapshot', snapshot_id: '801', server_id: '12345', wait: 'false' }, expected: { snapshot: { id: 801 }, serverId: 12345, wait: false } },
+    { inputs: { operation: 'restore-snapshot', snapshot_id: 'latest', server_id: '12345' }, expected: { snapshot: { latest: true }, serverId: 12345, wait: true } },
+    { inputs: { operation: 'restore-snapshot', name: 'pre-migration', server_id: '12345' }, expected: { snapshot: { name: 'pre-migration' }, serverId: 12345, wait: true } },
+    { inputs: { operation: 'restore-backup', backup_id: '501', server_id: '12345' }, expected: { backup: { id: 501 }, serverId: 12345, wait: true } },
+    { inputs: { operation: 'restore-backup', backup_id: 'latest', server_id: '12345' }, expected: { backup: { latest: true }, serverId: 12345, wait: true } },
+    { inputs: { operation: 'list-snapshots' }, expected: { serverId: undefined, backupType: undefined } },
+    { inputs: { operation: 'list-snapshots', server_id: '12345' }, expected: { serverId: 12345, backupType: undefined } },
+    { inputs: { operation: 'list-backups' }, expected: { serverId: undefined, backupType: undefined } },
+    { inputs: { operation: 'list-backups', server_id: '12345', backup_type: 'manual' }, expected: { serverId: 12345, backupType: 'manual' } },
+    { inputs: { operation: 'list-backups', backup_type: 'automatic' }, expected: { serverId: undefined, backupType: 'automatic' } },
+    { inputs: { operation: 'delete-snapshot', snapshot_id: '801' }, expected: { id: 801 } },
+    { inputs: { operation: 'delete-backup', backup_id: '501' }, expected: { id: 501 } },
+    { inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345' }, expected: { id: 801, serverId: 12345, rollbackOnFailure: false } },
+    { inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345', rollback_on_failure: 'true' }, expected: { id: 801, serverId: 12345, rollbackOnFailure: true } },
+    { inputs: { operation: 'wait-backup', backup_id: '501', server_id: '12345' }, expected: { id: 501, serverId: 12345, rollbackOnFailure: false } },
+    { inputs: { operation: 'prune-snapshots', server_id: '12345', keep: '2' }, expected: { serverId: 12345, keep: 2, namePrefix: 'gha-' } },
+    { inputs: { operation: 'prune-backups', server_id: '12345', keep: '1', name_prefix: 'ci_' }, expected: { serverId: 12345, keep: 1, namePrefix: 'ci_' } }
   ])('$inputs.operation with $inputs', async ({ inputs, expected }) => {
-    const settings = await read(inputs)
-    expect(specific(settings)).toEqual(expected)
-    expect(warnedInputs()).toEqual([])
+    const all = await readAll(inputs)
+    expect(specific(all.settings as Record<string, unknown>)).toEqual(expected)
+    expect(all.ignored).toEqual([])
   })
 
   it('gives every operation the defaults of action.yml', async () => {
-    const settings = await read({ operation: 'list-snapshots' })
-    expect(settings.apiUrl.href).toBe('https://admin.vps.org/api/v1')
-    expect(settings).toMatchObject({ apiToken: TOKEN, wait: true, timeoutMs: 30 * 60_000, pollIntervalMs: 2_000, dryRun: false, namePrefix: 'gha-' })
+    const { common } = await readAll({ operation: 'list-snapshots' })
+    expect(common.apiUrl.href).toBe('https://admin.vps.org/api/v1')
+    expect(common).toMatchObject({ apiToken: TOKEN, timeoutMs: 30 * 60_000, pollIntervalMs: 2_000, dryRun: false })
   })
 
   it('reads numbers with the whitespace @actions/core trims', async () => {
-    expect(specific(await read({ operation: 'wait-snapshot', snapshot_id: ' 801\n', server_id: '  12345 ' }))).toEqual({
-      operation: 'wait-snapshot',
-      id: 801,
-      serverId: 12345
-    })
+    expect(specific(await read({ operation: 'wait-snapshot', snapshot_id: ' 801\n', server_id: '  12345 ' }))).toEqual({ id: 801, serverId: 12345, rollbackOnFailure: false })
   })
 })
 
 describe('generated names and descriptions', () => {
   it('names a snapshot with name_prefix, the repository, the run id and the attempt', async () => {
-    const settings = await read({ operation: 'create-snapshot', server_id: '1', name_prefix: 'ci_' })
-    if (settings.operation !== 'create-snapshot') throw new Error('wrong operation')
+    const settings = (await read({ operation: 'create-snapshot', server_id: '1', name_prefix: 'ci_' })) as { name: string; marker: string }
     expect(settings.name.startsWith('ci_')).toBe(true)
     expect(settings.name).toContain('octo-org-web-app')
     expect(settings.name).toMatch(/-4242-3-/)
@@ -187,19 +156,16 @@ describe('generated names and descriptions', () => {
   it('gives two steps of the same run different names', async () => {
     const first = await read({ operation: 'create-snapshot', server_id: '1' })
     const second = await read({ operation: 'create-snapshot', server_id: '1' })
-    if (first.operation !== 'create-snapshot' || second.operation !== 'create-snapshot') throw new Error('wrong operation')
     expect(first.name).not.toBe(second.name)
   })
 
   it('marks a backup with a marker that starts with name_prefix', async () => {
     const settings = await read({ operation: 'create-backup', server_id: '1', name_prefix: 'deploy-' })
-    if (settings.operation !== 'create-backup') throw new Error('wrong operation')
     expect(settings.marker).toMatch(/^deploy-octo-org-web-app-4242-3-/)
   })
 
   it('describes a snapshot by repository, commit, workflow and run', async () => {
-    const settings = await read({ operation: 'create-snapshot', server_id: '1' })
-    if (settings.operation !== 'create-snapshot') throw new Error('wrong operation')
+    const settings = (await read({ operation: 'create-snapshot', server_id: '1' })) as { description: string }
     expect(settings.description).toContain('octo-org/web.app')
     expect(settings.description).toContain('0123456')
     expect(settings.description).toContain('Deploy')
@@ -216,18 +182,23 @@ describe('inputs every operation shares', () => {
     { timeout: '1h30m', ms: 5_400_000 },
     { timeout: '1m30s', ms: 90_000 },
     { timeout: '1.5s', ms: 1_500 },
-    { timeout: '2.5', ms: 2_500 }
+    { timeout: '2.5', ms: 2_500 },
+    { timeout: '6h', ms: 6 * 3_600_000 },
+    { timeout: '5h59m60s', ms: 6 * 3_600_000 }
   ])('timeout $timeout is $ms ms', async ({ timeout, ms }) => {
-    expect((await read({ operation: 'list-snapshots', timeout })).timeoutMs).toBe(ms)
+    expect((await readAll({ operation: 'list-snapshots', timeout })).common.timeoutMs).toBe(ms)
   })
 
   it.each([
     { poll_interval: '2', ms: 2_000 },
     { poll_interval: '0.1', ms: 100 },
     { poll_interval: '0.5', ms: 500 },
-    { poll_interval: '30', ms: 30_000 }
-  ])('poll_interval $poll_interval is $ms ms', async ({ poll_interval, ms }) => {
-    expect((await read({ operation: 'list-snapshots', poll_interval })).pollIntervalMs).toBe(ms)
+    { poll_interval: '30', ms: 30_000 },
+    { poll_interval: '2s', ms: 2_000 },
+    { poll_interval: '0.5s', ms: 500 },
+    { poll_interval: '1m', ms: 60_000 }
+  ])('poll_interval $poll_interval is $ms ms: the same syntax as timeout', async ({ poll_interval, ms }) => {
+    expect((await readAll({ operation: 'list-snapshots', poll_interval })).common.pollIntervalMs).toBe(ms)
   })
 
   it.each([
@@ -237,8 +208,10 @@ describe('inputs every operation shares', () => {
     { raw: 'false', value: false },
     { raw: 'False', value: false },
     { raw: 'FALSE', value: false }
-  ])('reads wait and dry_run "$raw" as $value', async ({ raw, value }) => {
-    expect(await read({ operation: 'list-snapshots', wait: raw, dry_run: raw })).toMatchObject({ wait: value, dryRun: value })
+  ])('reads wait, dry_run and rollback_on_failure "$raw" as $value, with the one boolean parser', async ({ raw, value }) => {
+    const all = await readAll({ operation: 'create-snapshot', server_id: '1', wait: raw, dry_run: raw, rollback_on_failure: raw })
+    expect(all.common.dryRun).toBe(value)
+    expect(all.settings).toMatchObject({ wait: value, rollbackOnFailure: value })
   })
 
   it.each([
@@ -250,20 +223,36 @@ describe('inputs every operation shares', () => {
     'http://localhost:3000/api/v1',
     'http://[::1]:9/api/v1'
   ])('accepts api_url %s', async apiUrl => {
-    expect((await read({ operation: 'list-snapshots', api_url: apiUrl })).apiUrl.href).toBe(new URL(apiUrl).href)
+    expect((await readAll({ operation: 'list-snapshots', api_url: apiUrl })).common.apiUrl.href).toBe(new URL(apiUrl).href)
   })
 
-  it.each<{ input: InputName; value: string; fallback: unknown; read: (settings: Settings) => unknown }>([
-    { input: 'timeout', value: '', fallback: 30 * 60_000, read: settings => settings.timeoutMs },
-    { input: 'timeout', value: '   ', fallback: 30 * 60_000, read: settings => settings.timeoutMs },
-    { input: 'name_prefix', value: '', fallback: 'gha-', read: settings => settings.namePrefix },
-    { input: 'poll_interval', value: '', fallback: 2_000, read: settings => settings.pollIntervalMs }
+  it.each<{ input: InputName; value: string; fallback: unknown; read: (all: ReadOperation) => unknown }>([
+    { input: 'timeout', value: '', fallback: 30 * 60_000, read: all => all.common.timeoutMs },
+    { input: 'timeout', value: '   ', fallback: 30 * 60_000, read: all => all.common.timeoutMs },
+    { input: 'name_prefix', value: '', fallback: 'gha-', read: all => (all.settings as { namePrefix: string }).namePrefix },
+    { input: 'poll_interval', value: '', fallback: 2_000, read: all => all.common.pollIntervalMs }
   ])('takes an empty $input as not given, as @actions/core does: the default', async ({ input, value, fallback, read: pick }) => {
-    expect(pick(await read({ operation: 'list-snapshots', [input]: value }))).toBe(fallback)
+    expect(pick(await readAll({ operation: 'prune-snapshots', server_id: '1', keep: '1', [input]: value }))).toBe(fallback)
   })
 
-  it.each(['0.0004', '0.4ms'])('refuses timeout %s, which rounds to 0 ms', async timeout => {
-    expect((await failure({ operation: 'list-snapshots', timeout })).input).toBe('timeout')
+  it('refuses a timeout of 0.0004, which rounds to 0, saying it must be more than 0 seconds', async () => {
+    expect((await failure({ operation: 'list-snapshots', timeout: '0.0004' })).message).toBe('input "timeout" must be more than 0 seconds; got "0.0004"')
+  })
+
+  it.each(['9999999', '6h1s', '7h', '361m'])('refuses timeout %s, longer than a GitHub job can run, saying so', async timeout => {
+    expect((await failure({ operation: 'list-snapshots', timeout })).message).toBe(`input "timeout" must be at most 6h, the longest a GitHub-hosted job can run; got "${timeout}"`)
+  })
+
+  it('never speaks of milliseconds, which its syntax does not take', async () => {
+    const error = await failure({ operation: 'list-snapshots', timeout: '500ms' })
+    expect(error.message).toBe('input "timeout" must be seconds ("90", "0.5") or a duration ("90s", "15m", "1h", "1h30m"); got "500ms"')
+  })
+
+  it('refuses rollback_on_failure with wait false on a create, before any request, naming both inputs and the wait step', async () => {
+    const error = await failure({ operation: 'create-snapshot', server_id: '1', wait: 'false', rollback_on_failure: 'true' })
+    expect(error.input).toBe('rollback_on_failure')
+    expect(error.message).toContain('input "wait" is false')
+    expect(error.message).toContain('Put rollback_on_failure: true on the wait-snapshot step right before the deploy instead')
   })
 
   it('refuses an empty timeout or name_prefix where one reaches the parsers', () => {
@@ -310,15 +299,16 @@ describe('bad input fails before any request, naming the input', () => {
     { case: 'restore-snapshot by name without server_id', inputs: { operation: 'restore-snapshot', name: 'pre-migration' }, input: 'server_id' },
     { case: 'restore-snapshot with both snapshot_id and name', inputs: { operation: 'restore-snapshot', snapshot_id: '801', name: 'x', server_id: '1' }, input: 'snapshot_id' },
     { case: 'restore-backup latest without server_id', inputs: { operation: 'restore-backup', backup_id: 'latest' }, input: 'server_id' },
-    ...['yes', 'no', '1', 'on', 'tru'].map(value => ({ case: `wait "${value}"`, inputs: { operation: 'list-snapshots', wait: value }, input: 'wait' as const })),
+    ...['yes', 'no', '1', 'on', 'tru'].map(value => ({ case: `wait "${value}"`, inputs: { operation: 'create-snapshot', server_id: '1', wait: value }, input: 'wait' as const })),
     { case: 'dry_run "maybe"', inputs: { operation: 'list-snapshots', dry_run: 'maybe' }, input: 'dry_run' },
     { case: 'rollback_on_failure "y"', inputs: { operation: 'create-snapshot', server_id: '1', rollback_on_failure: 'y' }, input: 'rollback_on_failure' },
+    { case: 'rollback_on_failure "tRuE" (not a YAML boolean)', inputs: { operation: 'wait-snapshot', server_id: '1', snapshot_id: '1', rollback_on_failure: 'tRuE' }, input: 'rollback_on_failure' },
     ...['abc', '10x', '0', '0s', '-5', '1h 30m', '30 m', 'm'].map(value => ({
       case: `timeout "${value}"`,
       inputs: { operation: 'list-snapshots', timeout: value },
       input: 'timeout' as const
     })),
-    ...['0', '0.05', 'fast', '-1', '2s', '.5'].map(value => ({
+    ...['0', '0.05', 'fast', '-1', '50ms', '.5'].map(value => ({
       case: `poll_interval "${value}"`,
       inputs: { operation: 'list-snapshots', poll_interval: value },
       input: 'poll_interval' as const
@@ -344,7 +334,7 @@ describe('bad input fails before any request, naming the input', () => {
       'https://:hunter2@admin.vps.org/api/v1',
       'http://user:hunter2@localhost/api/v1'
     ].map(value => ({ case: `api_url "${value}"`, inputs: { operation: 'list-snapshots', api_url: value }, input: 'api_url' as const })),
-    ...['gha.', 'a b', 'x/', 'ci:'].map(value => ({ case: `name_prefix "${value}"`, inputs: { operation: 'list-snapshots', name_prefix: value }, input: 'name_prefix' as const }))
+    ...['gha.', 'a b', 'x/', 'ci:'].map(value => ({ case: `name_prefix "${value}"`, inputs: { operation: 'create-backup', server_id: '1', name_prefix: value }, input: 'name_prefix' as const }))
   ])('$case', async ({ inputs, input }) => {
     const error = await failure({ operation: 'list-snapshots', ...inputs })
     expect(error.input).toBe(input)
@@ -366,7 +356,7 @@ describe('bad input fails before any request, naming the input', () => {
     const token = inputs.api_token ?? TOKEN
     setInputs({ api_token: token, ...inputs })
     try {
-      await readSettings()
+      await readOperation()
     } catch {
       // The failure itself is checked above; here only what reached the log matters.
     }
@@ -386,6 +376,7 @@ describe('bad input fails before any request, naming the input', () => {
 describe('inputs the operation does not use', () => {
   it.each<{ inputs: Inputs; ignored: InputName[] }>([
     { inputs: { operation: 'list-snapshots', snapshot_id: '5', keep: '3', description: 'x' }, ignored: ['description', 'keep', 'snapshot_id'] },
+    { inputs: { operation: 'list-snapshots', wait: 'false' }, ignored: ['wait'] },
     { inputs: { operation: 'create-backup', server_id: '1', name: 'nightly' }, ignored: ['name'] },
     { inputs: { operation: 'delete-snapshot', snapshot_id: '5', server_id: '1' }, ignored: ['server_id'] },
     { inputs: { operation: 'delete-backup', backup_id: '5', snapshot_id: '6' }, ignored: ['snapshot_id'] },
@@ -393,20 +384,11 @@ describe('inputs the operation does not use', () => {
     { inputs: { operation: 'list-snapshots', backup_type: 'manual' }, ignored: ['backup_type'] },
     { inputs: { operation: 'wait-snapshot', snapshot_id: '5', server_id: '1', backup_id: '9', name: 'x' }, ignored: ['backup_id', 'name'] },
     { inputs: { operation: 'prune-snapshots', server_id: '1', keep: '2', description: 'x' }, ignored: ['description'] }
-  ])('$inputs.operation warns, naming $ignored', async ({ inputs, ignored }) => {
-    await read(inputs)
-    expect(warnedInputs()).toEqual([...ignored].sort())
-    const warnings = stdoutLines().filter(line => line.startsWith('::warning::'))
-    for (const warning of warnings) expect(warning).toContain(inputs.operation)
+  ])('$inputs.operation names $ignored', async ({ inputs, ignored }) => {
+    expect((await readAll(inputs)).ignored.sort()).toEqual([...ignored].sort())
   })
 
-  it('does not warn about inputs left at their defaults', async () => {
-    await read({ operation: 'list-backups', keep: '0', wait: 'true', rollback_on_failure: 'false', name_prefix: 'gha-' })
-    expect(warnedInputs()).toEqual([])
-  })
-
-  it('does not warn when asked not to (the post step reads the inputs a second time)', async () => {
-    await read({ operation: 'list-snapshots', snapshot_id: '5' }, { warnIgnored: false })
-    expect(warnedInputs()).toEqual([])
+  it('does not count inputs left at their defaults', async () => {
+    expect((await readAll({ operation: 'list-backups', keep: '0', wait: 'true', rollback_on_failure: 'false', name_prefix: 'gha-' })).ignored).toEqual([])
   })
 })

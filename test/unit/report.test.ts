@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parse } from 'yaml'
 import { INPUT_DEFAULTS } from '../../src/inputs.ts'
-import { OUTPUT_NAMES, Outcome, writeReport } from '../../src/report.ts'
-import { backup, snapshot } from './fixtures.ts'
+import { ActionsReporter, OUTPUT_NAMES, Recorder, writeReport } from '../../src/report.ts'
+import { backup, snapshot } from '../support/fixtures.ts'
 
 let directory: string
 let outputFile: string
@@ -62,11 +62,11 @@ const stdoutLines = () => stdout.join('').split(/\r?\n/)
 
 describe('writeReport', () => {
   it('writes a snapshot’s outputs and a summary with a heading and a table', async () => {
-    const outcome = new Outcome()
+    const outcome = new Recorder()
     outcome.item(snapshot({ id: 801, name: 'gha-octo-app-42-1-abc123', size_mb: 5120, created_at: '2025-01-15T18:30:00Z' }))
-    outcome.say('Started snapshot 801 "gha-octo-app-42-1-abc123" of server 12345.')
+    outcome.note('Started snapshot 801 "gha-octo-app-42-1-abc123" of server 12345.')
 
-    await writeReport('create-snapshot', outcome, 65_000, undefined)
+    await writeReport('create-snapshot', outcome.outcome, 65_000, undefined)
 
     expect(outputs()).toEqual({
       snapshot_id: '801',
@@ -85,11 +85,11 @@ describe('writeReport', () => {
   })
 
   it('still writes the outputs known before a failure, and puts the failure in the summary', async () => {
-    const outcome = new Outcome()
+    const outcome = new Recorder()
     outcome.item(snapshot({ id: 802, status: 'failed', size_mb: null }))
     const failure = 'create-snapshot failed: snapshot 802 ended with status "failed"'
 
-    await writeReport('create-snapshot', outcome, 3_000, failure)
+    await writeReport('create-snapshot', outcome.outcome, 3_000, failure)
 
     expect(outputs()).toMatchObject({ snapshot_id: '802', status: 'failed', server_id: '12345' })
     expect(outputs()).not.toHaveProperty('size_mb')
@@ -100,45 +100,64 @@ describe('writeReport', () => {
   })
 
   it('writes a failure that came before any output', async () => {
-    await writeReport('create-snapshot', new Outcome(), 10, 'create-snapshot failed: input "server_id" must be a positive integer; got "abc"')
+    await writeReport('create-snapshot', new Recorder().outcome, 10, 'create-snapshot failed: input "server_id" must be a positive integer; got "abc"')
     expect(outputs()).toEqual({})
     expect(summary()).toContain('must be a positive integer; got "abc"')
     expect(summary()).toMatch(/<h3>[^<]*failed[^<]*<\/h3>/)
   })
 
   it('writes a backup’s outputs without a snapshot name', async () => {
-    const outcome = new Outcome()
+    const outcome = new Recorder()
     outcome.item(backup({ id: 501, size_mb: 4523 }))
-    await writeReport('create-backup', outcome, 1_000, undefined)
+    await writeReport('create-backup', outcome.outcome, 1_000, undefined)
     expect(outputs()).toMatchObject({ backup_id: '501', server_id: '12345', status: 'completed', size_mb: '4523' })
     expect(outputs()).not.toHaveProperty('snapshot_name')
     expect(outputs()).not.toHaveProperty('snapshot_id')
   })
 
   it('writes deleted_ids as a JSON array, in the order deleted', async () => {
-    const outcome = new Outcome()
+    const outcome = new Recorder()
     outcome.deleted(803)
     outcome.deleted(801)
-    await writeReport('prune-snapshots', outcome, 1_000, undefined)
+    await writeReport('prune-snapshots', outcome.outcome, 1_000, undefined)
     expect(JSON.parse(outputs().deleted_ids!)).toEqual([803, 801])
   })
 
   it('writes a list’s count and items, and draws the items in the summary', async () => {
     const items = [snapshot({ id: 801 }), snapshot({ id: 802, name: 'pre-migration' })]
-    const outcome = new Outcome()
+    const outcome = new Recorder()
     outcome.set({ count: items.length, items })
-    outcome.table = items
-    await writeReport('list-snapshots', outcome, 500, undefined)
+    outcome.table(items)
+    await writeReport('list-snapshots', outcome.outcome, 500, undefined)
     expect(outputs().count).toBe('2')
     expect(JSON.parse(outputs().items!)).toEqual(items)
     expect(summary()).toContain('pre-migration')
     expect(summary()).toContain('<td>802</td>')
   })
 
+  it('draws the items with their descriptions, so that backups can be told apart', async () => {
+    const outcome = new Recorder()
+    outcome.table([backup({ id: 501, description: 'Before the 2.0 release' }), backup({ id: 502, description: 'Nightly' })])
+    await writeReport('list-backups', outcome.outcome, 500, undefined)
+    expect(summary()).toContain('<th>description</th>')
+    expect(summary()).toContain('<td>Before the 2.0 release</td>')
+    expect(summary()).toContain('<td>Nightly</td>')
+  })
+
+  it('writes notices and warnings into the summary once each, marked as such', async () => {
+    const outcome = new Recorder()
+    outcome.notice('Snapshot 801 was already gone: nothing to delete.')
+    outcome.warn('Rotation could not delete snapshot 799.')
+    await writeReport('delete-snapshot', outcome.outcome, 500, undefined)
+    expect(summary().match(/already gone/gi)).toHaveLength(1)
+    expect(summary()).toContain('**Notice:** Snapshot 801 was already gone: nothing to delete.')
+    expect(summary()).toContain('**Warning:** Rotation could not delete snapshot 799.')
+  })
+
   it('writes items with a line break in a name back exactly as they were', async () => {
-    const outcome = new Outcome()
+    const outcome = new Recorder()
     outcome.item(snapshot({ id: 9, name: 'odd\nname' }))
-    await writeReport('wait-snapshot', outcome, 500, undefined)
+    await writeReport('wait-snapshot', outcome.outcome, 500, undefined)
     expect(outputs().snapshot_name).toBe('odd\nname')
   })
 
@@ -146,11 +165,11 @@ describe('writeReport', () => {
     const hostile = 'x<script>alert(1)</script> | a | b\n::error::injected\r\n::set-output name=status::completed'
 
     async function report(): Promise<void> {
-      const outcome = new Outcome()
+      const outcome = new Recorder()
       outcome.item(snapshot({ id: 7, name: hostile, description: hostile }))
-      outcome.say(`Started snapshot 7 "${hostile}" of server 12345.`)
-      outcome.table = [snapshot({ id: 7, name: hostile })]
-      await writeReport('create-snapshot', outcome, 500, `create-snapshot failed: HTTP 400 from POST /snapshots/: ${hostile}`)
+      outcome.note(`Started snapshot 7 "${hostile}" of server 12345.`)
+      outcome.table([snapshot({ id: 7, name: hostile })])
+      await writeReport('create-snapshot', outcome.outcome, 500, `create-snapshot failed: HTTP 400 from POST /snapshots/: ${hostile}`)
     }
 
     it('escapes HTML in the summary', async () => {
@@ -168,7 +187,9 @@ describe('writeReport', () => {
 
     it('never lets it start a line with "::", in the log or in the summary', async () => {
       await report()
-      expect(stdoutLines().filter(line => line.startsWith('::'))).toEqual([])
+      new ActionsReporter().note(`Started snapshot 7 "${hostile}" of server 12345.`)
+      new ActionsReporter().warn(`Rotation could not delete snapshot 7 "${hostile}".`)
+      expect(stdoutLines().filter(line => line.startsWith('::') && !line.startsWith('::warning::Rotation could not delete snapshot 7 '))).toEqual([])
       expect(summary().split(/\r?\n/).filter(line => line.trimStart().startsWith('::'))).toEqual([])
     })
 
@@ -184,20 +205,20 @@ describe('writeReport', () => {
   })
 
   it('escapes the operation in the heading, which may be any text the user typed', async () => {
-    await writeReport('<img src=x onerror=alert(1)>', new Outcome(), 10, 'input "operation" must be one of …')
+    await writeReport('<img src=x onerror=alert(1)>', new Recorder().outcome, 10, 'input "operation" must be one of …')
     expect(summary()).not.toContain('<img')
   })
 
   it('outside a runner (no GITHUB_STEP_SUMMARY) writes no summary and leaves nothing behind for the next', async () => {
     vi.stubEnv('GITHUB_STEP_SUMMARY', undefined)
-    const first = new Outcome()
-    first.say('first report')
-    await expect(writeReport('list-backups', first, 10, undefined)).resolves.toBeUndefined()
+    const first = new Recorder()
+    first.note('first report')
+    await expect(writeReport('list-backups', first.outcome, 10, undefined)).resolves.toBeUndefined()
 
     vi.stubEnv('GITHUB_STEP_SUMMARY', summaryFile)
-    const second = new Outcome()
-    second.say('second report')
-    await writeReport('list-backups', second, 10, undefined)
+    const second = new Recorder()
+    second.note('second report')
+    await writeReport('list-backups', second.outcome, 10, undefined)
     expect(summary()).toContain('second report')
     expect(summary()).not.toContain('first report')
   })

@@ -1,11 +1,10 @@
 // Which snapshots and backups rotation deletes: a pure function of the server's list.
 import { describe, expect, it } from 'vitest'
-import type { Backup, Item, Snapshot } from '../../src/api/types.ts'
+import type { Backup, Snapshot } from '../../src/api/types.ts'
 import { OperationError } from '../../src/errors.ts'
-import { BACKUPS, SNAPSHOTS, type Kind } from '../../src/operations/kinds.ts'
-import { deletionsBeforeCreate, deletionsBeyondKeep, type RotationInput } from '../../src/plan/rotation.ts'
-import { newestFirst } from '../../src/plan/selection.ts'
-import { backup, day, ids, PREFIX, snapshot } from './fixtures.ts'
+import { BACKUPS, SNAPSHOTS, type Kind } from '../../src/kinds.ts'
+import { deletionsBeforeCreate, deletionsBeyondKeep, planRotation, type RotationInput } from '../../src/plan/rotation.ts'
+import { backup, day, ids, PREFIX, snapshot } from '../support/fixtures.ts'
 
 /** The input rotation gets in the action: the real kinds' ownership rules and limits. */
 function rotationOf<T extends Snapshot | Backup>(kind: Kind<T>, items: T[], prefix = PREFIX): RotationInput<T> {
@@ -171,43 +170,52 @@ describe('deletionsBeyondKeep (backups)', () => {
   })
 })
 
-describe('deletionsBeyondKeep, over many generated lists', () => {
-  /** A small deterministic generator, so that every run checks the same lists. */
-  function lists(seed: number): { items: Snapshot[]; newId: number | undefined } {
-    let state = seed
-    const next = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
-    const statuses = ['completed', 'completed', 'completed', 'in_progress', 'failed']
-    const items = range(1, 1 + Math.floor(next() * 9)).map(id =>
-      snapshot({
-        id,
-        created_at: day(1 + Math.floor(next() * 20), Math.floor(next() * 24)),
-        name: next() < 0.6 ? `${PREFIX}${id}` : `hand-made-${id}`,
-        status: statuses[Math.floor(next() * statuses.length)]!
-      })
+describe('which items are the action\'s own', () => {
+  it.each([
+    ['a snapshot named with the prefix', snapshot({ id: 1, name: 'gha-acme-1-1-abc', description: null }), true],
+    ['a snapshot with a custom name and the marker opening its description', snapshot({ id: 2, name: 'pre-deploy-7', description: 'gha-acme-7-1-def Before deploy' }), true],
+    ['a snapshot made by hand', snapshot({ id: 3, name: 'before-upgrade', description: 'by hand' }), false],
+    ['a snapshot whose description only mentions the prefix later', snapshot({ id: 4, name: 'x', description: 'made by gha-acme' }), false]
+  ])('%s: %s', (_case, item, own) => {
+    expect(SNAPSHOTS.isOwn(item, PREFIX)).toBe(own)
+  })
+
+  it.each([
+    ['a manual backup whose description starts with the prefix', backup({ id: 1 }), true],
+    ['a manual backup made by hand', backup({ id: 2, description: 'Before the upgrade' }), false],
+    ['an automatic backup, whatever its description', backup({ id: 3, backup_type: 'automatic', description: 'gha-looks-like-ours' }), false]
+  ])('%s: %s', (_case, item, own) => {
+    expect(BACKUPS.isOwn(item, PREFIX)).toBe(own)
+  })
+})
+
+describe('planRotation: a create\'s deletions, before and after, from one read', () => {
+  it('keep 0: deletes nothing', () => {
+    expect(planRotation(rotationOf(SNAPSHOTS, range(1, 4).map(id => own(id))), 0)).toEqual({ before: [], after: [] })
+  })
+
+  it('keep 0 at the limit: refused before anything is sent', () => {
+    expect(() => planRotation(rotationOf(SNAPSHOTS, range(1, 5).map(id => own(id))), 0)).toThrow(
+      "the server already has 5 snapshots, the provider's limit is 5, so the create would be refused; set keep to rotate the action's own, or delete one by hand. No snapshot was created."
     )
-    const newId = next() < 0.5 ? items[Math.floor(next() * items.length)]?.id : undefined
-    return { items, newId }
-  }
+  })
 
-  it.each(range(1, 40).flatMap(seed => [1, 2, 3].map(keep => ({ seed, keep }))))('seed $seed, keep $keep', ({ seed, keep }) => {
-    const { items, newId } = lists(seed)
-    const input = rotationOf(SNAPSHOTS, items)
-    const deleted = deletionsBeyondKeep(input, keep, newId)
+  it('keep 2 at the limit with five own: the oldest before, then all but the newest (the new one takes the other place)', () => {
+    const plan = planRotation(rotationOf(SNAPSHOTS, range(1, 5).map(id => own(id))), 2)
+    expect(ids(plan.before)).toEqual([1])
+    expect(ids(plan.after)).toEqual([2, 3, 4])
+  })
 
-    for (const item of deleted) {
-      expect(input.isOwn(item)).toBe(true)
-      expect(item.status).not.toBe('in_progress')
-      expect(item.id).not.toBe(newId)
-    }
-    // Oldest first, and the newest `keep` own completed items all stay.
-    expect(deleted).toEqual([...newestFirst(deleted)].reverse())
-    const newestOwn = newestFirst(items.filter(input.isOwn).filter((item: Item) => item.status === 'completed')).slice(0, keep)
-    for (const kept of newestOwn) expect(ids(deleted)).not.toContain(kept.id)
-    // Everything else own and deletable goes, failed ones included.
-    const keptIds = new Set(ids(newestOwn))
-    const expected = items
-      .filter(input.isOwn)
-      .filter((item: Item) => !keptIds.has(item.id) && item.status !== 'in_progress' && item.id !== newId)
-    expect(new Set(ids(deleted))).toEqual(new Set(ids(expected)))
+  it('keep 3 with foreign and in-progress ones: only own completed ones beyond keep, after', () => {
+    const items = [own(1), foreign(2), own(3, { status: 'in_progress' }), own(4), own(5)]
+    const plan = planRotation(rotationOf(SNAPSHOTS, items), 3)
+    expect(ids(plan.before)).toEqual([1])
+    expect(ids(plan.after)).toEqual([])
+  })
+
+  it('keep 1 with failed ones: every own one goes after, failed included, the new one stays', () => {
+    const plan = planRotation(rotationOf(SNAPSHOTS, [own(1, { status: 'failed' }), own(2)]), 1)
+    expect(ids(plan.before)).toEqual([])
+    expect(ids(plan.after)).toEqual([1, 2])
   })
 })

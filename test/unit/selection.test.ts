@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Snapshot } from '../../src/api/types.ts'
 import { OperationError } from '../../src/errors.ts'
 import { newestFirst, pickById, pickByName, pickLatest, requireCompleted } from '../../src/plan/selection.ts'
-import { backup, day, ids, OTHER_SERVER, SERVER, snapshot } from './fixtures.ts'
+import { backup, day, ids, OTHER_SERVER, SERVER, snapshot } from '../support/fixtures.ts'
 
 const lookup = (items: Snapshot[], serverId: number | undefined) => ({ noun: 'snapshot', serverId, items })
 

@@ -1,0 +1,204 @@
+// wait-snapshot and wait-backup, in-process against the emulator on a virtual clock: the step right
+// before the deploy in the "wait later" recipe. It checks at once, sets its outputs before the
+// first read, and arms the rollback only once the item is completed.
+import { describe, expect } from 'vitest'
+import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
+import { createBackup, createSnapshot } from '../../src/operations/create.ts'
+import { waitLater } from '../../src/operations/wait.ts'
+import type { Fault } from '../emulator/server.ts'
+import { DB, JOB_SECONDS, WEB, createSettings, failureOf, logOf, outputsOf, summaryOf, test, type Api } from '../support/in-process.ts'
+
+const MINUTE = 60_000
+
+/** The earlier step of the recipe: a create with wait false; returns the new item's id. */
+async function startSnapshot(api: Api): Promise<number> {
+  const step = api.step()
+  await createSnapshot({ ...step.settings, ...createSettings({ wait: false }) }, step.tools)
+  return Number(outputsOf(step).snapshot_id)
+}
+
+async function startBackup(api: Api): Promise<number> {
+  const step = api.step()
+  await createBackup({ ...step.settings, ...createSettings({ name: undefined, wait: false }) }, step.tools)
+  return Number(outputsOf(step).backup_id)
+}
+
+describe('wait-snapshot', () => {
+  test('waits for a snapshot started with wait false until it is completed, and reports it', async ({ api }) => {
+    const id = await startSnapshot(api)
+    const from = api.requests().length
+    const started = api.clock.now()
+    const step = api.step()
+    await waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    expect(new Set(api.requests(from))).toEqual(new Set([`GET /snapshots/?server_id=${WEB}`]))
+    expect(api.clock.now() - started).toBeGreaterThanOrEqual(JOB_SECONDS * 1000)
+    const [snapshot] = api.emulator.snapshots(WEB)
+    expect(snapshot?.status).toBe('completed')
+    expect(outputsOf(step)).toEqual({
+      snapshot_id: String(id),
+      snapshot_name: snapshot?.name,
+      server_id: String(WEB),
+      status: 'completed',
+      size_mb: String(snapshot?.size_mb),
+      created_at: snapshot?.created_at
+    })
+    expect(summaryOf(step)).toEqual([`Snapshot ${id} "${snapshot?.name}" is completed.`])
+    expect(step.armed).toEqual([])
+  })
+
+  test('logs its progress: the status and the time waited at each check', async ({ api }) => {
+    const id = await startSnapshot(api)
+    const step = api.step()
+    await waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    const log = logOf(step)
+    expect(log[0]).toBe(`▸ Waiting for snapshot ${id}`)
+    expect(log[1]).toMatch(new RegExp(`^snapshot ${id}: in_progress \\(0\\.0 s waited\\)$`))
+    expect(log.filter(line => line.startsWith(`snapshot ${id}: `)).at(-1)).toMatch(new RegExp(`^snapshot ${id}: completed \\(3 min \\d+ s waited\\)$`))
+  })
+
+  test('checks at once: a snapshot already completed costs one request and no waiting', async ({ api }) => {
+    const done = api.emulator.addSnapshot({ serverId: WEB, name: 'done' })
+    const step = api.step({ pollIntervalMs: 30_000 })
+    const started = api.clock.now()
+    await waitLater(SNAPSHOTS, { id: done.id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    expect(api.requests()).toEqual([`GET /snapshots/?server_id=${WEB}`])
+    expect(api.clock.now()).toBe(started)
+    expect(outputsOf(step)).toMatchObject({ snapshot_id: String(done.id), snapshot_name: 'done', status: 'completed' })
+  })
+
+  test('with rollback_on_failure: arms the rollback with the completed snapshot', async ({ api }) => {
+    const id = await startSnapshot(api)
+    const step = api.step()
+    await waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    expect(step.armed).toEqual([{ kind: 'snapshot', id, serverId: WEB }])
+  })
+
+  test('a snapshot whose job fails: the step fails naming the status, keeps the outputs, arms nothing', async ({ api }) => {
+    api.emulator.failNextJob('snapshot', 'error')
+    const id = await startSnapshot(api)
+    const step = api.step()
+    const error = await failureOf(waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    expect(error).toBe(`snapshot ${id} ended with status "error"`)
+    expect(outputsOf(step)).toMatchObject({ snapshot_id: String(id), server_id: String(WEB), status: 'error' })
+    expect(step.armed).toEqual([])
+  })
+
+  test('a wait that runs into the timeout fails saying so, keeps the outputs, arms nothing', async ({ api }) => {
+    const busy = api.emulator.addSnapshot({ serverId: WEB, name: 'busy', status: 'in_progress' })
+    const step = api.step({ timeoutMs: 2 * MINUTE })
+    const started = api.clock.now()
+    const error = await failureOf(waitLater(SNAPSHOTS, { id: busy.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    expect(error).toMatch(new RegExp(`^timed out waiting for snapshot ${busy.id}, still "in_progress" after 1 min 59 s of waiting: the step's timeout of 2 min 0 s \\(input "timeout"\\) ran out$`))
+    expect(api.clock.now() - started).toBeLessThanOrEqual(2 * MINUTE)
+    expect(outputsOf(step)).toMatchObject({ snapshot_id: String(busy.id), server_id: String(WEB), status: 'in_progress' })
+    expect(step.armed).toEqual([])
+  })
+
+  test('a snapshot that is not on server_id: fails naming both, with the outputs it was given', async ({ api }) => {
+    const other = api.emulator.addSnapshot({ serverId: DB, name: 'other' })
+    const step = api.step()
+    const error = await failureOf(waitLater(SNAPSHOTS, { id: other.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    expect(error).toBe(`snapshot ${other.id} was not found on server ${WEB}`)
+    expect(outputsOf(step)).toEqual({ snapshot_id: String(other.id), server_id: String(WEB) })
+    expect(step.armed).toEqual([])
+  })
+
+  test('a wait that fails before any read still sets snapshot_id and server_id', async ({ api }) => {
+    const done = api.emulator.addSnapshot({ serverId: WEB, name: 'done' })
+    const step = api.step({ apiToken: 'wrong-token' })
+    const error = await failureOf(waitLater(SNAPSHOTS, { id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token.`)
+    expect(outputsOf(step)).toEqual({ snapshot_id: String(done.id), server_id: String(WEB) })
+    expect(step.armed).toEqual([])
+  })
+
+  test('a status check rides out a 503 and a reset: the wait still succeeds', async ({ api }) => {
+    const done = api.emulator.addSnapshot({ serverId: WEB, name: 'done' })
+    api.emulator.inject('GET /snapshots/', { kind: 'status', status: 503, headers: { 'retry-after': '0' } }, { kind: 'reset-before' } as Fault)
+    const step = api.step()
+    await waitLater(SNAPSHOTS, { id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    expect(api.requests()).toEqual(Array.from({ length: 3 }, () => `GET /snapshots/?server_id=${WEB}`))
+    expect(outputsOf(step).status).toBe('completed')
+    expect(step.armed).toEqual([{ kind: 'snapshot', id: done.id, serverId: WEB }])
+  })
+
+  test('a rate limit with Retry-After during the wait is waited out, not a failure', async ({ api }) => {
+    const id = await startSnapshot(api)
+    const from = api.emulator.requests.length
+    api.emulator.inject('GET /snapshots/', { kind: 'status', status: 429, headers: { 'retry-after': '5' }, body: { detail: 'Request was throttled.' } })
+    const step = api.step()
+    await waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    expect(outputsOf(step).status).toBe('completed')
+    const [throttled, retried] = api.emulator.requests.slice(from)
+    expect(retried!.at - throttled!.at).toBeGreaterThanOrEqual(5_000)
+  })
+})
+
+describe('wait-backup', () => {
+  test('waits for a backup started with wait false until it is completed, and reports it', async ({ api }) => {
+    const id = await startBackup(api)
+    const step = api.step()
+    await waitLater(BACKUPS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    const [backup] = api.emulator.backups(WEB)
+    expect(outputsOf(step)).toEqual({
+      backup_id: String(id),
+      server_id: String(WEB),
+      status: 'completed',
+      size_mb: String(backup?.size_mb),
+      created_at: backup?.created_at
+    })
+    expect(summaryOf(step)).toEqual([`Manual backup ${id} is completed.`])
+    expect(step.armed).toEqual([])
+  })
+
+  test('with rollback_on_failure: arms the rollback with the completed backup', async ({ api }) => {
+    const id = await startBackup(api)
+    const step = api.step()
+    await waitLater(BACKUPS, { id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    expect(step.armed).toEqual([{ kind: 'backup', id, serverId: WEB }])
+  })
+
+  test('checks at once: an automatic backup already completed costs one request', async ({ api }) => {
+    const automatic = api.emulator.addBackup({ serverId: WEB, backupType: 'automatic' })
+    const step = api.step({ pollIntervalMs: 30_000 })
+    await waitLater(BACKUPS, { id: automatic.id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    expect(api.requests()).toEqual([`GET /backups/?server_id=${WEB}`])
+    expect(summaryOf(step)).toEqual([`Automatic backup ${automatic.id} is completed.`])
+  })
+
+  test('a backup whose job fails: the step fails naming the status, keeps the outputs, arms nothing', async ({ api }) => {
+    api.emulator.failNextJob('backup')
+    const id = await startBackup(api)
+    const step = api.step()
+    const error = await failureOf(waitLater(BACKUPS, { id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    expect(error).toBe(`backup ${id} ended with status "failed"`)
+    expect(outputsOf(step)).toMatchObject({ backup_id: String(id), server_id: String(WEB), status: 'failed' })
+    expect(step.armed).toEqual([])
+  })
+
+  test('a wait that runs into the timeout fails saying so, keeps the outputs, arms nothing', async ({ api }) => {
+    api.emulator.setJobSeconds(30 * 60)
+    const id = await startBackup(api)
+    const step = api.step({ timeoutMs: 2 * MINUTE })
+    const error = await failureOf(waitLater(BACKUPS, { id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    expect(error).toMatch(new RegExp(`^timed out waiting for backup ${id}, still "in_progress" after 1 min 59 s of waiting`))
+    expect(outputsOf(step)).toMatchObject({ backup_id: String(id), server_id: String(WEB), status: 'in_progress' })
+    expect(step.armed).toEqual([])
+  })
+
+  test('a backup that is not on server_id: fails naming both', async ({ api }) => {
+    const other = api.emulator.addBackup({ serverId: DB })
+    const step = api.step()
+    const error = await failureOf(waitLater(BACKUPS, { id: other.id, serverId: WEB, rollbackOnFailure: false }, step.tools))
+    expect(error).toBe(`backup ${other.id} was not found on server ${WEB}`)
+    expect(outputsOf(step)).toEqual({ backup_id: String(other.id), server_id: String(WEB) })
+  })
+
+  test('a wait that fails before any read still sets backup_id and server_id', async ({ api }) => {
+    const step = api.step({ apiToken: 'wrong-token' })
+    const error = await failureOf(waitLater(BACKUPS, { id: 501, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    expect(error).toBe(`HTTP 401 from GET /backups/?server_id=${WEB}: Invalid token.`)
+    expect(outputsOf(step)).toEqual({ backup_id: '501', server_id: String(WEB) })
+    expect(step.armed).toEqual([])
+  })
+})
