@@ -40,7 +40,7 @@ async function restoreServer(target: RollbackTarget, tools: Tools): Promise<void
     if (!item) throw new OperationError(`${what}, armed by the main step, no longer exists`)
     if (item.status !== COMPLETED) throw new OperationError(`${kind.label(item)}, armed by the main step, is now "${item.status}"`)
     tools.report.note(`The job failed after this step armed the rollback: restoring server ${target.serverId} from ${kind.label(item)}, taken before the deploy.`)
-    await sendRestore(restoreAction(kind, item), tools, { wait: true })
+    await sendRestore(restoreAction(kind, item, tools), tools, { wait: true })
   } catch (error) {
     throw new OperationError(`server ${target.serverId} could not be rolled back from ${what}: ${explain(error)}`)
   }

@@ -15,7 +15,6 @@ import { waitForRestore, waitForRestoreToBegin } from '../watch/server.ts'
 export async function sendRestore(action: RestoreAction, tools: Tools, options: { wait: boolean }): Promise<Server | undefined> {
   const kind = kindNamed(action.kind)
   const { serverId } = action
-  tools.report.set({ [kind.idInput]: action.id, server_id: serverId })
   const from = `${action.label} of ${action.createdAt}`
   try {
     const answer = await kind.restore(tools.client, action)

@@ -44,15 +44,17 @@ export function readRestoreBackup(read: InputReader): RestoreBackupSettings {
 
 export async function restoreSnapshot(settings: CommonSettings & RestoreSnapshotSettings, tools: Tools): Promise<void> {
   const snapshot = requireCompleted('snapshot', await findSnapshot(settings.snapshot, settings.serverId, tools.client))
-  await carryOut({ actions: [restoreAction(SNAPSHOTS, snapshot)] }, settings, tools)
+  await carryOut({ actions: [restoreAction(SNAPSHOTS, snapshot, tools)] }, settings, tools)
 }
 
 export async function restoreBackup(settings: CommonSettings & RestoreBackupSettings, tools: Tools): Promise<void> {
   const backup = requireCompleted('backup', await find(BACKUPS, settings.backup, settings.serverId, tools.client))
-  await carryOut({ actions: [restoreAction(BACKUPS, backup)] }, settings, tools)
+  await carryOut({ actions: [restoreAction(BACKUPS, backup, tools)] }, settings, tools)
 }
 
-export function restoreAction<T extends Snapshot | Backup>(kind: Kind<T>, item: T): RestoreAction {
+/** The restore of the item's server from it; its outputs name both, in a dry run too. */
+export function restoreAction<T extends Snapshot | Backup>(kind: Kind<T>, item: T, tools: Tools): RestoreAction {
+  tools.report.set({ [kind.idInput]: item.id, server_id: item.server.id })
   return { do: 'restore', kind: kind.noun, id: item.id, label: kind.label(item), createdAt: item.created_at, serverId: item.server.id }
 }
 

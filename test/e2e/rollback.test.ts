@@ -10,7 +10,7 @@ const snapshotStep = (inputs: Record<string, string> = {}) => ({ operation: 'cre
 describe.concurrent('a main step that failed arms nothing', () => {
   test('a snapshot whose wait times out: the step fails, and its post step restores nothing and prints nothing', async ({ emulator }) => {
     emulator.setJobSeconds(60)
-    const inputs = snapshotStep({ timeout: '2s' })
+    const inputs = snapshotStep({ timeout: '1.5s' })
     const main = await step(emulator, inputs)
     expectFailure(main, 'timed out waiting for snapshot')
     expect(main.state.rollback).toBeUndefined()
@@ -99,7 +99,7 @@ describe.concurrent('a main step that succeeded with a completed item arms the r
 
 describe.concurrent('the post step', () => {
   test('of a step that armed nothing prints nothing at all, whatever the operation', async ({ emulator }) => {
-    for (const inputs of [
+    for (const inputs of <Array<Record<string, string>>>[
       { operation: 'list-snapshots' },
       { operation: 'create-snapshot', server_id: String(WEB) },
       { operation: 'restore-snapshot', server_id: String(WEB), snapshot_id: 'latest' }
@@ -133,7 +133,7 @@ describe.concurrent('the post step', () => {
   })
 
   test('always waits, and a restore that does not end within timeout fails it', async ({ emulator }) => {
-    const inputs = snapshotStep({ timeout: '3s' })
+    const inputs = snapshotStep({ timeout: '1.5s' })
     const main = await step(emulator, inputs)
     expectSuccess(main)
     emulator.setRestoreSeconds(60)

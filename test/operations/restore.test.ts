@@ -222,16 +222,6 @@ describe('restore-snapshot', () => {
     expect(outputsOf(step)).toMatchObject({ snapshot_id: String(preDeploy.id), server_id: String(WEB) })
   })
 
-  test('a second restore while one runs is refused by the API, its message passed on', async ({ api }) => {
-    const { preDeploy } = seedSnapshots(api)
-    const first = api.step()
-    await restoreSnapshot(snapshotSettings(first, { snapshot: { id: preDeploy.id }, wait: false }), first.tools)
-    const again = api.step()
-    const error = await failureOf(restoreSnapshot(snapshotSettings(again, { snapshot: { id: preDeploy.id } }), again.tools))
-    expect(error).toMatch(new RegExp(`^HTTP 400 from POST /snapshots/${preDeploy.id}/restore/: Server is not in a valid state for restoration`))
-    expect(restores(api)).toHaveLength(2)
-  })
-
   describe('how the restore ends', () => {
     test.for(['error', 'restore_failed'])('a server that ends it in "%s": the step fails naming the status, the outputs set', async (status, { api }) => {
       const { preDeploy } = seedSnapshots(api)

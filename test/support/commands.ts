@@ -3,7 +3,8 @@
 /** The `name<<delimiter … delimiter` format of GITHUB_OUTPUT and GITHUB_STATE. */
 export function parseCommandFile(text: string): Record<string, string> {
   const values: Record<string, string> = {}
-  const lines = text.split(/\r?\n/)
+  // Split on \n alone: a value's own \r is part of it, as the runner reads it back.
+  const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
     const match = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '')
     if (!match) continue

@@ -11,8 +11,8 @@ export const TOKEN = DEFAULT_TOKEN
 export const WEB = 12345
 export const DB = 67890
 /** Short jobs and restores keep the suite fast; the waits still poll more than once. */
-export const JOB_SECONDS = 0.4
-export const POLL_INTERVAL = '0.2'
+export const JOB_SECONDS = 0.2
+export const POLL_INTERVAL = '0.1'
 /** Generous: a step whose job would take 30 s must end long before that when timeout is 2 s. */
 export const WELL_BEFORE_MS = 15_000
 
