@@ -55,7 +55,7 @@ describe.concurrent('restore-snapshot', () => {
     }
   })
 
-  it('by id with wait false: sends the restore and leaves the server restoring', async () => {
+  it('by id with wait false: sends the restore and leaves the server stopping for it', async () => {
     const emulator = await start({ restoreSeconds: 30 })
     try {
       const { preDeploy } = seedSnapshots(emulator)
@@ -63,8 +63,8 @@ describe.concurrent('restore-snapshot', () => {
       expectSuccess(result)
       expect(writes(emulator)).toEqual([`POST /snapshots/${preDeploy.id}/restore/`])
       expect(calls(emulator)).not.toContain(`GET /servers/${WEB}/`)
-      expect(result.outputs).toMatchObject({ snapshot_id: String(preDeploy.id), server_id: String(WEB), status: 'restoring' })
-      expect(emulator.server(WEB)?.status).toBe('restoring')
+      expect(result.outputs).toMatchObject({ snapshot_id: String(preDeploy.id), server_id: String(WEB), status: 'stopping' })
+      expect(emulator.server(WEB)?.status).toBe('stopping')
     } finally {
       await emulator.close()
     }
@@ -187,7 +187,7 @@ describe.concurrent('restore-snapshot', () => {
       const result = await step(emulator, { operation: 'restore-snapshot', snapshot_id: String(preDeploy.id), server_id: String(WEB), timeout: '2s' })
       expectFailure(result, 'restore-snapshot', 'timed out', `server ${WEB}`)
       expect(result.durationMs).toBeLessThan(WELL_BEFORE_MS)
-      expect(result.outputs).toMatchObject({ snapshot_id: String(preDeploy.id), server_id: String(WEB), status: 'restoring' })
+      expect(result.outputs).toMatchObject({ snapshot_id: String(preDeploy.id), server_id: String(WEB), status: 'stopping' })
     } finally {
       await emulator.close()
     }
@@ -245,7 +245,7 @@ describe.concurrent('restore-backup', () => {
     }
   })
 
-  it('by id with wait false: leaves the server restoring', async () => {
+  it('by id with wait false: leaves the server stopping for the restore', async () => {
     const emulator = await start({ restoreSeconds: 30 })
     try {
       const { manualOld } = seedBackups(emulator)
@@ -253,8 +253,8 @@ describe.concurrent('restore-backup', () => {
       expectSuccess(result)
       expect(writes(emulator)).toEqual([`POST /servers/${WEB}/restore/`])
       expect(calls(emulator)).not.toContain(`GET /servers/${WEB}/`)
-      expect(result.outputs).toMatchObject({ backup_id: String(manualOld.id), server_id: String(WEB), status: 'restoring' })
-      expect(emulator.server(WEB)?.status).toBe('restoring')
+      expect(result.outputs).toMatchObject({ backup_id: String(manualOld.id), server_id: String(WEB), status: 'stopping' })
+      expect(emulator.server(WEB)?.status).toBe('stopping')
     } finally {
       await emulator.close()
     }
@@ -317,7 +317,7 @@ describe.concurrent('restore-backup', () => {
       const result = await step(emulator, { operation: 'restore-backup', backup_id: String(manualOld.id), server_id: String(WEB), timeout: '2s' })
       expectFailure(result, 'restore-backup', 'timed out')
       expect(result.durationMs).toBeLessThan(WELL_BEFORE_MS)
-      expect(result.outputs).toMatchObject({ backup_id: String(manualOld.id), server_id: String(WEB), status: 'restoring' })
+      expect(result.outputs).toMatchObject({ backup_id: String(manualOld.id), server_id: String(WEB), status: 'stopping' })
     } finally {
       await emulator.close()
     }

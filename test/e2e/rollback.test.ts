@@ -195,7 +195,7 @@ describe.concurrent('rollback', () => {
       expectSuccess(post)
       expect(writes(emulator, from)).toEqual([`POST /snapshots/${main.outputs.snapshot_id}/restore/`])
       expect(calls(emulator, from)).not.toContain(`GET /servers/${WEB}/`)
-      expect(post.outputs.status).toBe('restoring')
+      expect(post.outputs.status).toBe('stopping')
     } finally {
       await emulator.close()
     }

@@ -8,19 +8,21 @@ import {
 import { HttpError, sendReply, type Reply } from './reply.ts'
 import { API_PREFIX, ROUTE_KEYS, matchRoute, type RouteContext, type RouteMatch } from './routes.ts'
 import {
-  DEFAULT_FAILURE_STATUS, EmulatorState, type Backup, type BackupSeed, type JobKind, type ServerSeed,
-  type ServerView, type Snapshot, type SnapshotSeed
+  DEFAULT_FAILURE_STATUS, EmulatorState, type AcceptedRestore, type Backup, type BackupSeed, type Disk,
+  type JobKind, type ServerSeed, type ServerView, type Snapshot, type SnapshotSeed
 } from './state.ts'
 import { parseBody, type ParsedBody } from './validation.ts'
 
 export type { Fault } from './faults.ts'
-export type { Backup, BackupSeed, JobKind, ServerSeed, ServerView, Snapshot, SnapshotSeed } from './state.ts'
+export type {
+  AcceptedRestore, Backup, BackupSeed, Disk, JobKind, ServerSeed, ServerView, Snapshot, SnapshotSeed
+} from './state.ts'
 
 export interface EmulatorOptions {
   token?: string
   /** Seconds a snapshot or backup stays in_progress (fractions allowed). */
   jobSeconds?: number
-  /** Seconds a server stays restoring. */
+  /** Seconds a restore takes: the first quarter `stopping`, the rest `restoring`. */
   restoreSeconds?: number
   pageSize?: number
   host?: string
@@ -51,6 +53,8 @@ export interface Emulator {
   url: string
   /** Every request received, faulted ones included, in order. */
   requests: RecordedRequest[]
+  /** Every restore the API accepted, in order (a refused or faulted request is not one). */
+  restores: readonly AcceptedRestore[]
   addServer(server: ServerSeed): void
   /** Stores an existing snapshot (default status completed); an explicit status never changes by itself. */
   addSnapshot(snapshot: SnapshotSeed): Snapshot
@@ -58,9 +62,18 @@ export interface Emulator {
   /** Current state, newest first as the API lists it. */
   snapshots(serverId?: number): Snapshot[]
   backups(serverId?: number): Backup[]
-  /** The server with its status evaluated now. */
+  /** The server with its status evaluated now: `stopping`, then `restoring` during a restore. */
   server(id: number): ServerView | undefined
-  /** The next job of this kind ends in `status` (default 'failed') instead of completed/running. */
+  /** Writes to a running server's disk (a user's order, a deploy); throws if it is not running. */
+  write(serverId: number, label: string): void
+  /** What the server's disk holds now. */
+  disk(serverId: number): Disk
+  /** What a snapshot or backup captured of its server's disk when it was created. */
+  capturedDisk(kind: 'snapshot' | 'backup', id: number): Disk
+  /**
+   * The next job of this kind ends in `status` (default 'failed') instead of completed, or for
+   * a restore instead of running; a restore ending in a failure status keeps the disk as it was.
+   */
   failNextJob(kind: JobKind, status?: string): void
   /** Applies to jobs created from now on. */
   setJobSeconds(seconds: number): void
@@ -139,12 +152,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url: `${origin}${API_PREFIX}`,
     requests: settings.requests,
+    restores: state.restores,
     addServer: (seed) => state.addServer(seed),
     addSnapshot: (seed) => state.seedSnapshot(seed),
     addBackup: (seed) => state.seedBackup(seed),
     snapshots: (serverId) => state.snapshots(serverId),
     backups: (serverId) => state.backups(serverId),
     server: (id) => state.server(id),
+    write: (serverId, label) => state.write(serverId, label),
+    disk: (serverId) => state.disk(serverId),
+    capturedDisk: (kind, id) => state.capturedDisk(kind, id),
     failNextJob: (kind, status = DEFAULT_FAILURE_STATUS) => state.failNextJob(kind, status),
     setJobSeconds: (seconds) => { state.jobSeconds = seconds },
     setRestoreSeconds: (seconds) => { state.restoreSeconds = seconds },
