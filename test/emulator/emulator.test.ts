@@ -1,13 +1,17 @@
 // Tests of the API emulator itself, spoken to over real HTTP with fetch.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startEmulator, type Emulator } from './server.ts'
+import { fleetServers, startEmulator, type Emulator } from './server.ts'
 
 const TOKEN = 'test-token'
 const WEB = 12345 // seeded by default
 const DB = 67890
 const JOB_SECONDS = 0.2
 const SETTLE_MS = 300 // comfortably past JOB_SECONDS and RESTORE_SECONDS
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url))
 
 let emulator: Emulator
 
@@ -41,6 +45,19 @@ async function call(method: string, path: string, body?: unknown): Promise<Answe
   const text = await response.text()
   const isJson = response.headers.get('content-type')?.includes('json') ?? false
   return { status: response.status, headers: response.headers, text, body: isJson ? JSON.parse(text) : undefined }
+}
+
+/** The first line of a stream that matches, its first group. */
+function firstLine(stream: Readable, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = ''
+    stream.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8')
+      const match = text.split('\n').map((line) => pattern.exec(line)).find(Boolean)
+      if (match) resolve(match[1] ?? '')
+    })
+    stream.on('end', () => reject(new Error(`no line matched ${pattern} in: ${text}`)))
+  })
 }
 
 const createSnapshot = (name: string, serverId = WEB) => call('POST', '/snapshots/', { server_id: serverId, name })
@@ -334,6 +351,40 @@ describe('disks', () => {
     expect(emulator.capturedDisk('backup', backup.id)).toEqual(['older'])
     expect(() => emulator.capturedDisk('snapshot', 4242)).toThrow(/snapshot 4242 does not exist/)
     expect(() => emulator.disk(1)).toThrow(/server 1 does not exist/)
+  })
+})
+
+describe('fleets', () => {
+  it('serves any number of servers, ids from 101', async () => {
+    const fleet = await startEmulator({ token: TOKEN, servers: fleetServers(120) })
+    try {
+      const get = (id: number) => fetch(`${fleet.url}/servers/${id}/`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      expect(await (await get(101)).json()).toEqual({ id: 101, name: 'fleet-server-101', status: 'running' })
+      expect((await get(220)).status).toBe(200)
+      expect((await get(221)).status).toBe(404)
+      expect((await get(WEB)).status).toBe(404)
+    } finally {
+      await fleet.close()
+    }
+    expect(() => fleetServers(0)).toThrow(/positive whole number/)
+  })
+
+  it('runs a fleet from the command line with --servers, and the two default servers without it', async () => {
+    const listed = async (args: string[]) => {
+      const child = spawn(process.execPath, [CLI, '--token', TOKEN, '--lifetime', '20', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      try {
+        const url = await firstLine(child.stdout, /^VPS_API_URL=(.+)$/)
+        const statuses: Record<number, number> = {}
+        for (const id of [101, 103, 104, WEB, DB]) {
+          statuses[id] = (await fetch(`${url}/servers/${id}/`, { headers: { authorization: `Bearer ${TOKEN}` } })).status
+        }
+        return statuses
+      } finally {
+        child.kill()
+      }
+    }
+    expect(await listed(['--servers', '3'])).toEqual({ 101: 200, 103: 200, 104: 404, [WEB]: 404, [DB]: 404 })
+    expect(await listed([])).toEqual({ 101: 404, 103: 404, 104: 404, [WEB]: 200, [DB]: 200 })
   })
 })
 

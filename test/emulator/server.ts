@@ -30,7 +30,7 @@ export interface EmulatorOptions {
   port?: number
   /** The emulator closes itself after this long, so a forgotten one never outlives its test run. */
   lifetimeSeconds?: number
-  /** Replaces the default servers. */
+  /** Replaces the default servers (fleetServers(n) gives n of them). */
   servers?: ServerSeed[]
   /** Receives one line per request (`METHOD path status`), and a line when the lifetime ends. */
   log?: (line: string) => void
@@ -90,6 +90,8 @@ export const DEFAULT_SERVERS: readonly ServerSeed[] = [
   { id: 12345, name: 'web-server-01', status: 'running' },
   { id: 67890, name: 'db-server-01', status: 'running' }
 ]
+/** The first id of a fleet: servers 101, 102, … as the fleet examples name them. */
+export const FIRST_FLEET_SERVER_ID = 101
 const DEFAULT_JOB_SECONDS = 1
 const DEFAULT_RESTORE_SECONDS = 1
 const DEFAULT_PAGE_SIZE = 3 // small, so every client test crosses a page boundary
@@ -106,6 +108,15 @@ interface Settings {
   requests: RecordedRequest[]
   fallbackHost: string
   log: (line: string) => void
+}
+
+/** `count` servers with ids 101 to 100 + count, all running, for trying fleets. */
+export function fleetServers(count: number): ServerSeed[] {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`a fleet needs a positive whole number of servers, got ${count}`)
+  return Array.from({ length: count }, (_, index) => {
+    const id = FIRST_FLEET_SERVER_ID + index
+    return { id, name: `fleet-server-${id}`, status: 'running' }
+  })
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
