@@ -110,12 +110,13 @@ describe('a job', () => {
     expect(run.timeline.filter(entry => entry.phase === 'post').map(entry => entry.step)).toEqual(['deploy › A'])
   })
 
-  it('counts a failed post step as a failure of the job', async () => {
-    const yaml = ONE_JOB.replace('name: On failure\n        if: failure()', 'name: On failure\n        if: "false"')
-    const { run } = await oneJob({ yaml, fails: ['post deploy › B'], endings: { 'deploy › Deploy': { exitCode: 1 } } })
+  it('runs the next post step after one that failed, and records the failure', async () => {
+    const { run, calls } = await oneJob({ fails: ['post deploy › B'], endings: { 'deploy › Deploy': { exitCode: 1 } } })
+    expect(calls.filter(call => call.phase === 'post').map(call => call.key)).toEqual(['deploy › B', 'deploy › A'])
     expect(run.timeline.filter(entry => entry.phase === 'post').map(entry => [entry.step, entry.result])).toEqual([
       ['deploy › B', 'failure'], ['deploy › A', 'success']
     ])
+    expect(run.jobs.deploy?.result).toBe('failure')
   })
 
   it('does not fail the job for a step with continue-on-error, which reads outcome failure, conclusion success', async () => {
