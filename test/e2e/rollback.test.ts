@@ -99,11 +99,12 @@ describe.concurrent('a main step that succeeded with a completed item arms the r
 
 describe.concurrent('the post step', () => {
   test('of a step that armed nothing prints nothing at all, whatever the operation', async ({ emulator }) => {
-    for (const inputs of <Array<Record<string, string>>>[
+    const steps: Array<Record<string, string>> = [
       { operation: 'list-snapshots' },
       { operation: 'create-snapshot', server_id: String(WEB) },
       { operation: 'restore-snapshot', server_id: String(WEB), snapshot_id: 'latest' }
-    ]) {
+    ]
+    for (const inputs of steps) {
       const post = await step(emulator, inputs, { post: { state: { isPost: 'true' } } })
       expect(post.exitCode).toBe(0)
       expect(post.stdout).toBe('')

@@ -1,13 +1,17 @@
 // Tests of the API emulator itself, spoken to over real HTTP with fetch.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startEmulator, type Emulator } from './server.ts'
+import { fleetServers, startEmulator, type Emulator } from './server.ts'
 
 const TOKEN = 'test-token'
 const WEB = 12345 // seeded by default
 const DB = 67890
 const JOB_SECONDS = 0.2
 const SETTLE_MS = 300 // comfortably past JOB_SECONDS and RESTORE_SECONDS
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url))
 
 let emulator: Emulator
 
@@ -41,6 +45,19 @@ async function call(method: string, path: string, body?: unknown): Promise<Answe
   const text = await response.text()
   const isJson = response.headers.get('content-type')?.includes('json') ?? false
   return { status: response.status, headers: response.headers, text, body: isJson ? JSON.parse(text) : undefined }
+}
+
+/** The first line of a stream that matches, its first group. */
+function firstLine(stream: Readable, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = ''
+    stream.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8')
+      const match = text.split('\n').map((line) => pattern.exec(line)).find(Boolean)
+      if (match) resolve(match[1] ?? '')
+    })
+    stream.on('end', () => reject(new Error(`no line matched ${pattern} in: ${text}`)))
+  })
 }
 
 const createSnapshot = (name: string, serverId = WEB) => call('POST', '/snapshots/', { server_id: serverId, name })
@@ -224,8 +241,13 @@ describe('lists', () => {
 })
 
 describe('restores', () => {
-  it('restores from a snapshot: restoring, refused meanwhile, then running', async () => {
+  // Long enough to see each phase: stopping for the first 300 ms, restoring until 1.2 s.
+  const PHASED_RESTORE_SECONDS = 1.2
+
+  it('restores from a snapshot: stopping, then restoring, refused meanwhile, then running', async () => {
+    emulator.setRestoreSeconds(PHASED_RESTORE_SECONDS)
     const snapshot = emulator.addSnapshot({ serverId: WEB, name: 'base', createdAt: '2025-01-15T18:30:00Z' })
+    const started = Date.now()
     const answer = await call('POST', `/snapshots/${snapshot.id}/restore/`)
     expect(answer).toMatchObject({
       status: 200,
@@ -233,15 +255,20 @@ describe('restores', () => {
         status: 'success',
         message: expect.any(String),
         snapshot: { id: snapshot.id, name: 'base', created_at: '2025-01-15T18:30:00Z' },
-        server: { id: WEB, name: 'web-server-01', status: 'restoring' }
+        // The provider stops the server before restoring it: that is where the answer finds it.
+        server: { id: WEB, name: 'web-server-01', status: 'stopping' }
       }
     })
+    expect((await call('GET', `/servers/${WEB}/`)).body.status).toBe('stopping')
+    const whileStopping = await call('POST', `/snapshots/${snapshot.id}/restore/`)
+    expect(whileStopping.status).toBe(400)
+    expect(whileStopping.body.error).toMatch(/not in a valid state/)
+    await sleep(started + 600 - Date.now())
     expect((await call('GET', `/servers/${WEB}/`)).body.status).toBe('restoring')
-    const again = await call('POST', `/snapshots/${snapshot.id}/restore/`)
-    expect(again.status).toBe(400)
-    expect(again.body.error).toMatch(/not in a valid state/)
-    await sleep(SETTLE_MS)
+    expect((await call('POST', `/snapshots/${snapshot.id}/restore/`)).status).toBe(400)
+    await sleep(started + 1500 - Date.now())
     expect((await call('GET', `/servers/${WEB}/`)).body).toEqual({ id: WEB, name: 'web-server-01', status: 'running' })
+    expect(emulator.restores).toEqual([{ serverId: WEB, from: { kind: 'snapshot', id: snapshot.id }, at: expect.any(Number) }])
   })
 
   it('refuses a snapshot that is not completed and ends a failed restore in the given status', async () => {
@@ -252,6 +279,7 @@ describe('restores', () => {
     expect((await call('POST', `/snapshots/${ready.id}/restore/`)).status).toBe(200)
     await sleep(SETTLE_MS)
     expect(emulator.server(WEB)?.status).toBe('error')
+    expect(emulator.restores.map((restore) => restore.from)).toEqual([{ kind: 'snapshot', id: ready.id }])
   })
 
   it('restores a server from its backup and checks the backup', async () => {
@@ -264,14 +292,99 @@ describe('restores', () => {
     expect(await call('POST', `/servers/1/restore/`, { backup_id: backup.id })).toMatchObject({ status: 404 })
     expect(await call('POST', `/servers/${WEB}/restore/`, { backup_id: foreign.id })).toMatchObject({ status: 400 })
     expect(await call('POST', `/servers/${WEB}/restore/`, { backup_id: pending.id })).toMatchObject({ status: 400 })
+    expect(emulator.restores).toEqual([])
 
     const answer = await call('POST', `/servers/${WEB}/restore/`, { backup_id: backup.id })
     expect(answer.body).toMatchObject({
-      status: 'success', backup: { id: backup.id, created_at: backup.created_at }, server: { id: WEB, status: 'restoring' }
+      status: 'success', backup: { id: backup.id, created_at: backup.created_at }, server: { id: WEB, status: 'stopping' }
     })
     expect(await call('POST', `/servers/${WEB}/restore/`, { backup_id: backup.id })).toMatchObject({ status: 400, body: { message: expect.any(String) } })
     await sleep(SETTLE_MS)
     expect(emulator.server(WEB)?.status).toBe('running')
+    expect(emulator.restores.map((restore) => restore.from)).toEqual([{ kind: 'backup', id: backup.id }])
+  })
+})
+
+describe('disks', () => {
+  it('captures the disk in a snapshot or backup when it is created, and gives it back on restore', async () => {
+    emulator.write(WEB, 'base')
+    emulator.write(WEB, 'order 1')
+    const created = await createSnapshot('before-deploy')
+    const backup = (await createBackup()).body
+    emulator.write(WEB, 'deploy')
+    emulator.write(DB, 'elsewhere')
+    expect(emulator.disk(WEB)).toEqual(['base', 'order 1', 'deploy'])
+    expect(emulator.capturedDisk('snapshot', created.body.id)).toEqual(['base', 'order 1'])
+    expect(emulator.capturedDisk('backup', backup.id)).toEqual(['base', 'order 1'])
+    await sleep(SETTLE_MS)
+
+    expect((await call('POST', `/snapshots/${created.body.id}/restore/`)).status).toBe(200)
+    // Nothing changes on the disk until the restore is done.
+    expect(emulator.disk(WEB)).toEqual(['base', 'order 1', 'deploy'])
+    await sleep(SETTLE_MS)
+    expect(emulator.disk(WEB)).toEqual(['base', 'order 1'])
+    expect(emulator.disk(DB)).toEqual(['elsewhere'])
+  })
+
+  it('takes no writes while a restore runs, and keeps the disk when the restore fails', async () => {
+    emulator.setRestoreSeconds(0.8) // stopping for the first 200 ms
+    emulator.write(WEB, 'base')
+    const snapshot = emulator.addSnapshot({ serverId: WEB, name: 'empty', disk: [] })
+    expect(emulator.capturedDisk('snapshot', snapshot.id)).toEqual([])
+    emulator.failNextJob('restore', 'error')
+    const started = Date.now()
+    await call('POST', `/snapshots/${snapshot.id}/restore/`)
+    expect(() => emulator.write(WEB, 'order')).toThrow(/server 12345 is stopping: it takes no writes/)
+    await sleep(started + 400 - Date.now())
+    expect(() => emulator.write(WEB, 'order')).toThrow(/is restoring/)
+    await sleep(started + 1000 - Date.now())
+    expect(emulator.server(WEB)?.status).toBe('error')
+    expect(emulator.disk(WEB)).toEqual(['base'])
+  })
+
+  it('seeds an item with the current disk unless told otherwise, and knows no unknown item', () => {
+    emulator.write(WEB, 'base')
+    const snapshot = emulator.addSnapshot({ serverId: WEB, name: 'now' })
+    const backup = emulator.addBackup({ serverId: WEB, disk: ['older'] })
+    emulator.write(WEB, 'later')
+    expect(emulator.capturedDisk('snapshot', snapshot.id)).toEqual(['base'])
+    expect(emulator.capturedDisk('backup', backup.id)).toEqual(['older'])
+    expect(() => emulator.capturedDisk('snapshot', 4242)).toThrow(/snapshot 4242 does not exist/)
+    expect(() => emulator.disk(1)).toThrow(/server 1 does not exist/)
+  })
+})
+
+describe('fleets', () => {
+  it('serves any number of servers, ids from 101', async () => {
+    const fleet = await startEmulator({ token: TOKEN, servers: fleetServers(120) })
+    try {
+      const get = (id: number) => fetch(`${fleet.url}/servers/${id}/`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      expect(await (await get(101)).json()).toEqual({ id: 101, name: 'fleet-server-101', status: 'running' })
+      expect((await get(220)).status).toBe(200)
+      expect((await get(221)).status).toBe(404)
+      expect((await get(WEB)).status).toBe(404)
+    } finally {
+      await fleet.close()
+    }
+    expect(() => fleetServers(0)).toThrow(/positive whole number/)
+  })
+
+  it('runs a fleet from the command line with --servers, and the two default servers without it', async () => {
+    const listed = async (args: string[]) => {
+      const child = spawn(process.execPath, [CLI, '--token', TOKEN, '--lifetime', '20', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      try {
+        const url = await firstLine(child.stdout, /^VPS_API_URL=(.+)$/)
+        const statuses: Record<number, number> = {}
+        for (const id of [101, 103, 104, WEB, DB]) {
+          statuses[id] = (await fetch(`${url}/servers/${id}/`, { headers: { authorization: `Bearer ${TOKEN}` } })).status
+        }
+        return statuses
+      } finally {
+        child.kill()
+      }
+    }
+    expect(await listed(['--servers', '3'])).toEqual({ 101: 200, 103: 200, 104: 404, [WEB]: 404, [DB]: 404 })
+    expect(await listed([])).toEqual({ 101: 404, 103: 404, 104: 404, [WEB]: 200, [DB]: 200 })
   })
 })
 
@@ -341,7 +454,7 @@ describe('faults', () => {
     const snapshot = emulator.addSnapshot({ serverId: WEB, name: 'base' })
     emulator.inject('POST /snapshots/{id}/restore/', { kind: 'reset-after' })
     await expect(call('POST', `/snapshots/${snapshot.id}/restore/`)).rejects.toThrow()
-    expect(emulator.server(WEB)?.status).toBe('restoring')
+    expect(emulator.server(WEB)?.status).toBe('stopping')
   })
 
   it('hangs without acting until the client gives up', async () => {

@@ -5,7 +5,7 @@ import type { Reply } from './reply.ts'
 import { HttpError } from './reply.ts'
 import { paginate } from './pagination.ts'
 import {
-  JOB_COMPLETED, JOB_IN_PROGRESS, MANUAL_BACKUP_LIMIT_PER_SERVER, SERVER_RESTORING,
+  JOB_COMPLETED, JOB_IN_PROGRESS, MANUAL_BACKUP_LIMIT_PER_SERVER, SERVER_BUSY_STATUSES,
   SNAPSHOT_LIMIT_PER_SERVER, type BackupType, type EmulatorState, type ServerView
 } from './state.ts'
 import {
@@ -110,7 +110,7 @@ function restoreSnapshot(context: RouteContext): Reply {
   if (snapshot.status !== JOB_COMPLETED) {
     throw new HttpError(400, { error: `Snapshot ${snapshot.id} cannot be restored: its status is ${snapshot.status}.` })
   }
-  const server = context.state.startRestore(snapshot.server.id)
+  const server = context.state.startRestore(snapshot.server.id, { kind: 'snapshot', id: snapshot.id })
   return {
     status: 200,
     body: {
@@ -137,7 +137,7 @@ function restoreServer(context: RouteContext): Reply {
   if (backup.status !== JOB_COMPLETED) {
     throw new HttpError(400, { message: `Backup ${backup.id} cannot be restored: its status is ${backup.status}.` })
   }
-  const server = context.state.startRestore(context.id)
+  const server = context.state.startRestore(context.id, { kind: 'backup', id: backup.id })
   return {
     status: 200,
     body: {
@@ -149,8 +149,9 @@ function restoreServer(context: RouteContext): Reply {
   }
 }
 
+/** A server being stopped for a restore, or restored, takes no second restore. */
 function refuseWhileRestoring(server: ServerView | undefined, shape: (message: string) => object): void {
-  if (server?.status === SERVER_RESTORING) {
+  if (server && SERVER_BUSY_STATUSES.includes(server.status)) {
     throw new HttpError(400, shape('Server is not in a valid state for restoration: a restore is already running.'))
   }
 }

@@ -8,19 +8,21 @@ import {
 import { HttpError, sendReply, type Reply } from './reply.ts'
 import { API_PREFIX, ROUTE_KEYS, matchRoute, type RouteContext, type RouteMatch } from './routes.ts'
 import {
-  DEFAULT_FAILURE_STATUS, EmulatorState, type Backup, type BackupSeed, type JobKind, type ServerSeed,
-  type ServerView, type Snapshot, type SnapshotSeed
+  DEFAULT_FAILURE_STATUS, EmulatorState, type AcceptedRestore, type Backup, type BackupSeed, type Disk,
+  type JobKind, type ServerSeed, type ServerView, type Snapshot, type SnapshotSeed
 } from './state.ts'
 import { parseBody, type ParsedBody } from './validation.ts'
 
 export type { Fault } from './faults.ts'
-export type { Backup, BackupSeed, JobKind, ServerSeed, ServerView, Snapshot, SnapshotSeed } from './state.ts'
+export type {
+  AcceptedRestore, Backup, BackupSeed, Disk, JobKind, ServerSeed, ServerView, Snapshot, SnapshotSeed
+} from './state.ts'
 
 export interface EmulatorOptions {
   token?: string
   /** Seconds a snapshot or backup stays in_progress (fractions allowed). */
   jobSeconds?: number
-  /** Seconds a server stays restoring. */
+  /** Seconds a restore takes: the first quarter `stopping`, the rest `restoring`. */
   restoreSeconds?: number
   pageSize?: number
   host?: string
@@ -28,7 +30,7 @@ export interface EmulatorOptions {
   port?: number
   /** The emulator closes itself after this long, so a forgotten one never outlives its test run. */
   lifetimeSeconds?: number
-  /** Replaces the default servers. */
+  /** Replaces the default servers (fleetServers(n) gives n of them). */
   servers?: ServerSeed[]
   /** The clock that jobs and restores follow (default Date.now): a test's virtual clock, shared with the action. */
   now?: () => number
@@ -53,6 +55,8 @@ export interface Emulator {
   url: string
   /** Every request received, faulted ones included, in order. */
   requests: RecordedRequest[]
+  /** Every restore the API accepted, in order (a refused or faulted request is not one). */
+  restores: readonly AcceptedRestore[]
   addServer(server: ServerSeed): void
   /** Stores an existing snapshot (default status completed); an explicit status never changes by itself. */
   addSnapshot(snapshot: SnapshotSeed): Snapshot
@@ -60,9 +64,18 @@ export interface Emulator {
   /** Current state, newest first as the API lists it. */
   snapshots(serverId?: number): Snapshot[]
   backups(serverId?: number): Backup[]
-  /** The server with its status evaluated now. */
+  /** The server with its status evaluated now: `stopping`, then `restoring` during a restore. */
   server(id: number): ServerView | undefined
-  /** The next job of this kind ends in `status` (default 'failed') instead of completed/running. */
+  /** Writes to a running server's disk (a user's order, a deploy); throws if it is not running. */
+  write(serverId: number, label: string): void
+  /** What the server's disk holds now. */
+  disk(serverId: number): Disk
+  /** What a snapshot or backup captured of its server's disk when it was created. */
+  capturedDisk(kind: 'snapshot' | 'backup', id: number): Disk
+  /**
+   * The next job of this kind ends in `status` (default 'failed') instead of completed, or for
+   * a restore instead of running; a restore ending in a failure status keeps the disk as it was.
+   */
   failNextJob(kind: JobKind, status?: string): void
   /** Applies to jobs created from now on. */
   setJobSeconds(seconds: number): void
@@ -79,6 +92,8 @@ export const DEFAULT_SERVERS: readonly ServerSeed[] = [
   { id: 12345, name: 'web-server-01', status: 'running' },
   { id: 67890, name: 'db-server-01', status: 'running' }
 ]
+/** The first id of a fleet: servers 101, 102, … as the fleet examples name them. */
+export const FIRST_FLEET_SERVER_ID = 101
 const DEFAULT_JOB_SECONDS = 1
 const DEFAULT_RESTORE_SECONDS = 1
 const DEFAULT_PAGE_SIZE = 3 // small, so every client test crosses a page boundary
@@ -95,6 +110,15 @@ interface Settings {
   requests: RecordedRequest[]
   fallbackHost: string
   log: (line: string) => void
+}
+
+/** `count` servers with ids 101 to 100 + count, all running, for trying fleets. */
+export function fleetServers(count: number): ServerSeed[] {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`a fleet needs a positive whole number of servers, got ${count}`)
+  return Array.from({ length: count }, (_, index) => {
+    const id = FIRST_FLEET_SERVER_ID + index
+    return { id, name: `fleet-server-${id}`, status: 'running' }
+  })
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -142,12 +166,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url: `${origin}${API_PREFIX}`,
     requests: settings.requests,
+    restores: state.restores,
     addServer: (seed) => state.addServer(seed),
     addSnapshot: (seed) => state.seedSnapshot(seed),
     addBackup: (seed) => state.seedBackup(seed),
     snapshots: (serverId) => state.snapshots(serverId),
     backups: (serverId) => state.backups(serverId),
     server: (id) => state.server(id),
+    write: (serverId, label) => state.write(serverId, label),
+    disk: (serverId) => state.disk(serverId),
+    capturedDisk: (kind, id) => state.capturedDisk(kind, id),
     failNextJob: (kind, status = DEFAULT_FAILURE_STATUS) => state.failNextJob(kind, status),
     setJobSeconds: (seconds) => { state.jobSeconds = seconds },
     setRestoreSeconds: (seconds) => { state.restoreSeconds = seconds },

@@ -1,5 +1,8 @@
 // The emulator's data: servers, snapshots, backups and the jobs that change them.
 // Statuses are derived from timestamps when read, so nothing runs in the background.
+// Each server has a disk, a list of write labels that tests add with write(): a snapshot or
+// backup captures it when created, and a restore puts the captured copy back once it is done,
+// so a test can see what a restore lost and what it brought back.
 
 export const FIRST_SNAPSHOT_ID = 801 // the README's examples start here
 export const FIRST_BACKUP_ID = 501
@@ -15,8 +18,16 @@ const SIZE_STEP_PRIME = 7919
 export const JOB_IN_PROGRESS = 'in_progress'
 export const JOB_COMPLETED = 'completed'
 export const SERVER_RUNNING = 'running'
+export const SERVER_STOPPING = 'stopping'
 export const SERVER_RESTORING = 'restoring'
+/** The statuses of a server in the middle of a restore: the provider stops it first, then restores. */
+export const SERVER_BUSY_STATUSES: readonly string[] = [SERVER_STOPPING, SERVER_RESTORING]
 export const DEFAULT_FAILURE_STATUS = 'failed'
+// The provider stops the server before restoring it; the first quarter of a restore is that stop,
+// long enough for a test to see the server `stopping` before it is `restoring`.
+const STOPPING_SHARE_OF_RESTORE = 0.25
+// A restore that ends in such a status did not bring the disk back.
+const FAILED_STATUS = /fail|error/i
 
 export type JobKind = 'snapshot' | 'backup' | 'restore'
 export type BackupType = 'manual' | 'automatic'
@@ -31,6 +42,17 @@ export interface ServerView {
   id: number
   name: string
   status: string
+}
+
+/** What a server's disk holds: the labels written to it, oldest first. */
+export type Disk = readonly string[]
+
+/** A restore the API accepted. */
+export interface AcceptedRestore {
+  serverId: number
+  from: { kind: 'snapshot' | 'backup'; id: number }
+  /** The emulator's clock when it was accepted. */
+  at: number
 }
 
 /** A snapshot exactly as the API shows it. */
@@ -63,6 +85,8 @@ export interface SnapshotSeed {
   createdAt?: string
   description?: string
   sizeMb?: number | null
+  /** What it captured; the server's disk at the time of seeding unless given. */
+  disk?: Disk
 }
 
 export interface BackupSeed {
@@ -72,6 +96,8 @@ export interface BackupSeed {
   createdAt?: string
   description?: string
   sizeMb?: number | null
+  /** What it captured; the server's disk at the time of seeding unless given. */
+  disk?: Disk
 }
 
 /** What every job shares: it reads `in_progress` until `completesAtMs`, then `finalStatus`. */
@@ -83,6 +109,8 @@ interface Job {
   finalStatus: string
   finalSizeMb: number | null
   description: string
+  /** The server's disk when the job was created. */
+  disk: Disk
 }
 
 interface SnapshotRecord extends Job {
@@ -93,11 +121,21 @@ interface BackupRecord extends Job {
   backupType: BackupType
 }
 
+interface RestoreRun {
+  /** `stopping` until then, `restoring` after. */
+  stopsAtMs: number
+  endsAtMs: number
+  finalStatus: string
+  /** Put on the server's disk when the restore ends well. */
+  disk: Disk
+}
+
 interface ServerRecord {
   id: number
   name: string
   status: string
-  restore?: { endsAtMs: number; finalStatus: string }
+  disk: string[]
+  restore?: RestoreRun
 }
 
 /** Thrown by the test helpers when asked for something impossible (a programming error in a test). */
@@ -131,6 +169,8 @@ export class EmulatorState {
   private readonly snapshotRecords = new Map<number, SnapshotRecord>()
   private readonly backupRecords = new Map<number, BackupRecord>()
   private readonly pendingFailures = new Map<JobKind, string>()
+  /** Every restore accepted, oldest first. */
+  readonly restores: AcceptedRestore[] = []
   private nextSnapshotId = FIRST_SNAPSHOT_ID
   private nextBackupId = FIRST_BACKUP_ID
 
@@ -146,7 +186,7 @@ export class EmulatorState {
 
   addServer(seed: ServerSeed): void {
     if (this.servers.has(seed.id)) throw new EmulatorSetupError(`server ${seed.id} already exists`)
-    this.servers.set(seed.id, { id: seed.id, name: seed.name, status: seed.status ?? SERVER_RUNNING })
+    this.servers.set(seed.id, { id: seed.id, name: seed.name, status: seed.status ?? SERVER_RUNNING, disk: [] })
   }
 
   hasServer(id: number): boolean {
@@ -157,12 +197,44 @@ export class EmulatorState {
   server(id: number): ServerView | undefined {
     const record = this.servers.get(id)
     if (!record) return undefined
-    if (record.restore && this.now() >= record.restore.endsAtMs) {
-      record.status = record.restore.finalStatus
-      record.restore = undefined
-    }
-    const status = record.restore ? SERVER_RESTORING : record.status
-    return { id: record.id, name: record.name, status }
+    this.settleRestore(record)
+    return { id: record.id, name: record.name, status: this.statusOf(record) }
+  }
+
+  /** Adds a write to a running server's disk, as its users or a deploy would. */
+  write(serverId: number, label: string): void {
+    const record = this.requireServer(serverId)
+    this.settleRestore(record)
+    const status = this.statusOf(record)
+    if (status !== SERVER_RUNNING) throw new EmulatorSetupError(`server ${serverId} is ${status}: it takes no writes`)
+    record.disk.push(label)
+  }
+
+  /** What the server's disk holds now. */
+  disk(serverId: number): Disk {
+    const record = this.requireServer(serverId)
+    this.settleRestore(record)
+    return [...record.disk]
+  }
+
+  /** What a snapshot or backup captured when it was created. */
+  capturedDisk(kind: 'snapshot' | 'backup', id: number): Disk {
+    const record = (kind === 'snapshot' ? this.snapshotRecords : this.backupRecords).get(id)
+    if (!record) throw new EmulatorSetupError(`${kind} ${id} does not exist`)
+    return [...record.disk]
+  }
+
+  private settleRestore(record: ServerRecord): void {
+    const restore = record.restore
+    if (!restore || this.now() < restore.endsAtMs) return
+    record.status = restore.finalStatus
+    if (!FAILED_STATUS.test(restore.finalStatus)) record.disk = [...restore.disk]
+    record.restore = undefined
+  }
+
+  private statusOf(record: ServerRecord): string {
+    if (!record.restore) return record.status
+    return this.now() < record.restore.stopsAtMs ? SERVER_STOPPING : SERVER_RESTORING
   }
 
   failNextJob(kind: JobKind, status: string): void {
@@ -185,6 +257,7 @@ export class EmulatorState {
     const finalStatus = this.takeFinalStatus('snapshot', JOB_COMPLETED)
     this.snapshotRecords.set(id, {
       id, serverId, name, description, finalStatus,
+      disk: this.disk(serverId),
       createdAtMs: now,
       completesAtMs: now + this.jobSeconds * 1000,
       finalSizeMb: finalStatus === JOB_COMPLETED ? plausibleSizeMb(id) : null
@@ -200,6 +273,7 @@ export class EmulatorState {
     this.snapshotRecords.set(id, {
       id, serverId: seed.serverId, name: seed.name,
       description: seed.description ?? '',
+      disk: [...(seed.disk ?? this.disk(seed.serverId))],
       ...this.seededTiming(seed.createdAt, status),
       finalSizeMb: seed.sizeMb !== undefined ? seed.sizeMb : defaultSeedSize(id, status)
     })
@@ -232,6 +306,7 @@ export class EmulatorState {
     const finalStatus = this.takeFinalStatus('backup', JOB_COMPLETED)
     this.backupRecords.set(id, {
       id, serverId, description, finalStatus,
+      disk: this.disk(serverId),
       backupType: 'manual',
       createdAtMs: now,
       completesAtMs: now + this.jobSeconds * 1000,
@@ -249,6 +324,7 @@ export class EmulatorState {
     this.backupRecords.set(id, {
       id, serverId: seed.serverId, backupType,
       description: seed.description ?? (backupType === 'automatic' ? 'Automatic daily backup' : ''),
+      disk: [...(seed.disk ?? this.disk(seed.serverId))],
       ...this.seededTiming(seed.createdAt, status),
       finalSizeMb: seed.sizeMb !== undefined ? seed.sizeMb : defaultSeedSize(id, status)
     })
@@ -274,13 +350,22 @@ export class EmulatorState {
 
   // --- restores ---------------------------------------------------------------
 
-  /** Puts the server in `restoring` for restoreSeconds; the caller has checked it may. */
-  startRestore(serverId: number): ServerView {
+  /**
+   * Starts a restore from a snapshot or backup the caller has checked: the server is `stopping`
+   * for the first quarter of restoreSeconds, then `restoring`, then `running` (or the status
+   * failNextJob gave) with the item's captured disk.
+   */
+  startRestore(serverId: number, from: AcceptedRestore['from']): ServerView {
     const record = this.requireServer(serverId)
+    const now = this.now()
+    const durationMs = this.restoreSeconds * 1000
     record.restore = {
-      endsAtMs: this.now() + this.restoreSeconds * 1000,
-      finalStatus: this.takeFinalStatus('restore', SERVER_RUNNING)
+      stopsAtMs: now + durationMs * STOPPING_SHARE_OF_RESTORE,
+      endsAtMs: now + durationMs,
+      finalStatus: this.takeFinalStatus('restore', SERVER_RUNNING),
+      disk: this.capturedDisk(from.kind, from.id)
     }
+    this.restores.push({ serverId, from: { ...from }, at: now })
     return this.server(serverId)!
   }
 

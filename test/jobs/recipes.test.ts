@@ -1,0 +1,279 @@
+// Every workflow of the README's quick start and recipes, run whole as the runner runs it (./simulator.ts),
+// the committed bundle on the emulator, with a failure injected at each step in turn
+// (./world.ts says how each kind of step is failed). Each row's expectation is written here by
+// hand from the action's contract: the server is restored exactly when a deploy step ran and
+// the job failed after a step that armed the rollback, never otherwise, and never twice.
+//
+// The workflows are read from the README, under their headings (./markdown.ts), not copied
+// here: each recipe is written once, and a change to it is tested as a reader will copy it.
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ROOT } from '../support/bundle.ts'
+import { repositorySetup, workflowUnder } from './markdown.ts'
+import { planWorkflow, type WorkflowOptions, type WorkflowRun } from './simulator.ts'
+import {
+  SERVER_ID, UNTOUCHED, World, cancelledAt, expectOutcome, fails, hangs, restoredFrom, rotationRefused, timesOut,
+  type Expected, type Fault
+} from './world.ts'
+
+const DOCS = join(ROOT, 'README.md')
+/** A repository set up as the quick start asks: those secrets and variables, and no others. */
+const SETUP = repositorySetup(DOCS, 'Quick start')
+const DAY_MS = 24 * 60 * 60 * 1000
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString()
+
+interface Row extends Expected {
+  case: string
+  faults?: Fault[]
+  /** Setup the repository lacks. */
+  missing?: string[]
+  inputs?: WorkflowOptions['inputs']
+  /** A check of this row's own. */
+  also?: (world: World, run: WorkflowRun) => void
+}
+
+type Seed = (world: World) => void
+
+/** One table: the recipe's workflow, what the server holds before it runs, and a row per case. */
+function recipe(heading: string, seed: Seed, rows: Row[]): void {
+  const yaml = workflowUnder(DOCS, heading)
+  describe.concurrent(heading, () => {
+    it('has a row that fails each of its steps, once', () => {
+      const failed = rows.flatMap(row => (row.faults?.length === 1 && row.faults[0]?.kind === 'fails' ? [row.faults[0].at] : []))
+      expect(failed.toSorted()).toEqual(planWorkflow(yaml).steps.map(step => step.key).toSorted())
+    })
+
+    it.each(rows.map(row => [row.case, row] as const))('%s', async (_case, row) => {
+      const world = await World.start()
+      try {
+        seed(world)
+        const run = await world.run(yaml, SETUP, row)
+        expectOutcome(world, run, row)
+        row.also?.(world, run)
+      } finally {
+        await world.close()
+      }
+    })
+  })
+}
+
+/** The action's snapshots of earlier deploys, so that `keep` has something to rotate. */
+function earlierSnapshots(count: number): Seed {
+  return world => {
+    for (let index = count; index >= 1; index--) {
+      world.emulator.addSnapshot({ serverId: SERVER_ID, name: `gha-acme-shop-98765432${index}0-1-00000${index}`, createdAt: daysAgo(index) })
+    }
+  }
+}
+
+function earlierBackups(count: number): Seed {
+  return world => {
+    for (let index = count; index >= 1; index--) {
+      world.emulator.addBackup({ serverId: SERVER_ID, description: `gha-acme-shop-98765432${index}0-1-00000${index} deploy`, createdAt: daysAgo(index) })
+    }
+  }
+}
+
+const noRequest = (world: World) => expect(world.emulator.requests).toEqual([])
+
+// --- Quick start ------------------------------------------------------------------------
+
+const QUICK = {
+  check: 'deploy › Check the setup',
+  checkout: 'deploy › actions/checkout@v5',
+  snapshot: 'deploy › Snapshot the server',
+  deploy: 'deploy › Deploy',
+  smoke: 'smoke-test › Check the site answers',
+  restore: 'rollback › Restore the snapshot taken before the deploy'
+}
+const QUICK_PASSES = { deploy: 'success', 'smoke-test': 'success', rollback: 'skipped' } as const
+const QUICK_DEPLOY_FAILS = { deploy: 'failure', 'smoke-test': 'skipped', rollback: 'skipped' } as const
+
+recipe('Quick start', earlierSnapshots(3), [
+  { case: 'nothing fails: the server keeps the deploy', jobs: QUICK_PASSES, end: UNTOUCHED },
+  {
+    case: 'a repository without APP_URL: the setup check stops the job before anything touches the server',
+    missing: ['APP_URL'], jobs: QUICK_DEPLOY_FAILS, end: UNTOUCHED, also: noRequest
+  },
+  { case: 'the setup check fails: it does not run on a repository that is set up', faults: [fails(QUICK.check)], jobs: QUICK_PASSES, end: UNTOUCHED },
+  { case: 'the checkout fails: nothing was armed', faults: [fails(QUICK.checkout)], jobs: QUICK_DEPLOY_FAILS, end: UNTOUCHED },
+  { case: 'the snapshot fails: it armed nothing, no deploy ran', faults: [fails(QUICK.snapshot)], jobs: QUICK_DEPLOY_FAILS, end: UNTOUCHED },
+  { case: 'the snapshot outlasts the step’s timeout: it armed nothing', faults: [timesOut(QUICK.snapshot)], jobs: QUICK_DEPLOY_FAILS, end: UNTOUCHED },
+  { case: 'rotation cannot delete an old snapshot: a warning, the deploy goes on', faults: [rotationRefused(QUICK.snapshot)], jobs: QUICK_PASSES, end: UNTOUCHED },
+  { case: 'the deploy fails: the post step restores the snapshot', faults: [fails(QUICK.deploy)], jobs: QUICK_DEPLOY_FAILS, end: restoredFrom(QUICK.snapshot) },
+  { case: 'the deploy hangs: its timeout-minutes fails it, the post step restores', faults: [hangs(QUICK.deploy)], jobs: QUICK_DEPLOY_FAILS, end: restoredFrom(QUICK.snapshot) },
+  {
+    case: 'the smoke test fails: the rollback job restores the snapshot',
+    faults: [fails(QUICK.smoke)], jobs: { deploy: 'success', 'smoke-test': 'failure', rollback: 'success' }, end: restoredFrom(QUICK.snapshot)
+  },
+  { case: 'the rollback job’s restore fails: the job does not run when nothing failed', faults: [fails(QUICK.restore)], jobs: QUICK_PASSES, end: UNTOUCHED },
+  {
+    case: 'the smoke test fails and the restore is refused: nothing restored, the rollback job fails',
+    faults: [fails(QUICK.smoke), fails(QUICK.restore)], jobs: { deploy: 'success', 'smoke-test': 'failure', rollback: 'failure' }, end: UNTOUCHED
+  }
+])
+
+// --- Snapshot before deploy, with automatic rollback ------------------------------------------
+
+const BEFORE = {
+  checkout: 'deploy › actions/checkout@v5',
+  snapshot: 'deploy › Snapshot the server',
+  deploy: 'deploy › Deploy',
+  migrate: 'deploy › Migrate the database',
+  say: 'deploy › Say which snapshot protects this deploy'
+}
+const PASSES = { deploy: 'success' } as const
+const FAILS = { deploy: 'failure' } as const
+
+recipe('Snapshot before deploy, with automatic rollback', earlierSnapshots(3), [
+  { case: 'nothing fails', jobs: PASSES, end: UNTOUCHED },
+  { case: 'the checkout fails: nothing was armed', faults: [fails(BEFORE.checkout)], jobs: FAILS, end: UNTOUCHED },
+  { case: 'the snapshot fails: it armed nothing', faults: [fails(BEFORE.snapshot)], jobs: FAILS, end: UNTOUCHED },
+  { case: 'the snapshot outlasts the step’s timeout: it armed nothing', faults: [timesOut(BEFORE.snapshot)], jobs: FAILS, end: UNTOUCHED },
+  { case: 'rotation cannot delete an old snapshot: the step succeeds, the deploy goes on', faults: [rotationRefused(BEFORE.snapshot)], jobs: PASSES, end: UNTOUCHED },
+  {
+    case: 'rotation cannot delete an old snapshot, then the deploy fails: the rollback was armed all the same',
+    faults: [rotationRefused(BEFORE.snapshot), fails(BEFORE.deploy)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot)
+  },
+  { case: 'the deploy fails half-way: restored', faults: [fails(BEFORE.deploy)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) },
+  { case: 'the deploy hangs: its timeout-minutes fails it, restored', faults: [hangs(BEFORE.deploy)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) },
+  { case: 'the job is cancelled during the deploy: no rollback, as the README says', faults: [cancelledAt(BEFORE.deploy)], jobs: { deploy: 'cancelled' }, end: UNTOUCHED },
+  { case: 'the migration fails: restored', faults: [fails(BEFORE.migrate)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) },
+  { case: 'the last step fails: restored', faults: [fails(BEFORE.say)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) }
+])
+
+// --- Rollback as a separate job, from `needs` outputs --------------------------------------------
+
+const SEPARATE = {
+  backup: 'backup › Back up the server',
+  checkout: 'deploy › actions/checkout@v5',
+  deploy: 'deploy › Deploy',
+  restore: 'rollback › Restore the backup made before the deploy'
+}
+const ALL_PASS = { backup: 'success', deploy: 'success', rollback: 'skipped' } as const
+const BACKUP_FAILS = { backup: 'failure', deploy: 'skipped', rollback: 'skipped' } as const
+const DEPLOY_FAILS = { backup: 'success', deploy: 'failure', rollback: 'success' } as const
+
+recipe('Rollback as a separate job, from `needs` outputs', earlierBackups(5), [
+  { case: 'nothing fails', jobs: ALL_PASS, end: UNTOUCHED },
+  { case: 'the backup fails: no deploy, no rollback', faults: [fails(SEPARATE.backup)], jobs: BACKUP_FAILS, end: UNTOUCHED },
+  { case: 'the backup outlasts the step’s timeout: no deploy, no rollback', faults: [timesOut(SEPARATE.backup)], jobs: BACKUP_FAILS, end: UNTOUCHED },
+  { case: 'rotation cannot delete an old backup: a warning, the deploy goes on', faults: [rotationRefused(SEPARATE.backup)], jobs: ALL_PASS, end: UNTOUCHED },
+  {
+    case: 'the checkout fails: the deploy step never ran, so the rollback job does not run',
+    faults: [fails(SEPARATE.checkout)], jobs: { backup: 'success', deploy: 'failure', rollback: 'skipped' }, end: UNTOUCHED
+  },
+  { case: 'the deploy fails: the rollback job restores the backup', faults: [fails(SEPARATE.deploy)], jobs: DEPLOY_FAILS, end: restoredFrom(SEPARATE.backup) },
+  { case: 'the deploy hangs: its timeout-minutes fails it, the rollback job restores', faults: [hangs(SEPARATE.deploy)], jobs: DEPLOY_FAILS, end: restoredFrom(SEPARATE.backup) },
+  { case: 'the restore fails: the rollback job does not run when nothing failed', faults: [fails(SEPARATE.restore)], jobs: ALL_PASS, end: UNTOUCHED },
+  {
+    case: 'the deploy fails and the restore is refused: nothing restored, the rollback job fails',
+    faults: [fails(SEPARATE.deploy), fails(SEPARATE.restore)], jobs: { backup: 'success', deploy: 'failure', rollback: 'failure' }, end: UNTOUCHED
+  }
+])
+
+// --- Wait later: snapshot while the build runs --------------------------------------------------
+
+const LATER = {
+  start: 'deploy › Start a snapshot of the server',
+  checkout: 'deploy › actions/checkout@v5',
+  setupNode: 'deploy › actions/setup-node@v5',
+  install: 'deploy › npm ci',
+  build: 'deploy › npm run build',
+  test: 'deploy › npm test',
+  wait: 'deploy › Wait for the snapshot, then arm the rollback',
+  deploy: 'deploy › Deploy'
+}
+
+recipe('Wait later: snapshot while the build runs', () => {}, [
+  { case: 'nothing fails', jobs: PASSES, end: UNTOUCHED },
+  { case: 'the snapshot is refused: nothing armed', faults: [fails(LATER.start)], jobs: FAILS, end: UNTOUCHED },
+  { case: 'the checkout fails before the deploy: not restored', faults: [fails(LATER.checkout)], jobs: FAILS, end: UNTOUCHED },
+  { case: 'setting up Node fails before the deploy: not restored', faults: [fails(LATER.setupNode)], jobs: FAILS, end: UNTOUCHED },
+  { case: 'npm ci fails before the deploy: not restored', faults: [fails(LATER.install)], jobs: FAILS, end: UNTOUCHED },
+  { case: 'the build fails before the deploy: not restored', faults: [fails(LATER.build)], jobs: FAILS, end: UNTOUCHED },
+  { case: 'a unit test fails before the deploy: not restored', faults: [fails(LATER.test)], jobs: FAILS, end: UNTOUCHED },
+  { case: 'the snapshot ends failed while the wait step waits: it armed nothing', faults: [fails(LATER.wait)], jobs: FAILS, end: UNTOUCHED },
+  { case: 'the deploy fails: the wait step armed the rollback, restored', faults: [fails(LATER.deploy)], jobs: FAILS, end: restoredFrom(LATER.start) },
+  { case: 'the deploy hangs: its timeout-minutes fails it, restored', faults: [hangs(LATER.deploy)], jobs: FAILS, end: restoredFrom(LATER.start) },
+  { case: 'the job is cancelled during the tests: not restored', faults: [cancelledAt(LATER.test)], jobs: { deploy: 'cancelled' }, end: UNTOUCHED }
+])
+
+describe('Wait later, with rollback_on_failure on the create as the README once had it', () => {
+  // The old shape of the recipe: the rollback armed by a create that does not wait, so a failed
+  // unit test restored production. It is refused as bad input now, before any request.
+  const readme = workflowUnder(DOCS, 'Wait later: snapshot while the build runs')
+  const oldShape = readme
+    .replace('          rollback_on_failure: true\n', '')
+    .replace('          wait: false\n', '          wait: false\n          rollback_on_failure: true\n')
+
+  it('is refused before any request, and the job stops there', async () => {
+    expect(oldShape).not.toBe(readme)
+    const world = await World.start()
+    try {
+      const run = await world.run(oldShape, SETUP)
+      expectOutcome(world, run, { jobs: FAILS, end: UNTOUCHED })
+      noRequest(world)
+      const error = run.steps.get(LATER.start)?.main?.stdout.split('\n').find(line => line.startsWith('::error')) ?? ''
+      expect(error, run.describe()).toMatch(/rollback_on_failure/)
+      expect(error).toMatch(/wait-snapshot|wait-\*/)
+    } finally {
+      await world.close()
+    }
+  })
+})
+
+// --- Nightly rotation -------------------------------------------------------------------
+
+const NIGHTLY = {
+  snapshots: 'rotate › Keep the newest 3 snapshots made by the action',
+  backups: 'rotate › Keep the newest 5 manual backups made by the action'
+}
+
+/** Four of the action's snapshots and six of its backups, one of each to rotate, beside items it never touches. */
+const nightlySeed: Seed = world => {
+  earlierSnapshots(4)(world)
+  earlierBackups(6)(world)
+  world.emulator.addSnapshot({ serverId: SERVER_ID, name: 'pre-migration-snapshot', createdAt: daysAgo(30) })
+  world.emulator.addBackup({ serverId: SERVER_ID, backupType: 'automatic', createdAt: daysAgo(30) })
+}
+
+/** The hand-made snapshot and the automatic backup are never touched; `rotated` says whether the oldest of the action's went. */
+function kept(rotated: { snapshot: boolean; backup: boolean }) {
+  return (world: World) => {
+    const snapshots = world.emulator.snapshots(SERVER_ID).map(snapshot => snapshot.name)
+    const backups = world.emulator.backups(SERVER_ID)
+    expect(snapshots).toContain('pre-migration-snapshot')
+    expect(backups.some(backup => backup.backup_type === 'automatic')).toBe(true)
+    expect(snapshots.includes('gha-acme-shop-9876543240-1-000004')).toBe(!rotated.snapshot)
+    expect(backups.some(backup => backup.description.startsWith('gha-acme-shop-9876543260-1-000006'))).toBe(!rotated.backup)
+  }
+}
+
+recipe('Nightly rotation', nightlySeed, [
+  { case: 'nothing fails: the oldest of the action’s snapshots and backups go', jobs: { rotate: 'success' }, end: UNTOUCHED, also: kept({ snapshot: true, backup: true }) },
+  { case: 'a snapshot delete is refused: nothing restored', faults: [fails(NIGHTLY.snapshots)], jobs: { rotate: 'failure' }, end: UNTOUCHED, also: kept({ snapshot: false, backup: false }) },
+  { case: 'a backup delete is refused: nothing restored', faults: [fails(NIGHTLY.backups)], jobs: { rotate: 'failure' }, end: UNTOUCHED, also: kept({ snapshot: true, backup: false }) }
+])
+
+// --- Manual restore of `latest` -------------------------------------------------------------
+
+const MANUAL = {
+  restore: 'restore › Restore the server',
+  report: 'restore › Report'
+}
+
+/** Two completed snapshots of different days, and a newer one still in progress, never `latest`. */
+const manualSeed: Seed = world => {
+  world.emulator.addSnapshot({ serverId: SERVER_ID, name: 'nightly', createdAt: daysAgo(2) })
+  world.write('order 0')
+  world.emulator.addSnapshot({ serverId: SERVER_ID, name: 'before-update', createdAt: daysAgo(1) })
+  world.emulator.addSnapshot({ serverId: SERVER_ID, name: 'being-made', status: 'in_progress' })
+}
+
+recipe('Manual restore of `latest`', manualSeed, [
+  { case: 'restores the newest completed snapshot', jobs: { restore: 'success' }, end: { restoredFromSnapshotNamed: 'before-update' } },
+  { case: 'a dry run restores nothing', inputs: { dry_run: true }, jobs: { restore: 'success' }, end: UNTOUCHED },
+  { case: 'the restore is refused: nothing restored', faults: [fails(MANUAL.restore)], jobs: { restore: 'failure' }, end: UNTOUCHED },
+  { case: 'the report fails after the restore: restored once, not again', faults: [fails(MANUAL.report)], jobs: { restore: 'failure' }, end: { restoredFromSnapshotNamed: 'before-update' } }
+])
