@@ -219,8 +219,8 @@ describe('workflows of this repository', () => {
     }
   })
 
-  it('run the checks through .ci/run, repeating none of its steps', () => {
-    const workflow = parse(CI_YML) as { jobs: Record<string, { steps: Array<{ run?: string }> }> }
+  it.each(['ci.yml', 'release.yml'])('%s runs the checks through .ci/run, repeating none of its steps', file => {
+    const workflow = parse(readFileSync(new URL(file, WORKFLOWS_DIR), 'utf8')) as { jobs: Record<string, { steps: Array<{ run?: string }> }> }
     const runs = Object.values(workflow.jobs).flatMap(job => job.steps.flatMap(step => (step.run ? [step.run.trim()] : [])))
     expect(runs).toContain('bash .ci/run')
     expect(runs.filter(run => /\bnpm (ci|test|run (build|typecheck|demo))\b/.test(run))).toEqual([])
