@@ -53,7 +53,7 @@ export function readNotice(dir) {
   if (files.length === 0 && !license) {
     throw new Error(`${manifest.name}@${manifest.version} (${dir}) has no licence file and no license field: its licence is unknown`)
   }
-  return { name: manifest.name, version: manifest.version, license: license ?? 'see the licence text', files }
+  return { name: manifest.name, version: manifest.version, license: license ?? 'not stated in package.json', files }
 }
 
 /** The `license` field, or the old `licenses` array, as one SPDX-like string. */

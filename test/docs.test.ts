@@ -1,5 +1,7 @@
 // The README against action.yml: its generated tables (the docs drift check) and its workflow
-// examples, which must use only inputs and outputs that exist and wire job outputs correctly.
+// examples, which must use only inputs and outputs that exist and wire job outputs correctly,
+// and the actions at the majors CI pins. And the repository's own workflows: pinned by SHA,
+// checks run through .ci/run.
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
