@@ -1,27 +1,47 @@
 // `npm run build`: ncc bundles src/ into dist/, then terser minifies every emitted script once
 // more. ncc minifies only its main file and leaves lazily loaded chunks (the run context and
-// @actions/github, loaded by creates alone) as they are; and the license comments it keeps are
-// already in dist/licenses.txt. Both cost start-up time and bytes in every user's job.
+// @actions/github, loaded by creates alone) as they are; and the license comments it keeps
+// cost start-up time and bytes in every user's job. The licences are in dist/licenses.txt
+// instead, written from the build's own module list (scripts/licenses.mjs): ncc's `--license`
+// writes only one chunk's packages.
 // Plain JavaScript, so that whatever Node runs npm can build.
+//   node scripts/build.mjs [--out DIR] [--stats-out FILE]
+// --out builds elsewhere than dist/; --stats-out keeps ncc's webpack stats (test/licenses.test.ts).
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import { minify } from 'terser'
+import { bundledPackageDirs, readNotice, renderLicenses } from './licenses.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const dist = join(root, 'dist')
+const { values: options } = parseArgs({ options: { out: { type: 'string' }, 'stats-out': { type: 'string' } } })
+const dist = resolve(root, options.out ?? 'dist')
+const scratch = mkdtempSync(join(tmpdir(), 'vps-action-build-'))
+const statsFile = options['stats-out'] ? resolve(options['stats-out']) : join(scratch, 'stats.json')
 
-rmSync(dist, { recursive: true, force: true })
-execFileSync('ncc', ['build', 'src/index.ts', '--out', 'dist', '--minify', '--no-source-map-register', '--license', 'licenses.txt'], {
-  cwd: root,
-  stdio: 'inherit'
-})
-for (const file of readdirSync(dist).filter(name => name.endsWith('.js')).sort()) {
-  const path = join(dist, file)
-  const before = readFileSync(path, 'utf8')
-  const { code } = await minify(before, { module: true, compress: { passes: 2 }, mangle: true, format: { comments: false } })
-  if (code === undefined) throw new Error(`terser returned nothing for ${file}`)
-  writeFileSync(path, code)
-  console.log(`terser: ${file} ${before.length} → ${code.length} bytes`)
+try {
+  rmSync(dist, { recursive: true, force: true })
+  execFileSync('ncc', ['build', 'src/index.ts', '--out', dist, '--minify', '--no-source-map-register', '--stats-out', statsFile], {
+    cwd: root,
+    stdio: 'inherit'
+  })
+
+  const stats = JSON.parse(readFileSync(statsFile, 'utf8'))
+  const notices = bundledPackageDirs(stats).map(dir => readNotice(dir))
+  writeFileSync(join(dist, 'licenses.txt'), renderLicenses(notices))
+  console.log(`licenses.txt: ${new Set(notices.map(({ name, version }) => `${name}@${version}`)).size} bundled packages`)
+
+  for (const file of readdirSync(dist).filter(name => name.endsWith('.js')).sort()) {
+    const path = join(dist, file)
+    const before = readFileSync(path, 'utf8')
+    const { code } = await minify(before, { module: true, compress: { passes: 2 }, mangle: true, format: { comments: false } })
+    if (code === undefined) throw new Error(`terser returned nothing for ${file}`)
+    writeFileSync(path, code)
+    console.log(`terser: ${file} ${before.length} → ${code.length} bytes`)
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true })
 }

@@ -1,6 +1,8 @@
 // The README against action.yml: its generated tables (the docs drift check) and its workflow
-// examples, which must use only inputs and outputs that exist and wire job outputs correctly.
-import { readFileSync } from 'node:fs'
+// examples, which must use only inputs and outputs that exist and wire job outputs correctly,
+// and the actions at the majors CI pins. And the repository's own workflows: pinned by SHA,
+// checks run through .ci/run.
+import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { renderReadme } from '../scripts/docs.ts'
@@ -10,6 +12,29 @@ const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const ACTION_YML = readFileSync(new URL('../action.yml', import.meta.url), 'utf8')
 const ACTION = parse(ACTION_YML) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> }
 const ACTION_REF = 'vps-org/snapshot-action@v1'
+const WORKFLOWS_DIR = new URL('../.github/workflows/', import.meta.url)
+const CI_YML = readFileSync(new URL('ci.yml', WORKFLOWS_DIR), 'utf8')
+
+/** Every `uses:` of a workflow's text, with the comment after it (where a pin says its version). */
+function usesLines(workflow: string): Array<{ action: string; ref: string; comment: string }> {
+  return [...workflow.matchAll(/^\s*(?:- )?uses: *([^@\s]+)@(\S+)(?: +# *(.*))?$/gm)].map(match => ({
+    action: match[1] ?? '',
+    ref: match[2] ?? '',
+    comment: (match[3] ?? '').trim()
+  }))
+}
+
+/**
+ * The major version of each action CI pins, from its `<sha> # vX.Y.Z` comment: the README's
+ * examples use the same majors, as `@vX`, so that when Dependabot moves CI's pins the test
+ * says which examples to move with them.
+ */
+const CI_MAJORS = new Map(
+  usesLines(CI_YML).flatMap(({ action, comment }) => {
+    const major = /^(v\d+)\.\d+\.\d+$/.exec(comment)?.[1]
+    return major ? [[action, major] as const] : []
+  })
+)
 
 describe('README tables', () => {
   it('match action.yml and the operations (run `npm run docs` after changing either)', () => {
@@ -137,15 +162,23 @@ describe('README workflows', () => {
     expect(workflows.length).toBeGreaterThanOrEqual(6)
   })
 
+  it('use actions that CI pins, so the check of their majors checks something', () => {
+    expect(CI_MAJORS.get('actions/checkout'), 'ci.yml pins actions/checkout as <sha> # vX.Y.Z').toMatch(/^v\d+$/)
+    const used = workflows.flatMap(([, workflow]) => Object.values(workflow.jobs).flatMap(job => job.steps.map(step => step.uses ?? '')))
+    expect(used).toContain(`actions/checkout@${CI_MAJORS.get('actions/checkout') ?? ''}`)
+  })
+
   describe.each(workflows)('%s', (_name, workflow) => {
     const jobs = Object.entries(workflow.jobs)
 
-    it('has a trigger and pins the action as @v1', () => {
+    it('has a trigger, pins the action as @v1 and the actions CI pins at their major', () => {
       expect(workflow.on).toBeDefined()
       for (const [, job] of jobs) {
         for (const step of job.steps) {
           if (step.uses?.includes('snapshot-action')) expect(step.uses).toBe(ACTION_REF)
-          if (step.uses?.startsWith('actions/checkout')) expect(step.uses).toBe('actions/checkout@v5')
+          const action = step.uses?.split('@')[0] ?? ''
+          const major = CI_MAJORS.get(action)
+          if (major) expect(step.uses, `CI pins ${action} at ${major}`).toBe(`${action}@${major}`)
         }
       }
     })
@@ -181,5 +214,35 @@ describe('README workflows', () => {
         }
       }
     })
+  })
+})
+
+describe('workflows of this repository', () => {
+  const workflows = readdirSync(WORKFLOWS_DIR).filter(file => /\.ya?ml$/.test(file))
+
+  it.each(workflows)('%s pins every action by commit SHA, with its version as a comment', file => {
+    const lines = usesLines(readFileSync(new URL(file, WORKFLOWS_DIR), 'utf8'))
+    for (const { action, ref, comment } of lines) {
+      expect(ref, `${file}: ${action}@${ref}`).toMatch(/^[0-9a-f]{40}$/)
+      expect(comment, `${file}: ${action}@${ref} needs a # vX.Y.Z comment`).toMatch(/^v\d+\.\d+\.\d+$/)
+    }
+  })
+
+  it.each(['ci.yml', 'release.yml'])('%s runs the checks through .ci/run, repeating none of its steps', file => {
+    const workflow = parse(readFileSync(new URL(file, WORKFLOWS_DIR), 'utf8')) as { jobs: Record<string, { steps: Array<{ run?: string }> }> }
+    const runs = Object.values(workflow.jobs).flatMap(job => job.steps.flatMap(step => (step.run ? [step.run.trim()] : [])))
+    expect(runs).toContain('bash .ci/run')
+    expect(runs.filter(run => /\bnpm (ci|test|run (build|typecheck|demo))\b/.test(run))).toEqual([])
+  })
+
+  it('pin each action at one version', () => {
+    const versions = new Map<string, Set<string>>()
+    for (const file of workflows) {
+      for (const { action, ref, comment } of usesLines(readFileSync(new URL(file, WORKFLOWS_DIR), 'utf8'))) {
+        versions.set(action, (versions.get(action) ?? new Set()).add(`${ref} # ${comment}`))
+      }
+    }
+    const mixed = [...versions].filter(([, pins]) => pins.size > 1).map(([action, pins]) => `${action}: ${[...pins].join(', ')}`)
+    expect(mixed).toEqual([])
   })
 })
