@@ -7,8 +7,11 @@
 // Plain JavaScript, so that whatever Node runs npm can build.
 //   node scripts/build.mjs [--out DIR] [--stats-out FILE]
 // --out builds elsewhere than dist/; --stats-out keeps ncc's webpack stats (test/licenses.test.ts).
+// A build of dist/ also keeps its stats in node_modules/.cache, with a hash of each file it
+// wrote, so that the licence test can read the module list of the very build that made dist/.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,6 +22,8 @@ import { bundledPackageDirs, readNotice, renderLicenses } from './licenses.mjs'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const { values: options } = parseArgs({ options: { out: { type: 'string' }, 'stats-out': { type: 'string' } } })
 const dist = resolve(root, options.out ?? 'dist')
+/** Where a build of dist/ leaves its stats and the hashes of what it wrote. */
+const BUILD_CACHE = join(root, 'node_modules', '.cache', 'vps-action-build')
 const scratch = mkdtempSync(join(tmpdir(), 'vps-action-build-'))
 const statsFile = options['stats-out'] ? resolve(options['stats-out']) : join(scratch, 'stats.json')
 
@@ -41,6 +46,12 @@ try {
     if (code === undefined) throw new Error(`terser returned nothing for ${file}`)
     writeFileSync(path, code)
     console.log(`terser: ${file} ${before.length} → ${code.length} bytes`)
+  }
+  if (options.out === undefined) {
+    mkdirSync(BUILD_CACHE, { recursive: true })
+    writeFileSync(join(BUILD_CACHE, 'stats.json'), JSON.stringify(stats))
+    const hashes = Object.fromEntries(readdirSync(dist).sort().map(file => [file, createHash('sha256').update(readFileSync(join(dist, file))).digest('hex')]))
+    writeFileSync(join(BUILD_CACHE, 'dist-hashes.json'), `${JSON.stringify(hashes, null, 2)}\n`)
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true })
