@@ -90,13 +90,15 @@ async function tellStory(story: Story, earlier: Earlier): Promise<void> {
   const listed = parseIds(list.outputs.items)
   if (listed[0] !== Number(firstId)) fail(story, `list-snapshots: expected snapshot ${firstId} first in items, got ${JSON.stringify(listed)}`)
 
-  heading(story, '3. Wait later: create-backup with wait: false, build meanwhile, then wait-backup')
+  heading(story, '3. Wait later: create-backup with wait: false, build meanwhile, then wait-backup arms the rollback')
   const backup = await step(story, { operation: 'create-backup', ...server, wait: 'false' })
   expectOutput(story, backup, 'status', 'in_progress')
-  console.log('\n   (the build steps run here while the backup is made)')
-  const waited = await step(story, { operation: 'wait-backup', ...server, backup_id: backup.outputs.backup_id ?? '' })
+  if (backup.state.rollback) fail(story, 'create-backup with wait: false armed a rollback')
+  console.log('\n   (the build and the tests run here while the backup is made: a failure now restores nothing)')
+  const waited = await step(story, { operation: 'wait-backup', ...server, backup_id: backup.outputs.backup_id ?? '', rollback_on_failure: 'true' })
   expectOutput(story, waited, 'backup_id', backup.outputs.backup_id ?? '(none)')
   expectOutput(story, waited, 'status', 'completed')
+  if (!waited.state.rollback) fail(story, 'wait-backup with rollback_on_failure armed nothing')
 
   heading(story, '4. A failed deploy, rolled back automatically')
   const guarded = { operation: 'create-snapshot', ...server, rollback_on_failure: 'true' }
@@ -149,6 +151,8 @@ async function step(story: Story, inputs: Inputs, state?: Record<string, string>
   const outputs = Object.entries(result.outputs)
   if (outputs.length > 0) console.log('   outputs:')
   for (const [name, value] of outputs) console.log(`     ${name} = ${shorten(value)}`)
+  const armed = result.state.rollback ? (JSON.parse(result.state.rollback) as { targets: Array<{ kind: string; id: number; serverId: number }> }).targets : []
+  for (const target of armed) console.log(`   rollback armed: the post step restores server ${target.serverId} from ${target.kind} ${target.id} if the job fails`)
   console.log(`   (exit code ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s)`)
   if (result.exitCode !== 0) fail(story, `${label}: exit code ${result.exitCode}${result.errors.length ? `: ${result.errors.join('; ')}` : ''}`)
   return result

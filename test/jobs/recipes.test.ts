@@ -1,10 +1,10 @@
-// Every workflow of the README's quick start and recipes, run whole as the runner runs it (./simulator.ts),
+// Every workflow of the README's quick start and of docs/recipes.md, run whole as the runner runs it (./simulator.ts),
 // the committed bundle on the emulator, with a failure injected at each step in turn
 // (./world.ts says how each kind of step is failed). Each row's expectation is written here by
 // hand from the action's contract: the server is restored exactly when a deploy step ran and
 // the job failed after a step that armed the rollback, never otherwise, and never twice.
 //
-// The workflows are read from the README, under their headings (./markdown.ts), not copied
+// The workflows are read from the docs, under their headings (./markdown.ts), not copied
 // here: each recipe is written once, and a change to it is tested as a reader will copy it.
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -16,9 +16,15 @@ import {
   type Expected, type Fault
 } from './world.ts'
 
-const DOCS = join(ROOT, 'README.md')
+const README = join(ROOT, 'README.md')
+const RECIPES = join(ROOT, 'docs', 'recipes.md')
 /** A repository set up as the quick start asks: those secrets and variables, and no others. */
-const SETUP = repositorySetup(DOCS, 'Quick start')
+const SETUP = repositorySetup(README, 'Quick start')
+
+/** The quick start's workflow is in the README; every other recipe's in docs/recipes.md. */
+function workflowOf(heading: string): string {
+  return workflowUnder(heading === 'Quick start' ? README : RECIPES, heading)
+}
 const DAY_MS = 24 * 60 * 60 * 1000
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString()
 
@@ -36,7 +42,7 @@ type Seed = (world: World) => void
 
 /** One table: the recipe's workflow, what the server holds before it runs, and a row per case. */
 function recipe(heading: string, seed: Seed, rows: Row[]): void {
-  const yaml = workflowUnder(DOCS, heading)
+  const yaml = workflowOf(heading)
   describe.concurrent(heading, () => {
     it('has a row that fails each of its steps, once', () => {
       const failed = rows.flatMap(row => (row.faults?.length === 1 && row.faults[0]?.kind === 'fails' ? [row.faults[0].at] : []))
@@ -199,10 +205,10 @@ recipe('Wait later: snapshot while the build runs', () => {}, [
   { case: 'the job is cancelled during the tests: not restored', faults: [cancelledAt(LATER.test)], jobs: { deploy: 'cancelled' }, end: UNTOUCHED }
 ])
 
-describe('Wait later, with rollback_on_failure on the create as the README once had it', () => {
+describe('Wait later, with rollback_on_failure on the create as the recipes once had it', () => {
   // The old shape of the recipe: the rollback armed by a create that does not wait, so a failed
   // unit test restored production. It is refused as bad input now, before any request.
-  const readme = workflowUnder(DOCS, 'Wait later: snapshot while the build runs')
+  const readme = workflowOf('Wait later: snapshot while the build runs')
   const oldShape = readme
     .replace('          rollback_on_failure: true\n', '')
     .replace('          wait: false\n', '          wait: false\n          rollback_on_failure: true\n')
