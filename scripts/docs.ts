@@ -28,7 +28,7 @@ export function renderReadme(readme: string, actionYml: string, operations: read
   const inputs = Object.entries(action.inputs ?? {}).map(([name, input]) => [
     code(name),
     input.required ? 'yes' : 'no',
-    input.default === undefined ? '–' : code(String(input.default)),
+    input.default === undefined ? '–' : code(scalar(input.default)),
     cell(input.description)
   ])
   const outputs = Object.entries(action.outputs ?? {}).map(([name, output]) => [code(name), cell(output.description)])
@@ -36,6 +36,11 @@ export function renderReadme(readme: string, actionYml: string, operations: read
   const withInputs = replaceBetweenMarkers(readme, 'inputs', table(['input', 'required', 'default', 'description'], inputs))
   const withOutputs = replaceBetweenMarkers(withInputs, 'outputs', table(['output', 'description'], outputs))
   return replaceBetweenMarkers(withOutputs, 'operations', table(['operation', 'what it does', 'you give', 'you get'], rows))
+}
+
+/** A default as action.yml gives it: YAML may read `'0'` as a string and `0` as a number. */
+function scalar(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -15,6 +15,8 @@ export function formatDuration(ms: number): string {
  */
 export function plain(text: unknown): string {
   return String(text)
+    // Control characters are what must go: they could end the line and start a command.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
     .trim()
 }

@@ -64,5 +64,5 @@ export const BACKUPS: Kind<Backup> = {
 
 /** The kind of that name, for code that treats both alike. */
 export function kindNamed(noun: KindName): Kind<Snapshot | Backup> {
-  return (noun === 'snapshot' ? SNAPSHOTS : BACKUPS) as Kind<Snapshot | Backup>
+  return noun === 'snapshot' ? SNAPSHOTS : BACKUPS
 }

@@ -188,7 +188,7 @@ function headerOf(value: string | string[] | undefined): string | undefined {
 function codeOf(error: unknown): string {
   const { name, code } = (error ?? {}) as { name?: string; code?: unknown }
   if (name === 'TimeoutError' || name === 'AbortError') return DEADLINE_REACHED
-  return String(code ?? '')
+  return typeof code === 'string' ? code : ''
 }
 
 function describeTransportError(error: unknown, timeoutMs: number): string {

@@ -27,6 +27,8 @@ interface Answer {
   status: number
   headers: Headers
   text: string
+  /** The JSON answer, read as the tests need it. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any
 }
 

@@ -16,10 +16,10 @@ interface Call {
 
 /** An action that records its calls, saves `state: <its step key>` and fails where told. */
 function fakeAction(calls: Call[], fails: string[] = [], outputs: Record<string, Record<string, string>> = {}) {
-  return async ({ step, inputs, post }: ActionCall): Promise<ActionResult> => {
+  return ({ step, inputs, post }: ActionCall): Promise<ActionResult> => {
     calls.push({ key: step.key, phase: post ? 'post' : 'main', inputs, state: post?.state })
     const failing = fails.includes(`${post ? 'post' : 'main'} ${step.key}`)
-    return { exitCode: failing ? 1 : 0, outputs: post ? {} : (outputs[step.key] ?? {}), state: { from: step.key }, stdout: '', stderr: '' }
+    return Promise.resolve({ exitCode: failing ? 1 : 0, outputs: post ? {} : (outputs[step.key] ?? {}), state: { from: step.key }, stdout: '', stderr: '' })
   }
 }
 

@@ -178,13 +178,20 @@ function texts(where: string, value: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(asObject(where, value)).map(([name, item]) => [name, String(item)]))
 }
 
+/** A YAML scalar as the text GitHub reads it: a number or a boolean is written as it was. */
+function scalar(where: string, value: unknown): string {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  throw new SimulatorError(`${where} must be a string`)
+}
+
 function stepPosition(job: string, index: number, raw: unknown, taken: Set<string>): StepPosition {
   const step = asObject(`jobs.${job}.steps[${index}]`, raw)
   refuseUnknownKeys(`jobs.${job}.steps[${index}]`, step, STEP_KEYS)
-  const uses = step.uses === undefined ? undefined : String(step.uses)
-  const run = step.run === undefined ? undefined : String(step.run)
+  const uses = step.uses === undefined ? undefined : scalar(`jobs.${job}.steps[${index}].uses`, step.uses)
+  const run = step.run === undefined ? undefined : scalar(`jobs.${job}.steps[${index}].run`, step.run)
   if ((uses === undefined) === (run === undefined)) throw new SimulatorError(`jobs.${job}.steps[${index}] needs exactly one of uses and run`)
-  const label = step.name === undefined ? (uses ?? run?.split('\n')[0] ?? '') : String(step.name)
+  const label = step.name === undefined ? (uses ?? run?.split('\n')[0] ?? '') : scalar(`jobs.${job}.steps[${index}].name`, step.name)
   let key = `${job} › ${label}`
   for (let copy = 2; taken.has(key); copy++) key = `${job} › ${label} #${copy}`
   taken.add(key)
@@ -192,7 +199,7 @@ function stepPosition(job: string, index: number, raw: unknown, taken: Set<strin
   if (typeof continueOnError !== 'boolean') throw new SimulatorError(`${key}: continue-on-error must be true or false here`)
   return {
     job, index, key, run, uses, continueOnError,
-    id: step.id === undefined ? undefined : String(step.id),
+    id: step.id === undefined ? undefined : scalar(`${key}: id`, step.id),
     kind: run !== undefined ? 'run' : ACTION_USES.test(uses ?? '') ? 'action' : 'uses',
     with: texts(`${key}: with`, step.with),
     if: step.if as string | boolean | undefined,
@@ -248,7 +255,7 @@ export function planWorkflow(yamlText: string): WorkflowPlan {
   const dispatchInputs = (typeof dispatch === 'object' && dispatch !== null ? (dispatch as Yaml).inputs : undefined) ?? {}
   const jobs = inNeedsOrder(Object.entries(asObject('jobs', workflow.jobs)).map(([id, job]) => jobPlan(id, job)))
   return {
-    name: String(workflow.name ?? ''),
+    name: workflow.name === undefined ? '' : scalar('name', workflow.name),
     events: events(on),
     dispatchInputs: asObject('on.workflow_dispatch.inputs', dispatchInputs) as WorkflowPlan['dispatchInputs'],
     jobs,

@@ -2,8 +2,7 @@
 // created and reported, when the rollback is armed, and what rotation deletes and when.
 import { describe, expect } from 'vitest'
 import { createBackup, createSnapshot } from '../../src/operations/create.ts'
-import type { Fault } from '../emulator/server.ts'
-import { JOB_SECONDS, WEB, createSettings, failureOf, logOf, outputsOf, summaryOf, test, type Api } from '../support/in-process.ts'
+import { WEB, createSettings, failureOf, logOf, outputsOf, summaryOf, test, type Api } from '../support/in-process.ts'
 
 const MINUTE = 60_000
 /** Older than anything a test creates, in the emulator's own clock. */
@@ -206,7 +205,7 @@ describe('a create whose answer is lost', () => {
     ['HTTP 408 without acting', { kind: 'status', status: 408 }, ['POST /snapshots/', 'POST /snapshots/']],
     ['a proxy\'s HTML 502 page', { kind: 'html', status: 502 }, ['POST /snapshots/', 'POST /snapshots/']]
   ] as const)('when %s: looks before sending again, and ends with exactly one snapshot', async ([, fault, posts], { api }) => {
-    api.emulator.inject('POST /snapshots/', fault as Fault)
+    api.emulator.inject('POST /snapshots/', fault)
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools)
     const snapshots = api.emulator.snapshots(WEB)

@@ -5,7 +5,6 @@ import { describe, expect } from 'vitest'
 import type { CommonSettings } from '../../src/inputs.ts'
 import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
 import { deleteItem } from '../../src/operations/delete.ts'
-import type { Fault } from '../emulator/server.ts'
 import { DB, WEB, failureOf, logOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
 
 function settings(step: Step, id: number): CommonSettings & { id: number } {
@@ -206,7 +205,7 @@ describe('delete-backup', () => {
     ['a connection reset before the answer', { kind: 'reset-before' }]
   ] as const)('%s and then success: deleted, on the second DELETE', async ([, fault], { api }) => {
     const backup = api.emulator.addBackup({ serverId: WEB, description: 'old' })
-    api.emulator.inject('DELETE /backups/{id}/', fault as Fault)
+    api.emulator.inject('DELETE /backups/{id}/', fault)
     const step = api.step()
     await deleteItem(BACKUPS, settings(step, backup.id), step.tools)
     expect(api.writes()).toEqual([`DELETE /backups/${backup.id}/`, `DELETE /backups/${backup.id}/`])

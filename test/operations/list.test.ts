@@ -149,7 +149,7 @@ describe('list-snapshots', () => {
     ['a connection reset after the answer was made', { kind: 'reset-after' }]
   ] as const)('a page answered with %s is asked for again: the whole list', async ([, fault], { api }) => {
     seedSnapshots(api)
-    api.emulator.inject('GET /snapshots/', fault as Fault)
+    api.emulator.inject('GET /snapshots/', fault)
     const step = api.step()
     await listSnapshots(ALL, step.tools)
     expect(api.requests()).toEqual(['GET /snapshots/', 'GET /snapshots/', 'GET /snapshots/?page=2', 'GET /snapshots/?page=3'])

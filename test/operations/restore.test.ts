@@ -308,7 +308,7 @@ describe('restore-snapshot', () => {
       ['HTTP 408 without acting', { kind: 'status', status: 408 }]
     ] as const)('%s: not sent again; no sign of it before the timeout, so the step fails saying it may have been received', async ([, fault], { api }) => {
       const { preDeploy } = seedSnapshots(api)
-      api.emulator.inject('POST /snapshots/{id}/restore/', fault as Fault)
+      api.emulator.inject('POST /snapshots/{id}/restore/', fault)
       const step = api.step({ timeoutMs: 5 * MINUTE })
       const started = api.clock.now()
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))

@@ -5,7 +5,6 @@ import { describe, expect } from 'vitest'
 import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
 import { createBackup, createSnapshot } from '../../src/operations/create.ts'
 import { waitLater } from '../../src/operations/wait.ts'
-import type { Fault } from '../emulator/server.ts'
 import { DB, JOB_SECONDS, WEB, createSettings, failureOf, logOf, outputsOf, summaryOf, test, type Api } from '../support/in-process.ts'
 
 const MINUTE = 60_000
@@ -114,7 +113,7 @@ describe('wait-snapshot', () => {
 
   test('a status check rides out a 503 and a reset: the wait still succeeds', async ({ api }) => {
     const done = api.emulator.addSnapshot({ serverId: WEB, name: 'done' })
-    api.emulator.inject('GET /snapshots/', { kind: 'status', status: 503, headers: { 'retry-after': '0' } }, { kind: 'reset-before' } as Fault)
+    api.emulator.inject('GET /snapshots/', { kind: 'status', status: 503, headers: { 'retry-after': '0' } }, { kind: 'reset-before' })
     const step = api.step()
     await waitLater(SNAPSHOTS, { id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools)
     expect(api.requests()).toEqual(Array.from({ length: 3 }, () => `GET /snapshots/?server_id=${WEB}`))

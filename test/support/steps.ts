@@ -117,6 +117,8 @@ export function warnings(result: StepResult): string[] {
 
 /** `test` with an `emulator`: a fresh one for each test, closed after it. */
 export const test = base.extend<{ emulator: Emulator }>({
+  // Vitest reads a fixture's dependencies from the pattern of its first parameter: none here.
+  // eslint-disable-next-line no-empty-pattern
   emulator: async ({}, use) => {
     const emulator = await start()
     await use(emulator)

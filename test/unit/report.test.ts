@@ -243,7 +243,7 @@ describe('action.yml and the code agree', () => {
 
   it.each(Object.entries(INPUT_DEFAULTS))('gives input %s the default the code assumes (%s)', (name, fallback) => {
     const declared = metadata.inputs[name]?.default
-    expect(declared === undefined ? undefined : String(declared)).toBe(fallback)
+    expect(declared === undefined ? undefined : typeof declared === 'string' ? declared : JSON.stringify(declared)).toBe(fallback)
   })
 
   it('requires operation and api_token, and nothing else', () => {
