@@ -19,6 +19,7 @@ export const INPUT_DEFAULTS = {
   poll_interval: '2',
   keep: '0',
   rollback_on_failure: 'false',
+  max_parallel: '4',
   dry_run: 'false'
 } as const satisfies Record<string, string | undefined>
 
@@ -34,6 +35,11 @@ export const MAX_TIMEOUT_SECONDS = 6 * 60 * 60
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/
 const NAME_RULE = 'may hold only letters, digits, "-" and "_"'
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/** Most servers one step works on: the fleet's own limit. */
+export const MAX_SERVERS = 100
+/** `max_parallel`'s range: one at a time, up to the whole fleet at once. */
+export const MAX_PARALLEL_RANGE = { min: 1, max: MAX_SERVERS } as const
 
 /** A numeric id, or the newest completed item of the server. */
 export type ItemReference = { id: number } | { latest: true }
@@ -117,6 +123,66 @@ export function parseId(name: string, raw: string): number {
     throw new InputError(name, `must be a positive integer; got "${raw}"`)
   }
   return id
+}
+
+/**
+ * One server or a fleet: ids separated by commas, spaces or line breaks, each a positive integer,
+ * none twice, at most MAX_SERVERS.
+ */
+export function parseServerIds(raw: string): number[] {
+  const parts = raw.split(/[\s,]+/).filter(part => part !== '')
+  if (parts.length === 0) throw new InputError('server_id', 'must name at least one server')
+  const ids = parts.map(part => parseId('server_id', part))
+  const twice = ids.filter((id, index) => ids.indexOf(id) !== index)
+  if (twice.length > 0) throw new InputError('server_id', `names server ${twice[0]} more than once; give each server once`)
+  if (ids.length > MAX_SERVERS) throw new InputError('server_id', `names ${ids.length} servers; one step works on at most ${MAX_SERVERS}`)
+  return ids
+}
+
+export function parseMaxParallel(raw: string): number {
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || value < MAX_PARALLEL_RANGE.min || value > MAX_PARALLEL_RANGE.max) {
+    throw new InputError('max_parallel', `must be a whole number from ${MAX_PARALLEL_RANGE.min} to ${MAX_PARALLEL_RANGE.max}; got "${raw}"`)
+  }
+  return value
+}
+
+/** The servers a step works on, and how many at once. */
+export interface Fleet {
+  serverIds: number[]
+  maxParallel: number
+}
+
+/** `server_id` (one or several) and `max_parallel`. */
+export function readFleet(read: InputReader): Fleet {
+  return { serverIds: parseServerIds(read.required('server_id')), maxParallel: parseMaxParallel(read.withDefault('max_parallel')) }
+}
+
+/**
+ * Which item of each server: one id (one server only: an id belongs to one server), `latest`,
+ * or the JSON object a create wrote to `snapshot_ids`/`backup_ids` (server id → id).
+ */
+export type FleetReference = ItemReference | { byServer: Map<number, number> }
+
+export function parseFleetReference(name: 'snapshot_id' | 'backup_id', raw: string): FleetReference {
+  if (!raw.startsWith('{')) return parseReference(name, raw)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    throw new InputError(name, `is not a readable JSON object of server id to id, as a create writes to its ${name}s output; got "${raw}"`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InputError(name, `must be a JSON object of server id to id; got "${raw}"`)
+  const byServer = new Map<number, number>()
+  const positive = (text: string) => /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) && Number(text) > 0
+  for (const [server, id] of Object.entries(parsed)) {
+    const text = typeof id === 'number' || typeof id === 'string' ? String(id) : JSON.stringify(id)
+    if (!positive(server)) throw new InputError(name, `has the key "${server}", which is not a server id (a positive integer)`)
+    if (!positive(text)) throw new InputError(name, `maps server ${server} to ${JSON.stringify(id)}, which is not an id (a positive integer)`)
+    byServer.set(Number(server), Number(text))
+  }
+  if (byServer.size === 0) throw new InputError(name, 'names no server: the create it came from made nothing')
+  return { byServer }
 }
 
 export function parseReference(name: string, raw: string): ItemReference {

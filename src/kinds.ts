@@ -1,4 +1,5 @@
 import type { VpsClient } from './api/client.ts'
+import type { ListPage } from './api/http.ts'
 import type { Backup, RestoreAnswer, Snapshot } from './api/types.ts'
 
 export type KindName = 'snapshot' | 'backup'
@@ -14,6 +15,8 @@ export interface Kind<T extends Snapshot | Backup> {
   noun: KindName
   idInput: 'snapshot_id' | 'backup_id'
   list(client: VpsClient, serverId?: number): Promise<T[]>
+  /** The same list page by page. */
+  pages(client: VpsClient, serverId?: number): AsyncGenerator<ListPage<T>>
   remove(client: VpsClient, id: number): Promise<void>
   /** Sends the create: a snapshot needs a name, a backup has none. */
   create(client: VpsClient, request: CreateRequest): Promise<T>
@@ -36,6 +39,7 @@ export const SNAPSHOTS: Kind<Snapshot> = {
   noun: 'snapshot',
   idInput: 'snapshot_id',
   list: (client, serverId) => client.listSnapshots(serverId),
+  pages: (client, serverId) => client.snapshotPages(serverId),
   remove: (client, id) => client.deleteSnapshot(id),
   create: (client, { serverId, name, description }) => client.createSnapshot({ server_id: serverId, name: name ?? '', description }),
   restore: (client, snapshot) => client.restoreSnapshot(snapshot.id),
@@ -51,6 +55,7 @@ export const BACKUPS: Kind<Backup> = {
   noun: 'backup',
   idInput: 'backup_id',
   list: (client, serverId) => client.listBackups({ serverId }),
+  pages: (client, serverId) => client.backupPages({ serverId }),
   remove: (client, id) => client.deleteBackup(id),
   create: (client, { serverId, description }) => client.createBackup({ server_id: serverId, description }),
   // Backups are restored through the Servers API.

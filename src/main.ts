@@ -16,13 +16,13 @@ export async function run(options: RunOptions = {}): Promise<void> {
   let failure: string | undefined
   try {
     core.saveState(...MAIN_STEP_RAN)
-    const { common, run: operate, ignored } = await readOperation()
+    const { common, run: operate, ignored, maxParallel } = await readOperation()
     for (const name of ignored) report.warn(`Input "${name}" is not used by operation "${operation}" and was ignored.`)
     // A dry run arms nothing: its post step must never restore for real.
     const arm = common.dryRun ? undefined : (target: RollbackTarget) => armed.push(target)
     await operate(connect(common, report, { ...options, arm, debug: line => core.debug(line) }))
     // Armed only by a step that succeeded: a failed one ran no deploy after it.
-    if (armed.length > 0) core.saveState(...stateToSave({ targets: armed, apiUrl: common.apiUrl.href, timeoutMs: common.timeoutMs, pollIntervalMs: common.pollIntervalMs }))
+    if (armed.length > 0) core.saveState(...stateToSave({ targets: armed, apiUrl: common.apiUrl.href, timeoutMs: common.timeoutMs, pollIntervalMs: common.pollIntervalMs, maxParallel }))
   } catch (error) {
     failure = describeFailure(operation, error)
     // An expected failure is explained by its one line; a bug keeps its stack for the debug log.

@@ -1,12 +1,12 @@
 import { InputError } from './errors.ts'
-import { InputReader, readCommonSettings, readToken, type CommonSettings, type InputName } from './inputs.ts'
+import { INPUT_DEFAULTS, InputReader, readCommonSettings, readToken, type CommonSettings, type InputName } from './inputs.ts'
 import { BACKUPS, SNAPSHOTS } from './kinds.ts'
-import { CREATE_INPUTS, createBackup, createSnapshot, readCreate } from './operations/create.ts'
+import { CREATE_INPUTS, createBackups, createSnapshots, readCreate } from './operations/create.ts'
 import { deleteItem, readDelete } from './operations/delete.ts'
 import { listBackups, listSnapshots, readList } from './operations/list.ts'
-import { prune, readPrune } from './operations/prune.ts'
-import { readRestoreBackup, readRestoreSnapshot, restoreBackup, restoreSnapshot } from './operations/restore.ts'
-import { readWait, waitLater } from './operations/wait.ts'
+import { pruneEach, readPrune } from './operations/prune.ts'
+import { readRestoreBackup, readRestoreSnapshot, restoreBackups, restoreSnapshots } from './operations/restore.ts'
+import { readWait, waitForEach } from './operations/wait.ts'
 import type { RunContext } from './run-context.ts'
 import type { Tools } from './tools.ts'
 
@@ -31,10 +31,13 @@ export interface OperationEntry {
 export interface Prepared {
   settings: object
   run: (tools: Tools) => Promise<void>
+  /** How many servers at once, for an operation that names servers; the post step restores its servers the same way. */
+  maxParallel: number
 }
 
 function prepared<S extends object>(settings: S, operate: (settings: S, tools: Tools) => Promise<void>): Prepared {
-  return { settings, run: tools => operate(settings, tools) }
+  const maxParallel = 'maxParallel' in settings && typeof settings.maxParallel === 'number' ? settings.maxParallel : Number(INPUT_DEFAULTS.max_parallel)
+  return { settings, run: tools => operate(settings, tools), maxParallel }
 }
 
 function needsRun(run: RunContext | undefined): RunContext {
@@ -50,7 +53,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gets: '`snapshot_id`, `snapshot_name`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`',
     inputs: [...CREATE_INPUTS, 'name'],
     namesThings: true,
-    read: (read, common, run) => prepared({ ...common, ...readCreate(read, needsRun(run), 'snapshot') }, createSnapshot)
+    read: (read, common, run) => prepared({ ...common, ...readCreate(read, needsRun(run), 'snapshot') }, createSnapshots)
   },
   {
     operation: 'create-backup',
@@ -59,23 +62,23 @@ export const OPERATIONS: readonly OperationEntry[] = [
     gets: '`backup_id`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`',
     inputs: CREATE_INPUTS,
     namesThings: true,
-    read: (read, common, run) => prepared({ ...common, ...readCreate(read, needsRun(run), 'backup') }, createBackup)
+    read: (read, common, run) => prepared({ ...common, ...readCreate(read, needsRun(run), 'backup') }, createBackups)
   },
   {
     operation: 'restore-snapshot',
     does: 'Restores the server from a completed snapshot, overwriting its disk; with `wait`, until the server is at rest again (`running` or `stopped`).',
     gives: '`snapshot_id` (an id or `latest`) or `name`; `server_id` with `latest` or `name`, and to check an id against',
     gets: '`snapshot_id`, `server_id`, `status` (the server\'s)',
-    inputs: ['snapshot_id', 'name', 'server_id', 'wait'],
-    read: (read, common) => prepared({ ...common, ...readRestoreSnapshot(read) }, restoreSnapshot)
+    inputs: ['snapshot_id', 'name', 'server_id', 'max_parallel', 'wait'],
+    read: (read, common) => prepared({ ...common, ...readRestoreSnapshot(read) }, restoreSnapshots)
   },
   {
     operation: 'restore-backup',
     does: 'Restores the server from a completed backup, the same way.',
     gives: '`server_id` and `backup_id` (an id or `latest`)',
     gets: '`backup_id`, `server_id`, `status` (the server\'s)',
-    inputs: ['server_id', 'backup_id', 'wait'],
-    read: (read, common) => prepared({ ...common, ...readRestoreBackup(read) }, restoreBackup)
+    inputs: ['server_id', 'max_parallel', 'backup_id', 'wait'],
+    read: (read, common) => prepared({ ...common, ...readRestoreBackup(read) }, restoreBackups)
   },
   {
     operation: 'list-snapshots',
@@ -114,32 +117,32 @@ export const OPERATIONS: readonly OperationEntry[] = [
     does: 'Waits for a snapshot started earlier with `wait: false`. With `rollback_on_failure`, a failure later in the job restores the server from it: put it right before the deploy.',
     gives: '`snapshot_id`, `server_id`',
     gets: '`snapshot_id`, `status` and the rest of the snapshot\'s outputs',
-    inputs: ['snapshot_id', 'server_id', 'rollback_on_failure'],
-    read: read => prepared(readWait(read, 'snapshot_id'), (settings, tools) => waitLater(SNAPSHOTS, settings, tools))
+    inputs: ['snapshot_id', 'server_id', 'max_parallel', 'rollback_on_failure'],
+    read: (read, common) => prepared({ ...common, ...readWait(read, 'snapshot_id') }, (settings, tools) => waitForEach(SNAPSHOTS, settings, tools))
   },
   {
     operation: 'wait-backup',
     does: 'Waits for a backup started earlier with `wait: false`, the same way.',
     gives: '`backup_id`, `server_id`',
     gets: '`backup_id`, `status` and the rest',
-    inputs: ['backup_id', 'server_id', 'rollback_on_failure'],
-    read: read => prepared(readWait(read, 'backup_id'), (settings, tools) => waitLater(BACKUPS, settings, tools))
+    inputs: ['backup_id', 'server_id', 'max_parallel', 'rollback_on_failure'],
+    read: (read, common) => prepared({ ...common, ...readWait(read, 'backup_id') }, (settings, tools) => waitForEach(BACKUPS, settings, tools))
   },
   {
     operation: 'prune-snapshots',
     does: 'Deletes the action\'s own snapshots beyond the newest `keep`, and nothing else.',
     gives: '`server_id`, `keep` (1 or more)',
     gets: '`deleted_ids`',
-    inputs: ['server_id', 'keep', 'name_prefix'],
-    read: (read, common) => prepared({ ...common, ...readPrune(read, 'prune-snapshots') }, (settings, tools) => prune(SNAPSHOTS, settings, tools))
+    inputs: ['server_id', 'max_parallel', 'keep', 'name_prefix'],
+    read: (read, common) => prepared({ ...common, ...readPrune(read, 'prune-snapshots') }, (settings, tools) => pruneEach(SNAPSHOTS, settings, tools))
   },
   {
     operation: 'prune-backups',
     does: 'Deletes the action\'s own manual backups beyond the newest `keep`.',
     gives: '`server_id`, `keep` (1 or more)',
     gets: '`deleted_ids`',
-    inputs: ['server_id', 'keep', 'name_prefix'],
-    read: (read, common) => prepared({ ...common, ...readPrune(read, 'prune-backups') }, (settings, tools) => prune(BACKUPS, settings, tools))
+    inputs: ['server_id', 'max_parallel', 'keep', 'name_prefix'],
+    read: (read, common) => prepared({ ...common, ...readPrune(read, 'prune-backups') }, (settings, tools) => pruneEach(BACKUPS, settings, tools))
   }
 ]
 

@@ -14,17 +14,33 @@ export const OUTPUT_NAMES = [
   'created_at',
   'count',
   'items',
-  'deleted_ids'
+  'deleted_ids',
+  'results',
+  'snapshot_ids',
+  'backup_ids'
 ] as const
 
 export type OutputName = (typeof OUTPUT_NAMES)[number]
-export type Outputs = Partial<Record<OutputName, string | number | unknown[]>>
+export type Outputs = Partial<Record<OutputName, string | number | unknown[] | Record<string, unknown>>>
+
+/** One server of a fleet, as it ended: for `results`, the job summary's table and its timeline. */
+export interface ServerRow {
+  serverId: number
+  /** Its own outputs, as one server's step would have set them. */
+  outputs: Partial<Record<OutputName, string>>
+  /** The step's clock, when its work started and ended. */
+  startedAt: number
+  endedAt: number
+  error?: string
+}
 
 /**
  * What an operation says, handed to it rather than imported, so that it runs in a test or beside
  * another one without writing to the runner's log itself.
  */
 export interface Reporter {
+  /** What was recorded so far. */
+  readonly outcome: Outcome
   /** A line of the log: progress, detail. */
   say(line: string): void
   /** What was done: a line of the log and of the job summary. */
@@ -44,6 +60,12 @@ export interface Reporter {
   planned(action: Action): void
   /** Items to draw as a table in the job summary. */
   table(items: Item[]): void
+  /** A finished part of the work (one server of a fleet), printed as one block of the log. */
+  block(title: string, log: LogLine[]): void
+  /** A line of the job summary alone: one that the log has said already. */
+  summarize(level: SummaryLevel, text: string): void
+  /** A fleet's servers, for the job summary's table and timeline. */
+  servers(rows: ServerRow[]): void
 }
 
 export type SummaryLevel = 'note' | 'notice' | 'warning'
@@ -55,6 +77,7 @@ export class Outcome {
   readonly planned: Action[] = []
   readonly deletedIds: number[] = []
   items: Item[] | undefined
+  servers: ServerRow[] | undefined
 
   set(outputs: Outputs): void {
     for (const [name, value] of Object.entries(outputs) as Array<[OutputName, unknown]>) {
@@ -131,6 +154,18 @@ export class Recorder implements Reporter {
   table(items: Item[]): void {
     this.outcome.items = items
   }
+
+  block(title: string, log: LogLine[]): void {
+    this.#into.push({ level: 'group', title: plain(title), lines: log })
+  }
+
+  summarize(level: SummaryLevel, text: string): void {
+    this.outcome.lines.push({ level, text })
+  }
+
+  servers(rows: ServerRow[]): void {
+    this.outcome.servers = rows
+  }
 }
 
 /** The reporter of a step on the runner: records like any other, and prints each line as it comes. */
@@ -153,6 +188,24 @@ export class ActionsReporter extends Recorder {
   override async group<T>(title: string, work: () => Promise<T>): Promise<T> {
     return core.group(plain(title), () => super.group(title, work))
   }
+
+  override block(title: string, log: LogLine[]): void {
+    super.block(title, log)
+    // The log has one level of groups: a group inside the block is one line, then its lines.
+    core.startGroup(plain(title))
+    const print = (lines: LogLine[]): void => {
+      for (const line of lines) {
+        if (line.level === 'group') {
+          core.info(`▸ ${line.title}`)
+          print(line.lines)
+        } else if (line.level === 'info') core.info(line.text)
+        else if (line.level === 'notice') core.notice(line.text)
+        else core.warning(line.text)
+      }
+    }
+    print(log)
+    core.endGroup()
+  }
 }
 
 /** Longest list drawn as a table in the job summary; the `items` output has more. */
@@ -167,6 +220,7 @@ export async function writeReport(heading: string, outcome: Outcome, elapsedMs: 
   const rows = [...outputRows(outcome), ['time taken', formatDuration(elapsedMs)]]
   summary.addTable([[{ data: 'output', header: true }, { data: 'value', header: true }], ...rows.map(cells)])
   if (outcome.items) addItemTable(outcome.items)
+  if (outcome.servers) addServers(outcome.servers)
   // Outside a runner (a local run) there is no summary file: the log already said it all.
   if (!process.env.GITHUB_STEP_SUMMARY) return void summary.emptyBuffer()
   await summary.write().catch((error: unknown) => core.warning(`The job summary could not be written: ${String(error)}`))
@@ -185,6 +239,35 @@ function addItemTable(items: Item[]): void {
   )
   core.summary.addTable([header, ...rows])
   if (items.length > SUMMARY_TABLE_ROWS) core.summary.addRaw(`…and ${items.length - SUMMARY_TABLE_ROWS} more, in the \`items\` output.\n`)
+}
+
+/** A fleet at a glance: a row per server, then the timeline, one bar per server from its first request to its end. */
+function addServers(rows: ServerRow[]): void {
+  const header = ['server', 'item', 'status', 'size (MB)', 'time', 'error'].map(data => ({ data, header: true }))
+  const start = Math.min(...rows.map(row => row.startedAt))
+  core.summary.addTable([header, ...rows.map(row => cells([String(row.serverId), itemOf(row), row.outputs.status ?? '', row.outputs.size_mb ?? '', formatDuration(row.endedAt - row.startedAt), row.error ?? '']))])
+  core.summary.addRaw(`\n${timeline(rows, start)}\n`)
+}
+
+function itemOf(row: ServerRow): string {
+  const { snapshot_id: snapshot, snapshot_name: name, backup_id: backup } = row.outputs
+  if (snapshot !== undefined) return `snapshot ${snapshot}${name === undefined ? '' : ` "${name}"`}`
+  return backup === undefined ? '' : `backup ${backup}`
+}
+
+/**
+ * A Mermaid gantt chart, which GitHub draws in a job summary: times in milliseconds from the
+ * step's start, a failed server marked `crit`. Only the action's own words and numbers go into
+ * it, never text from the API, so nothing the API says can break the chart.
+ */
+export function timeline(rows: ServerRow[], start: number): string {
+  const bars = rows.map(row => {
+    const item = row.outputs.snapshot_id ? ` (snapshot ${Number(row.outputs.snapshot_id)})` : row.outputs.backup_id ? ` (backup ${Number(row.outputs.backup_id)})` : ''
+    const from = Math.round(row.startedAt - start)
+    const to = Math.max(from + 1, Math.round(row.endedAt - start))
+    return `    server ${row.serverId}${item}${row.error === undefined ? '' : ' failed'} :${row.error === undefined ? 'done' : 'crit'}, s${row.serverId}, ${from}, ${to}`
+  })
+  return ['```mermaid', 'gantt', '    title Servers, from the start of the step (min:s)', '    dateFormat x', '    axisFormat %M:%S', '    section Servers', ...bars, '```'].join('\n')
 }
 
 function labelOf(item: Item): string {

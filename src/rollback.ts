@@ -3,6 +3,7 @@ import { connect, type ConnectOptions } from './api/connect.ts'
 import { COMPLETED } from './api/types.ts'
 import { describeFailure, explain, OperationError } from './errors.ts'
 import { sendRestore } from './execute/restore.ts'
+import { onEachServer } from './fleet.ts'
 import { readToken } from './inputs.ts'
 import { kindNamed } from './kinds.ts'
 import { restoreAction } from './operations/restore.ts'
@@ -24,7 +25,19 @@ export async function rollBack(armed: ArmedRollback, options: Pick<ConnectOption
   try {
     const connection = { apiUrl: new URL(armed.apiUrl), apiToken: readToken(), timeoutMs: armed.timeoutMs, pollIntervalMs: armed.pollIntervalMs }
     const tools = connect(connection, report, { ...options, debug: line => core.debug(line) })
-    for (const target of armed.targets) await restoreServer(target, tools)
+    const [only] = armed.targets
+    if (armed.targets.length === 1 && only) {
+      await restoreServer(only, tools).catch((error: unknown) => {
+        throw new OperationError(`server ${only.serverId} ${explain(error)}`)
+      })
+    } else {
+      // A fleet: every armed server side by side, each from its own item; the step fails naming each one that could not be.
+      const byServer = new Map(armed.targets.map(target => [target.serverId, target]))
+      await onEachServer([...byServer.keys()], armed.maxParallel, tools, async (serverId, serverTools) => {
+        const target = byServer.get(serverId)
+        if (target) await restoreServer(target, serverTools)
+      })
+    }
   } catch (error) {
     failure = describeFailure(STEP, error)
     core.setFailed(failure)
@@ -42,6 +55,6 @@ async function restoreServer(target: RollbackTarget, tools: Tools): Promise<void
     tools.report.note(`The job failed after this step armed the rollback: restoring server ${target.serverId} from ${kind.label(item)}, taken before the deploy.`)
     await sendRestore(restoreAction(kind, item, tools), tools, { wait: true })
   } catch (error) {
-    throw new OperationError(`server ${target.serverId} could not be rolled back from ${what}: ${explain(error)}`)
+    throw new OperationError(`could not be rolled back from ${what}: ${explain(error)}`)
   }
 }

@@ -22,6 +22,8 @@ export interface ArmedRollback {
   apiUrl: string
   timeoutMs: number
   pollIntervalMs: number
+  /** Servers restored at once, as the main step worked on them. */
+  maxParallel: number
 }
 
 /** Saved as the main step starts, so that the same bundle knows it is the post step next time. */
@@ -46,7 +48,8 @@ export function armedRollback(): ArmedRollback | undefined {
     armed.targets.every(isTarget) &&
     typeof armed.apiUrl === 'string' &&
     Number.isFinite(armed.timeoutMs) &&
-    Number.isFinite(armed.pollIntervalMs)
+    Number.isFinite(armed.pollIntervalMs) &&
+    Number.isSafeInteger(armed.maxParallel)
   if (!valid) throw new Error(`the saved rollback is not readable: ${raw}`)
   return armed as ArmedRollback
 }

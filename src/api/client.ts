@@ -1,4 +1,4 @@
-import { JsonHttp, type HttpOptions, type Shape } from './http.ts'
+import { JsonHttp, type HttpOptions, type ListPage, type Shape } from './http.ts'
 import type { Backup, BackupType, Item, RestoreAnswer, Server, Snapshot } from './types.ts'
 
 export interface BackupFilter {
@@ -18,6 +18,11 @@ export class VpsClient {
     return this.#http.getAll('/snapshots/', { server_id: serverId }, SNAPSHOT)
   }
 
+  /** The snapshot list page by page, for a reader that decides after the first how much to read. */
+  snapshotPages(serverId?: number): AsyncGenerator<ListPage<Snapshot>> {
+    return this.#http.pages('/snapshots/', { server_id: serverId }, SNAPSHOT)
+  }
+
   async createSnapshot(request: { server_id: number; name: string; description: string }): Promise<Snapshot> {
     return this.#http.send('POST', '/snapshots/', SNAPSHOT, request)
   }
@@ -32,6 +37,10 @@ export class VpsClient {
 
   async listBackups(filter: BackupFilter = {}): Promise<Backup[]> {
     return this.#http.getAll('/backups/', { server_id: filter.serverId, backup_type: filter.backupType }, BACKUP)
+  }
+
+  backupPages(filter: BackupFilter = {}): AsyncGenerator<ListPage<Backup>> {
+    return this.#http.pages('/backups/', { server_id: filter.serverId, backup_type: filter.backupType }, BACKUP)
   }
 
   async createBackup(request: { server_id: number; description: string }): Promise<Backup> {

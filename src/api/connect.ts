@@ -3,6 +3,8 @@ import { REAL_CLOCK, type Clock } from '../clock.ts'
 import type { Reporter } from '../report.ts'
 import type { RollbackTarget } from '../state.ts'
 import type { Tools } from '../tools.ts'
+import { StatusBoard } from '../watch/board.ts'
+import { PollTicks } from '../watch/ticks.ts'
 import { VpsClient } from './client.ts'
 import { CONNECT_TIMEOUT_MS, RequestPause } from './retry.ts'
 
@@ -37,5 +39,15 @@ export function connect(connection: Connection, report: Reporter, options: Conne
     onRetry: line => report.say(line),
     log: options.debug
   })
-  return { client, report, clock, deadline, timeoutMs: connection.timeoutMs, pollIntervalMs: connection.pollIntervalMs, arm: options.arm ?? (() => {}) }
+  return {
+    client,
+    report,
+    clock,
+    deadline,
+    timeoutMs: connection.timeoutMs,
+    pollIntervalMs: connection.pollIntervalMs,
+    ticks: new PollTicks(clock, connection.pollIntervalMs),
+    board: new StatusBoard(client),
+    arm: options.arm ?? (() => {})
+  }
 }

@@ -29,7 +29,15 @@ export interface HttpOptions {
 
 interface Page {
   results: unknown[]
+  count?: unknown
   next?: string | null
+}
+
+/** One page of a list: its items, the list's `count` when the API gives it, and whether more follow. */
+export interface ListPage<T> {
+  results: T[]
+  count: number | undefined
+  hasNext: boolean
 }
 
 /** What an answer must look like, checked before anything reads it. */
@@ -63,6 +71,12 @@ export class JsonHttp {
   /** Every item of a paginated list, following `next` to the end; a `next` seen before is a loop. */
   async getAll<T>(path: string, query: Record<string, string | number | undefined>, shape: Shape<T>): Promise<T[]> {
     const items: T[] = []
+    for await (const page of this.pages(path, query, shape)) items.push(...page.results)
+    return items
+  }
+
+  /** The pages of a list one by one, so that a reader may stop after the first (its `count` says how many there are). */
+  async *pages<T>(path: string, query: Record<string, string | number | undefined>, shape: Shape<T>): AsyncGenerator<ListPage<T>> {
     const page: Shape<Page & { results: T[] }> = {
       is: (value): value is Page & { results: T[] } => isPage(value) && value.results.every(item => shape.is(item)),
       description: `a list ("results") in which each is a ${shape.description}`
@@ -71,12 +85,11 @@ export class JsonHttp {
     for (let url: URL | undefined = this.#url(path, query); url; ) {
       seen.add(url.href)
       const answer: Page & { results: T[] } = await this.#request('GET', url, page)
-      items.push(...answer.results)
       const next: URL | undefined = answer.next ? this.#sameOrigin(answer.next, url) : undefined
       if (next && seen.has(next.href)) throw new ApiError(200, this.#endpoint('GET', url), `the list's next page is ${this.#endpoint('GET', next)}, a page already read: the list loops`)
+      yield { results: answer.results, count: typeof answer.count === 'number' ? answer.count : undefined, hasNext: next !== undefined }
       url = next
     }
-    return items
   }
 
   async #request<T>(method: Method, url: URL, shape: Shape<T>, body?: unknown): Promise<T> {

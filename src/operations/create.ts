@@ -1,7 +1,8 @@
 import type { Backup, Server, Snapshot } from '../api/types.ts'
 import { carryOut } from '../execute/index.ts'
 import { InputError } from '../errors.ts'
-import { parseBoolean, parseCount, parseId, parseName, type CommonSettings, type InputReader } from '../inputs.ts'
+import { onEachServer } from '../fleet.ts'
+import { parseBoolean, parseCount, parseName, readFleet, type CommonSettings, type Fleet, type InputReader } from '../inputs.ts'
 import { BACKUPS, SNAPSHOTS, type Kind } from '../kinds.ts'
 import { creationMarker, defaultDescription } from '../naming.ts'
 import type { Action, DeleteAction } from '../plan/actions.ts'
@@ -22,9 +23,10 @@ export interface CreateSettings {
   rollbackOnFailure: boolean
 }
 
-export const CREATE_INPUTS = ['server_id', 'name_prefix', 'description', 'wait', 'keep', 'rollback_on_failure'] as const
+export const CREATE_INPUTS = ['server_id', 'max_parallel', 'name_prefix', 'description', 'wait', 'keep', 'rollback_on_failure'] as const
 
-export function readCreate(read: InputReader, run: RunContext, kind: 'snapshot' | 'backup'): CreateSettings {
+/** What a create reads: every server's settings but the server, and the fleet. */
+export function readCreate(read: InputReader, run: RunContext, kind: 'snapshot' | 'backup'): Omit<CreateSettings, 'serverId'> & Fleet {
   const namePrefix = parseName('name_prefix', read.withDefault('name_prefix'))
   const marker = creationMarker(namePrefix, run)
   const wait = parseBoolean('wait', read.withDefault('wait'))
@@ -40,7 +42,7 @@ export function readCreate(read: InputReader, run: RunContext, kind: 'snapshot' 
   }
   const custom = kind === 'snapshot' ? read.optional('name') : undefined
   return {
-    serverId: parseId('server_id', read.required('server_id')),
+    ...readFleet(read),
     name: kind === 'snapshot' ? (custom === undefined ? marker : parseName('name', custom)) : undefined,
     namePrefix,
     marker,
@@ -49,6 +51,17 @@ export function readCreate(read: InputReader, run: RunContext, kind: 'snapshot' 
     keep: parseCount('keep', read.withDefault('keep')),
     rollbackOnFailure
   }
+}
+
+type CreateRead = CommonSettings & Omit<CreateSettings, 'serverId'> & Fleet
+
+/** Each server of the fleet gets its own snapshot, side by side. */
+export async function createSnapshots(settings: CreateRead, tools: Tools): Promise<void> {
+  await onEachServer(settings.serverIds, settings.maxParallel, tools, (serverId, serverTools) => createSnapshot({ ...settings, serverId }, serverTools))
+}
+
+export async function createBackups(settings: CreateRead, tools: Tools): Promise<void> {
+  await onEachServer(settings.serverIds, settings.maxParallel, tools, (serverId, serverTools) => createBackup({ ...settings, serverId }, serverTools))
 }
 
 export async function createSnapshot(settings: CommonSettings & CreateSettings, tools: Tools): Promise<void> {

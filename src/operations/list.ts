@@ -1,5 +1,5 @@
 import type { Backup, BackupType, Snapshot } from '../api/types.ts'
-import { parseBackupType, parseId, type InputReader } from '../inputs.ts'
+import { parseBackupType, parseServerIds, type InputReader } from '../inputs.ts'
 import { SNAPSHOTS } from '../kinds.ts'
 import { newestFirst } from '../plan/selection.ts'
 import type { Tools } from '../tools.ts'
@@ -11,32 +11,42 @@ import type { Tools } from '../tools.ts'
 export const MAX_ITEMS_OUTPUT_BYTES = 500_000
 
 export interface ListSettings {
-  serverId: number | undefined
+  /** Every server's when undefined; one server's, or several servers' side by side. */
+  serverIds: number[] | undefined
   backupType?: BackupType | undefined
 }
 
 export function readList(read: InputReader, kind: 'snapshot' | 'backup'): ListSettings {
-  const server = read.optional('server_id')
+  const servers = read.optional('server_id')
   const type = kind === 'backup' ? read.optional('backup_type') : undefined
-  return { serverId: server === undefined ? undefined : parseId('server_id', server), backupType: type === undefined ? undefined : parseBackupType(type) }
+  return { serverIds: servers === undefined ? undefined : parseServerIds(servers), backupType: type === undefined ? undefined : parseBackupType(type) }
 }
 
 export async function listSnapshots(settings: ListSettings, tools: Tools): Promise<void> {
-  report('snapshot', settings.serverId, await SNAPSHOTS.list(tools.client, settings.serverId), tools)
+  const lists = await listEach(settings.serverIds, serverId => SNAPSHOTS.list(tools.client, serverId))
+  report('snapshot', settings.serverIds, lists, tools)
 }
 
 export async function listBackups(settings: ListSettings, tools: Tools): Promise<void> {
-  const backups = await tools.client.listBackups({ serverId: settings.serverId, backupType: settings.backupType })
-  report(settings.backupType ? `${settings.backupType} backup` : 'backup', settings.serverId, backups, tools)
+  const lists = await listEach(settings.serverIds, serverId => tools.client.listBackups({ serverId, backupType: settings.backupType }))
+  report(settings.backupType ? `${settings.backupType} backup` : 'backup', settings.serverIds, lists, tools)
 }
 
-/** Newest first, every page of them, in `items` (bounded) and as a table in the summary. */
-function report(noun: string, serverId: number | undefined, items: Array<Snapshot | Backup>, tools: Tools): void {
-  const sorted = newestFirst(items)
+/** One list, or each server's side by side. */
+async function listEach<T>(serverIds: number[] | undefined, list: (serverId: number | undefined) => Promise<T[]>): Promise<Array<[number | undefined, T[]]>> {
+  return Promise.all((serverIds ?? [undefined]).map(async serverId => [serverId, await list(serverId)] as [number | undefined, T[]]))
+}
+
+/** Newest first, every page of them, in `items` (bounded) and as a table in the summary; a count per server in `results`. */
+function report(noun: string, serverIds: number[] | undefined, lists: Array<[number | undefined, Array<Snapshot | Backup>]>, tools: Tools): void {
+  const sorted = newestFirst(lists.flatMap(([, items]) => items))
   const kept = newestThatFit(sorted, MAX_ITEMS_OUTPUT_BYTES)
-  tools.report.set({ count: sorted.length, items: kept, ...(serverId === undefined ? {} : { server_id: serverId }) })
+  const [only] = serverIds?.length === 1 ? serverIds : []
+  tools.report.set({ count: sorted.length, items: kept, ...(only === undefined ? {} : { server_id: only }) })
+  if (serverIds) tools.report.set({ results: lists.map(([serverId, items]) => ({ server_id: serverId, count: items.length })) })
   tools.report.table(sorted)
-  tools.report.note(`Found ${sorted.length} ${noun}${sorted.length === 1 ? '' : 's'}${serverId === undefined ? '' : ` on server ${serverId}`}.`)
+  const where = serverIds === undefined ? '' : serverIds.length === 1 ? ` on server ${only}` : ` on servers ${serverIds.join(', ')}`
+  tools.report.note(`Found ${sorted.length} ${noun}${sorted.length === 1 ? '' : 's'}${where}.`)
   if (kept.length < sorted.length) {
     tools.report.warn(
       `The items output holds the newest ${kept.length} of the ${sorted.length} ${noun}s: ${sorted.length - kept.length} older ones were left out to stay under GitHub's 1 MB limit on outputs (count is exact). Filter by server_id${noun.includes('backup') ? ' or backup_type' : ''} to see them.`

@@ -1,7 +1,8 @@
 import type { Backup, Snapshot } from '../api/types.ts'
 import { InputError } from '../errors.ts'
 import { carryOut } from '../execute/index.ts'
-import { parseCount, parseId, parseName, type CommonSettings, type InputReader } from '../inputs.ts'
+import { onEachServer } from '../fleet.ts'
+import { parseCount, parseName, readFleet, type CommonSettings, type Fleet, type InputReader } from '../inputs.ts'
 import type { Kind } from '../kinds.ts'
 import { deletionsBeyondKeep } from '../plan/rotation.ts'
 import type { Tools } from '../tools.ts'
@@ -12,10 +13,16 @@ export interface PruneSettings {
   namePrefix: string
 }
 
-export function readPrune(read: InputReader, operation: string): PruneSettings {
+export function readPrune(read: InputReader, operation: string): Omit<PruneSettings, 'serverId'> & Fleet {
+  const fleet = readFleet(read)
   const keep = parseCount('keep', read.withDefault('keep'))
   if (keep === 0) throw new InputError('keep', `must be at least 1 for operation "${operation}" (0 means never delete)`)
-  return { serverId: parseId('server_id', read.required('server_id')), keep, namePrefix: parseName('name_prefix', read.withDefault('name_prefix')) }
+  return { ...fleet, keep, namePrefix: parseName('name_prefix', read.withDefault('name_prefix')) }
+}
+
+/** Each server pruned on its own, side by side. */
+export async function pruneEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & Omit<PruneSettings, 'serverId'> & Fleet, tools: Tools): Promise<void> {
+  await onEachServer(settings.serverIds, settings.maxParallel, tools, (serverId, serverTools) => prune(kind, { ...settings, serverId }, serverTools))
 }
 
 /** Rotation alone: the action's own items beyond the newest `keep`, oldest first. */

@@ -1,6 +1,9 @@
 import type { Backup, Snapshot } from '../api/types.ts'
 import { capitalise } from '../format.ts'
-import { parseBoolean, parseId, type InputReader } from '../inputs.ts'
+import { InputError } from '../errors.ts'
+import { onEachServer } from '../fleet.ts'
+import { parseBoolean, parseFleetReference, type CommonSettings, type InputReader } from '../inputs.ts'
+import { readServers } from './restore.ts'
 import type { Kind } from '../kinds.ts'
 import type { Tools } from '../tools.ts'
 import { waitForItem } from '../watch/items.ts'
@@ -11,12 +14,28 @@ export interface WaitSettings {
   rollbackOnFailure: boolean
 }
 
-export function readWait(read: InputReader, idInput: 'snapshot_id' | 'backup_id'): WaitSettings {
-  return {
-    id: parseId(idInput, read.required(idInput)),
-    serverId: parseId('server_id', read.required('server_id')),
-    rollbackOnFailure: parseBoolean('rollback_on_failure', read.withDefault('rollback_on_failure'))
-  }
+/** A wait as read: one id on one server, or a create's map of server to id for several. */
+export interface WaitRead {
+  ids: Map<number, number>
+  maxParallel: number
+  rollbackOnFailure: boolean
+}
+
+export function readWait(read: InputReader, idInput: 'snapshot_id' | 'backup_id'): WaitRead {
+  const reference = parseFleetReference(idInput, read.required(idInput))
+  if ('latest' in reference) throw new InputError(idInput, 'must be the id of what to wait for, or the map a create wrote to its ' + `${idInput}s output; got "latest"`)
+  const { serverIds, maxParallel } = readServers(read, idInput, reference)
+  const [serverId] = serverIds ?? []
+  if (serverId === undefined) throw new InputError('server_id', `is required by operation "wait-${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}"`)
+  const ids = 'byServer' in reference ? reference.byServer : new Map([[serverId, reference.id]])
+  return { ids, maxParallel, rollbackOnFailure: parseBoolean('rollback_on_failure', read.withDefault('rollback_on_failure')) }
+}
+
+/** Each server waits for its own item, side by side, through the step's one status board. */
+export async function waitForEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & WaitRead, tools: Tools): Promise<void> {
+  await onEachServer([...settings.ids.keys()], settings.maxParallel, tools, (serverId, serverTools) =>
+    waitLater(kind, { id: settings.ids.get(serverId) ?? 0, serverId, rollbackOnFailure: settings.rollbackOnFailure }, serverTools)
+  )
 }
 
 /**
@@ -26,7 +45,7 @@ export function readWait(read: InputReader, idInput: 'snapshot_id' | 'backup_id'
  */
 export async function waitLater<T extends Snapshot | Backup>(kind: Kind<T>, settings: WaitSettings, tools: Tools): Promise<void> {
   tools.report.set({ [kind.idInput]: settings.id, server_id: settings.serverId })
-  const done = await waitForItem(kind, settings.id, settings.serverId, tools, { checkFirst: true })
+  const done = await waitForItem(kind, settings.id, settings.serverId, tools, { atOnce: true })
   tools.report.note(`${capitalise(kind.label(done))} is ${done.status}.`)
   if (settings.rollbackOnFailure) tools.arm({ kind: kind.noun, id: done.id, serverId: done.server.id })
 }

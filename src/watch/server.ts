@@ -6,10 +6,14 @@ import { pollUntil } from './poll.ts'
 
 /** After a restore was accepted: polls the server until it is at rest again (`plan/restore-progress.ts`). */
 export async function waitForRestore(serverId: number, tools: Tools): Promise<Server> {
-  return pollUntil(`server ${serverId}`, tools, async () => {
-    const server = await readServer(serverId, tools)
-    return { value: server, status: server.status, done: restoreProgress(server.status) === 'finished' }
-  }, { title: `Waiting for the restore of server ${serverId}` })
+  return pollUntil(tools, {
+    what: `server ${serverId}`,
+    title: `Waiting for the restore of server ${serverId}`,
+    check: async () => {
+      const server = await readServer(serverId, tools)
+      return { value: server, status: server.status, done: restoreProgress(server.status) === 'finished' }
+    }
+  })
 }
 
 /**
@@ -20,10 +24,15 @@ export async function waitForRestore(serverId: number, tools: Tools): Promise<Se
  */
 export async function waitForRestoreToBegin(serverId: number, lostAnswer: string, tools: Tools): Promise<Server> {
   try {
-    return await pollUntil(`server ${serverId}`, tools, async () => {
-      const server = await readServer(serverId, tools)
-      return { value: server, status: server.status, done: restoreProgress(server.status) === 'in progress' }
-    }, { checkFirst: true, title: `Watching server ${serverId} for the restore to begin` })
+    return await pollUntil(tools, {
+      what: `server ${serverId}`,
+      title: `Watching server ${serverId} for the restore to begin`,
+      atOnce: true,
+      check: async () => {
+        const server = await readServer(serverId, tools)
+        return { value: server, status: server.status, done: restoreProgress(server.status) === 'in progress' }
+      }
+    })
   } catch (error) {
     if (!(error instanceof WaitTimeoutError)) throw error
     throw new OperationError(

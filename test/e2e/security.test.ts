@@ -257,7 +257,7 @@ describe.concurrent('text from the API never starts a workflow command', () => {
       expectFailure(result, 'restore-snapshot failed: server 12345 ended the restore with status')
       expect(foreignCommands(result, 'restore-snapshot')).toEqual([])
       expect(result.outputs.status).toBe(status)
-      expect(Object.keys(result.outputs).sort()).toEqual(['server_id', 'snapshot_id', 'status'])
+      expect(Object.keys(result.outputs).sort()).toEqual(['results', 'server_id', 'snapshot_id', 'snapshot_ids', 'status'])
     } finally {
       await emulator.close()
     }

@@ -6,6 +6,7 @@
 //
 // The workflows are read from the docs, under their headings (./markdown.ts), not copied
 // here: each recipe is written once, and a change to it is tested as a reader will copy it.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from '../support/bundle.ts'
@@ -18,6 +19,12 @@ import {
 
 const README = join(ROOT, 'README.md')
 const RECIPES = join(ROOT, 'docs', 'recipes.md')
+/** `actions/checkout@v7`, as the docs pin it (dependabot moves the version; the tables follow). */
+const pinned = (action: string): string => {
+  const found = new RegExp(`${action.replace('/', '\\/')}@v\\d+`).exec(readFileSync(RECIPES, 'utf8'))?.[0]
+  if (!found) throw new Error(`docs/recipes.md uses no ${action}`)
+  return found
+}
 /** A repository set up as the quick start asks: those secrets and variables, and no others. */
 const SETUP = repositorySetup(README, 'Quick start')
 
@@ -86,7 +93,7 @@ const noRequest = (world: World) => expect(world.emulator.requests).toEqual([])
 
 const QUICK = {
   check: 'deploy › Check the setup',
-  checkout: 'deploy › actions/checkout@v5',
+  checkout: `deploy › ${pinned('actions/checkout')}`,
   snapshot: 'deploy › Snapshot the server',
   deploy: 'deploy › Deploy',
   smoke: 'smoke-test › Check the site answers',
@@ -122,7 +129,7 @@ recipe('Quick start', earlierSnapshots(3), [
 // --- Snapshot before deploy, with automatic rollback ------------------------------------------
 
 const BEFORE = {
-  checkout: 'deploy › actions/checkout@v5',
+  checkout: `deploy › ${pinned('actions/checkout')}`,
   snapshot: 'deploy › Snapshot the server',
   deploy: 'deploy › Deploy',
   migrate: 'deploy › Migrate the database',
@@ -152,7 +159,7 @@ recipe('Snapshot before deploy, with automatic rollback', earlierSnapshots(3), [
 
 const SEPARATE = {
   backup: 'backup › Back up the server',
-  checkout: 'deploy › actions/checkout@v5',
+  checkout: `deploy › ${pinned('actions/checkout')}`,
   deploy: 'deploy › Deploy',
   restore: 'rollback › Restore the backup made before the deploy'
 }
@@ -182,8 +189,8 @@ recipe('Rollback as a separate job, from `needs` outputs', earlierBackups(5), [
 
 const LATER = {
   start: 'deploy › Start a snapshot of the server',
-  checkout: 'deploy › actions/checkout@v5',
-  setupNode: 'deploy › actions/setup-node@v5',
+  checkout: `deploy › ${pinned('actions/checkout')}`,
+  setupNode: `deploy › ${pinned('actions/setup-node')}`,
   install: 'deploy › npm ci',
   build: 'deploy › npm run build',
   test: 'deploy › npm test',

@@ -90,42 +90,59 @@ const GENERATED_NAME = /^gha-octo-org-web-app-4242-3-[A-Za-z0-9_-]+$/
 const DEFAULT_DESCRIPTION = expect.stringMatching(/octo-org\/web\.app.*0123456.*4242/)
 
 describe('each operation\'s own inputs', () => {
-  const create = { namePrefix: 'gha-', wait: true, keep: 0, rollbackOnFailure: false }
+  const create = { namePrefix: 'gha-', wait: true, keep: 0, rollbackOnFailure: false, maxParallel: 4 }
   it.each<{ inputs: Inputs; expected: Record<string, unknown> }>([
     {
       inputs: { operation: 'create-snapshot', server_id: '12345' },
-      expected: { ...create, serverId: 12345, name: expect.stringMatching(GENERATED_NAME), marker: expect.stringMatching(GENERATED_NAME), description: DEFAULT_DESCRIPTION }
+      expected: { ...create, serverIds: [12345], name: expect.stringMatching(GENERATED_NAME), marker: expect.stringMatching(GENERATED_NAME), description: DEFAULT_DESCRIPTION }
     },
     {
       inputs: { operation: 'create-snapshot', server_id: '12345', name: 'pre-deploy_1', description: 'Before the v2 migration', keep: '3', rollback_on_failure: 'true' },
-      expected: { ...create, serverId: 12345, name: 'pre-deploy_1', marker: expect.stringMatching(GENERATED_NAME), description: 'Before the v2 migration', keep: 3, rollbackOnFailure: true }
+      expected: { ...create, serverIds: [12345], name: 'pre-deploy_1', marker: expect.stringMatching(GENERATED_NAME), description: 'Before the v2 migration', keep: 3, rollbackOnFailure: true }
     },
     {
       inputs: { operation: 'create-backup', server_id: '12345' },
-      expected: { ...create, serverId: 12345, name: undefined, marker: expect.stringMatching(GENERATED_NAME), description: DEFAULT_DESCRIPTION }
+      expected: { ...create, serverIds: [12345], name: undefined, marker: expect.stringMatching(GENERATED_NAME), description: DEFAULT_DESCRIPTION }
     },
     {
       inputs: { operation: 'create-backup', server_id: '7', keep: '10', rollback_on_failure: 'True', description: 'nightly' },
-      expected: { ...create, serverId: 7, name: undefined, marker: expect.stringMatching(GENERATED_NAME), description: 'nightly', keep: 10, rollbackOnFailure: true }
+      expected: { ...create, serverIds: [7], name: undefined, marker: expect.stringMatching(GENERATED_NAME), description: 'nightly', keep: 10, rollbackOnFailure: true }
     },
-    { inputs: { operation: 'restore-snapshot', snapshot_id: '801' }, expected: { snapshot: { id: 801 }, serverId: undefined, wait: true } },
-    { inputs: { operation: 'restore-snapshot', snapshot_id: '801', server_id: '12345', wait: 'false' }, expected: { snapshot: { id: 801 }, serverId: 12345, wait: false } },
-    { inputs: { operation: 'restore-snapshot', snapshot_id: 'latest', server_id: '12345' }, expected: { snapshot: { latest: true }, serverId: 12345, wait: true } },
-    { inputs: { operation: 'restore-snapshot', name: 'pre-migration', server_id: '12345' }, expected: { snapshot: { name: 'pre-migration' }, serverId: 12345, wait: true } },
-    { inputs: { operation: 'restore-backup', backup_id: '501', server_id: '12345' }, expected: { backup: { id: 501 }, serverId: 12345, wait: true } },
-    { inputs: { operation: 'restore-backup', backup_id: 'latest', server_id: '12345' }, expected: { backup: { latest: true }, serverId: 12345, wait: true } },
-    { inputs: { operation: 'list-snapshots' }, expected: { serverId: undefined, backupType: undefined } },
-    { inputs: { operation: 'list-snapshots', server_id: '12345' }, expected: { serverId: 12345, backupType: undefined } },
-    { inputs: { operation: 'list-backups' }, expected: { serverId: undefined, backupType: undefined } },
-    { inputs: { operation: 'list-backups', server_id: '12345', backup_type: 'manual' }, expected: { serverId: 12345, backupType: 'manual' } },
-    { inputs: { operation: 'list-backups', backup_type: 'automatic' }, expected: { serverId: undefined, backupType: 'automatic' } },
+    { inputs: { operation: 'restore-snapshot', snapshot_id: '801' }, expected: { reference: { id: 801 }, serverIds: undefined, maxParallel: 4, wait: true } },
+    { inputs: { operation: 'restore-snapshot', snapshot_id: '801', server_id: '12345', wait: 'false' }, expected: { reference: { id: 801 }, serverIds: [12345], maxParallel: 4, wait: false } },
+    { inputs: { operation: 'restore-snapshot', snapshot_id: 'latest', server_id: '12345' }, expected: { reference: { latest: true }, serverIds: [12345], maxParallel: 4, wait: true } },
+    { inputs: { operation: 'restore-snapshot', name: 'pre-migration', server_id: '12345' }, expected: { reference: { name: 'pre-migration' }, serverIds: [12345], maxParallel: 4, wait: true } },
+    { inputs: { operation: 'restore-backup', backup_id: '501', server_id: '12345' }, expected: { reference: { id: 501 }, serverIds: [12345], maxParallel: 4, wait: true } },
+    { inputs: { operation: 'restore-backup', backup_id: 'latest', server_id: '12345' }, expected: { reference: { latest: true }, serverIds: [12345], maxParallel: 4, wait: true } },
+    { inputs: { operation: 'list-snapshots' }, expected: { serverIds: undefined, backupType: undefined } },
+    { inputs: { operation: 'list-snapshots', server_id: '12345' }, expected: { serverIds: [12345], backupType: undefined } },
+    { inputs: { operation: 'list-backups' }, expected: { serverIds: undefined, backupType: undefined } },
+    { inputs: { operation: 'list-backups', server_id: '12345', backup_type: 'manual' }, expected: { serverIds: [12345], backupType: 'manual' } },
+    { inputs: { operation: 'list-backups', backup_type: 'automatic' }, expected: { serverIds: undefined, backupType: 'automatic' } },
     { inputs: { operation: 'delete-snapshot', snapshot_id: '801' }, expected: { id: 801 } },
     { inputs: { operation: 'delete-backup', backup_id: '501' }, expected: { id: 501 } },
-    { inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345' }, expected: { id: 801, serverId: 12345, rollbackOnFailure: false } },
-    { inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345', rollback_on_failure: 'true' }, expected: { id: 801, serverId: 12345, rollbackOnFailure: true } },
-    { inputs: { operation: 'wait-backup', backup_id: '501', server_id: '12345' }, expected: { id: 501, serverId: 12345, rollbackOnFailure: false } },
-    { inputs: { operation: 'prune-snapshots', server_id: '12345', keep: '2' }, expected: { serverId: 12345, keep: 2, namePrefix: 'gha-' } },
-    { inputs: { operation: 'prune-backups', server_id: '12345', keep: '1', name_prefix: 'ci_' }, expected: { serverId: 12345, keep: 1, namePrefix: 'ci_' } }
+    { inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345' }, expected: { ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: false } },
+    { inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345', rollback_on_failure: 'true' }, expected: { ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: true } },
+    { inputs: { operation: 'wait-backup', backup_id: '501', server_id: '12345' }, expected: { ids: new Map([[12345, 501]]), maxParallel: 4, rollbackOnFailure: false } },
+    { inputs: { operation: 'prune-snapshots', server_id: '12345', keep: '2' }, expected: { serverIds: [12345], maxParallel: 4, keep: 2, namePrefix: 'gha-' } },
+    { inputs: { operation: 'prune-backups', server_id: '12345', keep: '1', name_prefix: 'ci_' }, expected: { serverIds: [12345], maxParallel: 4, keep: 1, namePrefix: 'ci_' } },
+    // Fleets: several servers, separated by commas, spaces or line breaks.
+    {
+      inputs: { operation: 'create-backup', server_id: '101, 102\n103 104', max_parallel: '2' },
+      expected: { ...create, serverIds: [101, 102, 103, 104], maxParallel: 2, name: undefined, marker: expect.stringMatching(GENERATED_NAME), description: DEFAULT_DESCRIPTION }
+    },
+    { inputs: { operation: 'restore-snapshot', server_id: '101,102', snapshot_id: 'latest' }, expected: { reference: { latest: true }, serverIds: [101, 102], maxParallel: 4, wait: true } },
+    {
+      inputs: { operation: 'restore-snapshot', snapshot_id: '{"101": 801, "102": 802}' },
+      expected: { reference: { byServer: new Map([[101, 801], [102, 802]]) }, serverIds: [101, 102], maxParallel: 4, wait: true }
+    },
+    {
+      inputs: { operation: 'restore-backup', server_id: '102 101', backup_id: '{"101": 501, "102": 502}' },
+      expected: { reference: { byServer: new Map([[101, 501], [102, 502]]) }, serverIds: [102, 101], maxParallel: 4, wait: true }
+    },
+    { inputs: { operation: 'wait-snapshot', snapshot_id: '{"101": 801, "102": 802}' }, expected: { ids: new Map([[101, 801], [102, 802]]), maxParallel: 4, rollbackOnFailure: false } },
+    { inputs: { operation: 'list-snapshots', server_id: '101 102' }, expected: { serverIds: [101, 102], backupType: undefined } },
+    { inputs: { operation: 'prune-snapshots', server_id: '101,102,103', keep: '2', max_parallel: '100' }, expected: { serverIds: [101, 102, 103], maxParallel: 100, keep: 2, namePrefix: 'gha-' } }
   ])('$inputs.operation with $inputs', async ({ inputs, expected }) => {
     const all = await readAll(inputs)
     expect(specific(all.settings as Record<string, unknown>)).toEqual(expected)
@@ -139,7 +156,7 @@ describe('each operation\'s own inputs', () => {
   })
 
   it('reads numbers with the whitespace @actions/core trims', async () => {
-    expect(specific(await read({ operation: 'wait-snapshot', snapshot_id: ' 801\n', server_id: '  12345 ' }))).toEqual({ id: 801, serverId: 12345, rollbackOnFailure: false })
+    expect(specific(await read({ operation: 'wait-snapshot', snapshot_id: ' 801\n', server_id: '  12345 ' }))).toEqual({ ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: false })
   })
 })
 
@@ -315,6 +332,16 @@ describe('bad input fails before any request, naming the input', () => {
     })),
     ...['-1', '1.5', 'x', 'all'].map(value => ({ case: `keep "${value}" on create`, inputs: { operation: 'create-snapshot', server_id: '1', keep: value }, input: 'keep' as const })),
     ...['-1', '1.5', 'x'].map(value => ({ case: `keep "${value}" on prune`, inputs: { operation: 'prune-backups', server_id: '1', keep: value }, input: 'keep' as const })),
+    { case: 'a server named twice', inputs: { operation: 'create-snapshot', server_id: '101, 102, 101' }, input: 'server_id' },
+    { case: '101 servers', inputs: { operation: 'create-snapshot', server_id: Array.from({ length: 101 }, (_, n) => 1000 + n).join(',') }, input: 'server_id' },
+    { case: 'a fleet with a bad id in it', inputs: { operation: 'prune-snapshots', server_id: '101, 10x', keep: '1' }, input: 'server_id' },
+    { case: 'a server_id of only commas', inputs: { operation: 'create-snapshot', server_id: ', ,' }, input: 'server_id' },
+    ...['0', '101', '1.5', 'all'].map(value => ({ case: `max_parallel "${value}"`, inputs: { operation: 'create-snapshot', server_id: '1', max_parallel: value }, input: 'max_parallel' as const })),
+    { case: 'one snapshot id for several servers', inputs: { operation: 'restore-snapshot', server_id: '101 102', snapshot_id: '801' }, input: 'snapshot_id' },
+    { case: 'a map whose servers are not server_id\'s', inputs: { operation: 'restore-snapshot', server_id: '101 103', snapshot_id: '{"101": 801, "102": 802}' }, input: 'snapshot_id' },
+    { case: 'a map that is not JSON', inputs: { operation: 'restore-backup', server_id: '101', backup_id: '{101: 501' }, input: 'backup_id' },
+    { case: 'a map with a bad id in it', inputs: { operation: 'wait-backup', backup_id: '{"101": "x"}' }, input: 'backup_id' },
+    { case: 'an empty map (a create that made nothing)', inputs: { operation: 'wait-snapshot', snapshot_id: '{}' }, input: 'snapshot_id' },
     { case: 'keep 0 for prune-snapshots', inputs: { operation: 'prune-snapshots', server_id: '1', keep: '0' }, input: 'keep' },
     { case: 'keep 0 for prune-backups', inputs: { operation: 'prune-backups', server_id: '1', keep: '0' }, input: 'keep' },
     { case: 'keep left at its default for prune-snapshots', inputs: { operation: 'prune-snapshots', server_id: '1' }, input: 'keep' },

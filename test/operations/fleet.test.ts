@@ -1,0 +1,218 @@
+// Several servers in one step, in-process on a virtual clock: side by side but bounded, each
+// server's log kept together, one budget and one status board for all, a failure that cancels
+// nothing, and what the outputs and the summary say.
+import { describe, expect } from 'vitest'
+import { createBackups, createSnapshots } from '../../src/operations/create.ts'
+import { listSnapshots } from '../../src/operations/list.ts'
+import { pruneEach } from '../../src/operations/prune.ts'
+import { restoreSnapshots } from '../../src/operations/restore.ts'
+import { waitForEach } from '../../src/operations/wait.ts'
+import { SNAPSHOTS } from '../../src/kinds.ts'
+import type { LogLine } from '../../src/report.ts'
+import { Agent } from 'undici'
+import { connect } from '../../src/api/connect.ts'
+import { Recorder } from '../../src/report.ts'
+import { DEFAULT_TOKEN, fleetServers, startEmulator } from '../emulator/server.ts'
+import { createSettings, failureOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
+
+const FLEET = [101, 102, 103]
+
+function addFleet(api: Api, ids: number[] = FLEET): void {
+  for (const id of ids) api.emulator.addServer({ id, name: `web-${id}` })
+}
+
+function fleetCreate(step: Step, serverIds: number[], overrides: Parameters<typeof createSettings>[0] = {}) {
+  return { ...step.settings, ...createSettings(overrides), serverIds, maxParallel: 4 }
+}
+
+/** The titles of the log's top-level groups: one block per server. */
+function blocks(step: Step): string[] {
+  return step.recorder.log.filter((line): line is Extract<LogLine, { level: 'group' }> => line.level === 'group').map(line => line.title)
+}
+
+describe('create-snapshot for a fleet', () => {
+  test('makes one snapshot per server, side by side, and reports every server in results and snapshot_ids', async ({ api }) => {
+    addFleet(api)
+    const step = api.step()
+    await createSnapshots(fleetCreate(step, FLEET), step.tools)
+    const made = FLEET.map(id => api.emulator.snapshots(id))
+    expect(made.map(list => list.length)).toEqual([1, 1, 1])
+    const outputs = outputsOf(step)
+    expect(JSON.parse(outputs.results ?? '')).toEqual(
+      FLEET.map((serverId, index) => ({
+        server_id: serverId,
+        snapshot_id: made[index]?.[0]?.id,
+        snapshot_name: made[index]?.[0]?.name,
+        status: 'completed',
+        size_mb: made[index]?.[0]?.size_mb,
+        created_at: made[index]?.[0]?.created_at
+      }))
+    )
+    expect(JSON.parse(outputs.snapshot_ids ?? '')).toEqual(Object.fromEntries(FLEET.map((serverId, index) => [String(serverId), made[index]?.[0]?.id])))
+    // With several servers, the single-value outputs are left to results.
+    expect(outputs).not.toHaveProperty('snapshot_id')
+    expect(outputs).not.toHaveProperty('status')
+    // One block per server, printed as each ends.
+    expect(blocks(step).map(title => /^Server (\d+): done in /.exec(title)?.[1]).sort()).toEqual(FLEET.map(String))
+    expect(step.recorder.outcome.servers?.map(row => row.serverId)).toEqual(FLEET)
+  })
+
+  test('keeps each server\'s lines in its own block', async ({ api }) => {
+    addFleet(api)
+    const step = api.step()
+    await createSnapshots(fleetCreate(step, FLEET), step.tools)
+    for (const title of blocks(step)) {
+      const server = Number(/^Server (\d+)/.exec(title)?.[1])
+      const text = JSON.stringify(step.recorder.log.find(line => line.level === 'group' && line.title === title))
+      expect(text).toContain(`of server ${server}.`)
+      for (const other of FLEET.filter(id => id !== server)) expect(text).not.toContain(`server ${other}`)
+    }
+  })
+
+  test('one server failing cancels nothing: the others are made, then the step fails naming it and why', async ({ api }) => {
+    addFleet(api, [101, 103])
+    const step = api.step()
+    const error = await failureOf(createSnapshots(fleetCreate(step, [101, 102, 103], { rollbackOnFailure: true }), step.tools))
+    expect(error).toBe('1 of 3 servers failed: server 102: HTTP 404 from GET /servers/102/: Not found.')
+    expect(api.emulator.snapshots(101)).toHaveLength(1)
+    expect(api.emulator.snapshots(103)).toHaveLength(1)
+    const results = JSON.parse(outputsOf(step).results ?? '') as Array<Record<string, unknown>>
+    expect(results.map(row => [row.server_id, row.status ?? null, row.error ?? null])).toEqual([
+      [101, 'completed', null],
+      [102, null, 'HTTP 404 from GET /servers/102/: Not found.'],
+      [103, 'completed', null]
+    ])
+    expect(Object.keys(JSON.parse(outputsOf(step).snapshot_ids ?? '{}') as object)).toEqual(['101', '103'])
+  })
+
+  test('works on at most max_parallel servers at once', async ({ api }) => {
+    const fleet = [101, 102, 103, 104, 105]
+    addFleet(api, fleet)
+    const step = api.step()
+    await createSnapshots({ ...fleetCreate(step, fleet), maxParallel: 2 }, step.tools)
+    const rows = step.recorder.outcome.servers ?? []
+    // At any moment, how many servers were being worked on.
+    const busiest = Math.max(...rows.map(row => rows.filter(other => other.startedAt <= row.startedAt && row.startedAt < other.endedAt).length))
+    expect(busiest).toBe(2)
+    expect(fleet.map(id => api.emulator.snapshots(id).length)).toEqual([1, 1, 1, 1, 1])
+  })
+
+  test('its status checks are shared: one read of the list per check for every server waiting', async () => {
+    // On the real clock: the servers' waits meet at the same checks as they do on a runner.
+    const emulator = await startEmulator({ jobSeconds: 1.2, pageSize: 100, servers: fleetServers(10) })
+    const agent = new Agent()
+    try {
+      const tools = connect({ apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200 }, new Recorder(), { dispatcher: agent })
+      const settings = { ...createSettings(), apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200, dryRun: false }
+      await createSnapshots({ ...settings, serverIds: fleetServers(10).map(server => server.id), maxParallel: 10 }, tools)
+      const reads = emulator.requests.filter(request => request.method === 'GET' && request.path.endsWith('/snapshots/'))
+      const planning = reads.filter(request => request.query.server_id !== undefined)
+      const checks = reads.filter(request => request.query.server_id === undefined)
+      // Each server reads its own list once to plan; then every check is one read of the whole list.
+      expect(planning).toHaveLength(10)
+      expect(checks.length).toBeGreaterThan(2)
+      expect(checks.length).toBeLessThanOrEqual(12)
+      expect(fleetServers(10).map(server => emulator.snapshots(server.id).length)).toEqual(Array.from({ length: 10 }, () => 1))
+    } finally {
+      await emulator.close()
+      await agent.close()
+    }
+  })
+
+  test('a Retry-After pauses every server\'s requests, not only the one that was told', async ({ api }) => {
+    addFleet(api)
+    api.emulator.inject('POST /snapshots/', { kind: 'status', status: 429, headers: { 'retry-after': '30' } })
+    const step = api.step()
+    await createSnapshots(fleetCreate(step, FLEET), step.tools)
+    const posts = api.emulator.requests.filter(request => request.method === 'POST').map(request => request.at)
+    const refusedAt = posts[0] ?? 0
+    // Every create sent after the refusal waited out the 30 s it asked for.
+    const later = posts.slice(1).filter(at => at > refusedAt)
+    expect(later.length).toBeGreaterThan(0)
+    for (const at of later) expect(at - refusedAt).toBeGreaterThanOrEqual(30_000)
+    expect(FLEET.map(id => api.emulator.snapshots(id).length)).toEqual([1, 1, 1])
+  })
+
+  test('arms the rollback of every server, each with its own completed snapshot', async ({ api }) => {
+    addFleet(api)
+    const step = api.step()
+    await createSnapshots(fleetCreate(step, FLEET, { rollbackOnFailure: true }), step.tools)
+    expect(step.armed.map(target => [target.serverId, target.id]).sort()).toEqual(FLEET.map(id => [id, api.emulator.snapshots(id)[0]?.id]))
+  })
+
+  test('create-backup too: backup_ids names each server\'s backup', async ({ api }) => {
+    addFleet(api)
+    const step = api.step()
+    await createBackups(fleetCreate(step, FLEET, { name: undefined }), step.tools)
+    expect(JSON.parse(outputsOf(step).backup_ids ?? '')).toEqual(Object.fromEntries(FLEET.map(id => [String(id), api.emulator.backups(id)[0]?.id])))
+  })
+})
+
+describe('the other operations for a fleet', () => {
+  test('restore-snapshot from the snapshot_ids of a create restores each server from its own snapshot', async ({ api }) => {
+    addFleet(api)
+    const made = Object.fromEntries(FLEET.map(id => [id, api.emulator.addSnapshot({ serverId: id, name: `pre-${id}` }).id]))
+    // A newer snapshot on each server: the map, not "latest", decides.
+    for (const id of FLEET) api.emulator.addSnapshot({ serverId: id, name: `newer-${id}`, createdAt: new Date(api.clock.now() + 60_000).toISOString() })
+    const step = api.step()
+    await restoreSnapshots({ ...step.settings, reference: { byServer: new Map(FLEET.map(id => [id, made[id] ?? 0])) }, serverIds: FLEET, maxParallel: 4, wait: true }, step.tools)
+    expect(api.emulator.restores.map(restore => [restore.serverId, restore.from.id]).sort()).toEqual(FLEET.map(id => [id, made[id]]))
+    expect(FLEET.map(id => api.emulator.server(id)?.status)).toEqual(['running', 'running', 'running'])
+    expect(JSON.parse(outputsOf(step).snapshot_ids ?? '')).toEqual(Object.fromEntries(FLEET.map(id => [String(id), made[id]])))
+  })
+
+  test('restore-snapshot latest restores each server from its own newest', async ({ api }) => {
+    addFleet(api)
+    const newest = Object.fromEntries(FLEET.map(id => [id, api.emulator.addSnapshot({ serverId: id, name: `n-${id}` }).id]))
+    const step = api.step()
+    await restoreSnapshots({ ...step.settings, reference: { latest: true }, serverIds: FLEET, maxParallel: 4, wait: false }, step.tools)
+    expect(api.emulator.restores.map(restore => [restore.serverId, restore.from.id]).sort()).toEqual(FLEET.map(id => [id, newest[id]]))
+  })
+
+  test('wait-snapshot with a map waits for each server\'s own snapshot and arms each', async ({ api }) => {
+    addFleet(api)
+    const started = api.step()
+    await createSnapshots(fleetCreate(started, FLEET, { wait: false }), started.tools)
+    const ids = JSON.parse(outputsOf(started).snapshot_ids ?? '') as Record<string, number>
+    const step = api.step()
+    await waitForEach(SNAPSHOTS, { ...step.settings, ids: new Map(Object.entries(ids).map(([server, id]) => [Number(server), id])), maxParallel: 4, rollbackOnFailure: true }, step.tools)
+    expect(JSON.parse(outputsOf(step).results ?? '').map((row: { status: string }) => row.status)).toEqual(['completed', 'completed', 'completed'])
+    expect(step.armed.map(target => target.id).sort()).toEqual(Object.values(ids).sort())
+  })
+
+  test('prune-snapshots prunes each server, and deleted_ids has them all', async ({ api }) => {
+    addFleet(api)
+    const old = FLEET.map(id => api.emulator.addSnapshot({ serverId: id, name: `gha-old-${id}`, createdAt: new Date(api.clock.now() - 7_200_000).toISOString() }).id)
+    for (const id of FLEET) api.emulator.addSnapshot({ serverId: id, name: `gha-new-${id}`, createdAt: new Date(api.clock.now() - 3_600_000).toISOString() })
+    const step = api.step()
+    await pruneEach(SNAPSHOTS, { ...step.settings, serverIds: FLEET, maxParallel: 4, keep: 1, namePrefix: 'gha-' }, step.tools)
+    expect(JSON.parse(outputsOf(step).deleted_ids ?? '').sort()).toEqual(old.sort())
+  })
+
+  test('list-snapshots of several servers: every one of them, and a count for each in results', async ({ api }) => {
+    addFleet(api)
+    for (const id of FLEET) for (let n = 0; n < id - 100; n++) api.emulator.addSnapshot({ serverId: id, name: `s-${id}-${n}` })
+    const step = api.step()
+    await listSnapshots({ serverIds: FLEET }, step.tools)
+    expect(outputsOf(step).count).toBe('6')
+    expect(JSON.parse(outputsOf(step).results ?? '')).toEqual([
+      { server_id: 101, count: 1 },
+      { server_id: 102, count: 2 },
+      { server_id: 103, count: 3 }
+    ])
+    expect(summaryOf(step)).toEqual(['Found 6 snapshots on servers 101, 102, 103.'])
+  })
+})
+
+describe('one server', () => {
+  test('is worked on as it always was: live, the single-value outputs set, and results beside them', async ({ api }) => {
+    addFleet(api, [101])
+    const step = api.step()
+    await createSnapshots(fleetCreate(step, [101]), step.tools)
+    const [snapshot] = api.emulator.snapshots(101)
+    expect(outputsOf(step)).toMatchObject({ snapshot_id: String(snapshot?.id), status: 'completed', snapshot_ids: JSON.stringify({ 101: snapshot?.id }) })
+    expect(JSON.parse(outputsOf(step).results ?? '')).toEqual([expect.objectContaining({ server_id: 101, snapshot_id: snapshot?.id })])
+    expect(blocks(step)).toEqual([`Waiting for snapshot ${snapshot?.id}`])
+    expect(step.recorder.outcome.servers).toBeUndefined()
+  })
+})
