@@ -49,8 +49,8 @@ export const OPERATIONS: readonly OperationEntry[] = [
   {
     operation: 'create-snapshot',
     does: 'Takes a snapshot of the server; with `wait` (the default) the step ends when it is completed. With `keep`, deletes the action\'s older snapshots beyond the newest `keep`. With `rollback_on_failure`, a failure later in the job restores the server from it.',
-    gives: '`server_id`; `name` if you want your own',
-    gets: '`snapshot_id`, `snapshot_name`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`',
+    gives: '`server_id` (one, or several: a fleet); `name` if you want your own',
+    gets: '`snapshot_id`, `snapshot_name`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`; `results` and `snapshot_ids` for every server',
     inputs: [...CREATE_INPUTS, 'name'],
     namesThings: true,
     read: (read, common, run) => prepared({ ...common, ...readCreate(read, needsRun(run), 'snapshot') }, createSnapshots)
@@ -58,8 +58,8 @@ export const OPERATIONS: readonly OperationEntry[] = [
   {
     operation: 'create-backup',
     does: 'Makes a manual backup of the server, the same way.',
-    gives: '`server_id`; `description` if you want your own',
-    gets: '`backup_id`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`',
+    gives: '`server_id` (one or several); `description` if you want your own',
+    gets: '`backup_id`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`; `results` and `backup_ids`',
     inputs: CREATE_INPUTS,
     namesThings: true,
     read: (read, common, run) => prepared({ ...common, ...readCreate(read, needsRun(run), 'backup') }, createBackups)
@@ -67,23 +67,23 @@ export const OPERATIONS: readonly OperationEntry[] = [
   {
     operation: 'restore-snapshot',
     does: 'Restores the server from a completed snapshot, overwriting its disk; with `wait`, until the server is at rest again (`running` or `stopped`).',
-    gives: '`snapshot_id` (an id or `latest`) or `name`; `server_id` with `latest` or `name`, and to check an id against',
-    gets: '`snapshot_id`, `server_id`, `status` (the server\'s)',
+    gives: '`snapshot_id` (an id, `latest`, or the `snapshot_ids` of a create) or `name`; `server_id` (one or several) with `latest` or `name`, and to check an id against',
+    gets: '`snapshot_id`, `server_id`, `status` (the server\'s); `results` and `snapshot_ids`',
     inputs: ['snapshot_id', 'name', 'server_id', 'max_parallel', 'wait'],
     read: (read, common) => prepared({ ...common, ...readRestoreSnapshot(read) }, restoreSnapshots)
   },
   {
     operation: 'restore-backup',
     does: 'Restores the server from a completed backup, the same way.',
-    gives: '`server_id` and `backup_id` (an id or `latest`)',
-    gets: '`backup_id`, `server_id`, `status` (the server\'s)',
+    gives: '`backup_id` (an id, `latest`, or the `backup_ids` of a create) and `server_id` (one or several; not needed with `backup_ids`)',
+    gets: '`backup_id`, `server_id`, `status` (the server\'s); `results` and `backup_ids`',
     inputs: ['server_id', 'max_parallel', 'backup_id', 'wait'],
     read: (read, common) => prepared({ ...common, ...readRestoreBackup(read) }, restoreBackups)
   },
   {
     operation: 'list-snapshots',
     does: 'Lists snapshots, every page, newest first.',
-    gives: '`server_id` to list one server\'s only',
+    gives: '`server_id` to list one server\'s only, or several servers\'',
     gets: '`count`, `items` (JSON array)',
     inputs: ['server_id'],
     read: read => prepared(readList(read, 'snapshot'), listSnapshots)
@@ -115,23 +115,23 @@ export const OPERATIONS: readonly OperationEntry[] = [
   {
     operation: 'wait-snapshot',
     does: 'Waits for a snapshot started earlier with `wait: false`. With `rollback_on_failure`, a failure later in the job restores the server from it: put it right before the deploy.',
-    gives: '`snapshot_id`, `server_id`',
-    gets: '`snapshot_id`, `status` and the rest of the snapshot\'s outputs',
+    gives: '`snapshot_id` and `server_id`, or the `snapshot_ids` of a create for a fleet',
+    gets: '`snapshot_id`, `status` and the rest of the snapshot\'s outputs; `results`',
     inputs: ['snapshot_id', 'server_id', 'max_parallel', 'rollback_on_failure'],
     read: (read, common) => prepared({ ...common, ...readWait(read, 'snapshot_id') }, (settings, tools) => waitForEach(SNAPSHOTS, settings, tools))
   },
   {
     operation: 'wait-backup',
     does: 'Waits for a backup started earlier with `wait: false`, the same way.',
-    gives: '`backup_id`, `server_id`',
-    gets: '`backup_id`, `status` and the rest',
+    gives: '`backup_id` and `server_id`, or the `backup_ids` of a create',
+    gets: '`backup_id`, `status` and the rest; `results`',
     inputs: ['backup_id', 'server_id', 'max_parallel', 'rollback_on_failure'],
     read: (read, common) => prepared({ ...common, ...readWait(read, 'backup_id') }, (settings, tools) => waitForEach(BACKUPS, settings, tools))
   },
   {
     operation: 'prune-snapshots',
     does: 'Deletes the action\'s own snapshots beyond the newest `keep`, and nothing else.',
-    gives: '`server_id`, `keep` (1 or more)',
+    gives: '`server_id` (one or several), `keep` (1 or more)',
     gets: '`deleted_ids`',
     inputs: ['server_id', 'max_parallel', 'keep', 'name_prefix'],
     read: (read, common) => prepared({ ...common, ...readPrune(read, 'prune-snapshots') }, (settings, tools) => pruneEach(SNAPSHOTS, settings, tools))
@@ -139,7 +139,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
   {
     operation: 'prune-backups',
     does: 'Deletes the action\'s own manual backups beyond the newest `keep`.',
-    gives: '`server_id`, `keep` (1 or more)',
+    gives: '`server_id` (one or several), `keep` (1 or more)',
     gets: '`deleted_ids`',
     inputs: ['server_id', 'max_parallel', 'keep', 'name_prefix'],
     read: (read, common) => prepared({ ...common, ...readPrune(read, 'prune-backups') }, (settings, tools) => pruneEach(BACKUPS, settings, tools))
