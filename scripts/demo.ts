@@ -6,6 +6,8 @@ import { DEFAULT_TOKEN, startEmulator, type Emulator } from '../test/emulator/se
 import { runStep, type StepResult } from '../test/support/bundle.ts'
 
 const SERVER_ID = 12345
+/** The fleet of chapter 8. */
+const FLEET = [101, 102, 103]
 const DAY_MS = 24 * 60 * 60 * 1000
 // The emulator's jobs take 1 s, so a short first check keeps the demo quick; real ones take minutes.
 const JOB_SECONDS = 1
@@ -130,6 +132,20 @@ async function tellStory(story: Story, earlier: Earlier): Promise<void> {
   const writes = story.emulator.requests.slice(requestsBefore).filter(request => request.method !== 'GET')
   if (writes.length > 0) fail(story, `prune dry run: sent ${writes.map(request => `${request.method} ${request.path}`).join(', ')}`)
   if (story.emulator.snapshots(SERVER_ID).length !== snapshotsBefore) fail(story, 'prune dry run: the number of snapshots changed')
+
+  heading(story, '8. A fleet: three servers snapshotted side by side, then all rolled back after a failed deploy')
+  for (const id of FLEET) story.emulator.addServer({ id, name: `web-${id}` })
+  const fleet = { operation: 'create-snapshot', server_id: FLEET.join(', '), rollback_on_failure: 'true' }
+  const fleetStep = await step(story, fleet)
+  const ids = JSON.parse(fleetStep.outputs.snapshot_ids ?? '{}') as Record<string, number>
+  if (Object.keys(ids).length !== FLEET.length) fail(story, `fleet: expected a snapshot of each of ${FLEET.join(', ')}, got ${JSON.stringify(ids)}`)
+  console.log('\n   The job summary draws the fleet (GitHub renders this Mermaid block as a chart):')
+  for (const line of (/```mermaid\n[\s\S]*?```/.exec(fleetStep.summary)?.[0] ?? '(no timeline)').split('\n')) console.log(`   > ${line}`)
+  console.log('\n   Deploy to server 102 fails, so the job fails; the post step restores every server:')
+  const restoresBefore = story.emulator.restores.length
+  await step(story, fleet, fleetStep.state)
+  const restored = story.emulator.restores.slice(restoresBefore).map(restore => restore.serverId).sort()
+  if (JSON.stringify(restored) !== JSON.stringify(FLEET)) fail(story, `fleet rollback: expected servers ${FLEET.join(', ')} restored, got ${restored.join(', ')}`)
 }
 
 function heading(story: Story, text: string): void {

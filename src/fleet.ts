@@ -52,10 +52,19 @@ async function runOne(serverId: number, tools: Tools, work: (serverId: number, t
     error = explain(caught)
   }
   const row: ServerRow = { serverId, outputs: Object.fromEntries(recorder.outcome.outputs), startedAt, endedAt: tools.clock.now(), ...(error === undefined ? {} : { error }) }
-  tools.report.block(`Server ${serverId}: ${error === undefined ? 'done' : 'failed'} in ${formatDuration(row.endedAt - row.startedAt)}`, recorder.log)
+  tools.report.block(blockTitle(row), recorder.log)
   for (const line of recorder.outcome.lines) if (line.level !== 'note') tools.report.summarize(line.level, `Server ${serverId}: ${line.text}`)
   if (error !== undefined) tools.report.say(`Server ${serverId} failed: ${error}`)
   return row
+}
+
+/** `Server 101: snapshot 807 completed, 3 min 2 s`, or `Server 102: failed after 1.2 s`. */
+function blockTitle(row: ServerRow): string {
+  const took = formatDuration(row.endedAt - row.startedAt)
+  if (row.error !== undefined) return `Server ${row.serverId}: failed after ${took}`
+  const { snapshot_id: snapshot, backup_id: backup, status } = row.outputs
+  const item = snapshot !== undefined ? `snapshot ${snapshot}` : backup !== undefined ? `backup ${backup}` : undefined
+  return `Server ${row.serverId}: ${[item, status].filter(Boolean).join(' ') || 'done'}, ${took}`
 }
 
 /** The step's outputs and summary for a fleet: `results`, the ids by server, and the table with its timeline. */

@@ -244,9 +244,8 @@ function addItemTable(items: Item[]): void {
 /** A fleet at a glance: a row per server, then the timeline, one bar per server from its first request to its end. */
 function addServers(rows: ServerRow[]): void {
   const header = ['server', 'item', 'status', 'size (MB)', 'time', 'error'].map(data => ({ data, header: true }))
-  const start = Math.min(...rows.map(row => row.startedAt))
   core.summary.addTable([header, ...rows.map(row => cells([String(row.serverId), itemOf(row), row.outputs.status ?? '', row.outputs.size_mb ?? '', formatDuration(row.endedAt - row.startedAt), row.error ?? '']))])
-  core.summary.addRaw(`\n${timeline(rows, start)}\n`)
+  core.summary.addRaw(`\n${timeline(rows)}\n`)
 }
 
 function itemOf(row: ServerRow): string {
@@ -256,18 +255,19 @@ function itemOf(row: ServerRow): string {
 }
 
 /**
- * A Mermaid gantt chart, which GitHub draws in a job summary: times in milliseconds from the
- * step's start, a failed server marked `crit`. Only the action's own words and numbers go into
- * it, never text from the API, so nothing the API says can break the chart.
+ * A Mermaid gantt chart, which GitHub draws in a job summary: one bar per server, at the clock
+ * times it ran (the reader's browser shows them in the reader's time zone), a failed server
+ * marked `crit`. Only the action's own words and numbers go into it, never text from the API,
+ * so nothing the API says can break the chart.
  */
-export function timeline(rows: ServerRow[], start: number): string {
+export function timeline(rows: ServerRow[]): string {
   const bars = rows.map(row => {
     const item = row.outputs.snapshot_id ? ` (snapshot ${Number(row.outputs.snapshot_id)})` : row.outputs.backup_id ? ` (backup ${Number(row.outputs.backup_id)})` : ''
-    const from = Math.round(row.startedAt - start)
-    const to = Math.max(from + 1, Math.round(row.endedAt - start))
+    const from = Math.round(row.startedAt)
+    const to = Math.max(from + 1, Math.round(row.endedAt))
     return `    server ${row.serverId}${item}${row.error === undefined ? '' : ' failed'} :${row.error === undefined ? 'done' : 'crit'}, s${row.serverId}, ${from}, ${to}`
   })
-  return ['```mermaid', 'gantt', '    title Servers, from the start of the step (min:s)', '    dateFormat x', '    axisFormat %M:%S', '    section Servers', ...bars, '```'].join('\n')
+  return ['```mermaid', 'gantt', '    title The fleet, server by server', '    dateFormat x', '    axisFormat %H:%M:%S', '    section Servers', ...bars, '```'].join('\n')
 }
 
 function labelOf(item: Item): string {

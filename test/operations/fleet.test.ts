@@ -53,7 +53,7 @@ describe('create-snapshot for a fleet', () => {
     expect(outputs).not.toHaveProperty('snapshot_id')
     expect(outputs).not.toHaveProperty('status')
     // One block per server, printed as each ends.
-    expect(blocks(step).map(title => /^Server (\d+): done in /.exec(title)?.[1]).sort()).toEqual(FLEET.map(String))
+    expect(blocks(step).sort()).toEqual(FLEET.map((id, index) => expect.stringMatching(new RegExp(`^Server ${id}: snapshot ${made[index]?.[0]?.id} completed, `))))
     expect(step.recorder.outcome.servers?.map(row => row.serverId)).toEqual(FLEET)
   })
 

@@ -224,6 +224,46 @@ describe('writeReport', () => {
   })
 })
 
+describe('a fleet in the summary', () => {
+  const hostile = 'x<script>alert(1)</script> | a\n```\n::error::pwned'
+  const rows = [
+    { serverId: 101, outputs: { snapshot_id: '801', snapshot_name: hostile, status: 'completed', size_mb: '5120' }, startedAt: 1_000_000, endedAt: 1_182_000 },
+    { serverId: 102, outputs: {}, startedAt: 1_000_035, endedAt: 1_001_200, error: `HTTP 404 from GET /servers/102/: ${hostile}` }
+  ]
+
+  it('draws a row per server and a Mermaid timeline, a bar per server, the failed one marked', async () => {
+    const recorder = new Recorder()
+    recorder.servers(rows)
+    await writeReport('create-snapshot', recorder.outcome, 182_000, undefined)
+    const text = summary()
+    expect(text).toContain('<th>server</th><th>item</th><th>status</th><th>size (MB)</th><th>time</th><th>error</th>')
+    expect(text).toContain('<td>101</td>')
+    expect(text).toContain('<td>3 min 2 s</td>')
+    const chart = /```mermaid\n([\s\S]*?)\n```/.exec(text)?.[1] ?? ''
+    expect(chart.split('\n')).toEqual([
+      'gantt',
+      '    title The fleet, server by server',
+      '    dateFormat x',
+      '    axisFormat %H:%M:%S',
+      '    section Servers',
+      '    server 101 (snapshot 801) :done, s101, 1000000, 1182000',
+      '    server 102 failed :crit, s102, 1000035, 1001200'
+    ])
+  })
+
+  it('escapes what the API said in the table, and keeps it out of the chart', async () => {
+    const recorder = new Recorder()
+    recorder.servers(rows)
+    await writeReport('create-snapshot', recorder.outcome, 182_000, undefined)
+    const text = summary()
+    expect(text).not.toContain('<script>')
+    expect(text).toContain('&lt;script&gt;')
+    expect(/```mermaid\n([\s\S]*?)\n```/.exec(text)?.[1]).not.toMatch(/script|pwned|404/)
+    // The chart's block is closed once, by the action: no line from the API ends it early.
+    expect(text.split('\n').filter(line => line.startsWith('```'))).toEqual(['```mermaid', '```'])
+  })
+})
+
 describe('action.yml and the code agree', () => {
   interface Metadata {
     inputs: Record<string, { description?: string; required?: boolean; default?: unknown }>
