@@ -2,7 +2,9 @@
 // the committed bundle on the emulator, with a failure injected at each step in turn
 // (./world.ts says how each kind of step is failed). Each row's expectation is written here by
 // hand from the action's contract: the server is restored exactly when a deploy step ran and
-// the job failed after a step that armed the rollback, never otherwise, and never twice.
+// the job failed after a step that armed the rollback, never otherwise, and never twice; a
+// fleet's servers are restored all together, each from its own snapshot, even those that no
+// deploy reached yet.
 //
 // The workflows are read from the docs, under their headings (./markdown.ts), not copied
 // here: each recipe is written once, and a change to it is tested as a reader will copy it.
@@ -13,8 +15,8 @@ import { ROOT } from '../support/bundle.ts'
 import { repositorySetup, workflowUnder } from './markdown.ts'
 import { planWorkflow, type WorkflowOptions, type WorkflowRun } from './simulator.ts'
 import {
-  SERVER_ID, UNTOUCHED, World, cancelledAt, expectOutcome, fails, hangs, restoredFrom, rotationRefused, timesOut,
-  type Expected, type Fault
+  SERVER_ID, UNTOUCHED, World, cancelledAt, expectOutcome, fails, hangs, restoredButOne, restoredFrom, rollbackRefused, rotationRefused,
+  timesOut, unrestored, type Expected, type Fault
 } from './world.ts'
 
 const README = join(ROOT, 'README.md')
@@ -47,8 +49,8 @@ interface Row extends Expected {
 
 type Seed = (world: World) => void
 
-/** One table: the recipe's workflow, what the server holds before it runs, and a row per case. */
-function recipe(heading: string, seed: Seed, rows: Row[]): void {
+/** One table: the recipe's workflow, what the servers hold before it runs, and a row per case; on a fleet of `fleet` servers if given. */
+function recipe(heading: string, seed: Seed, rows: Row[], options: { fleet?: number } = {}): void {
   const yaml = workflowOf(heading)
   describe.concurrent(heading, () => {
     it('has a row that fails each of its steps, once', () => {
@@ -57,7 +59,7 @@ function recipe(heading: string, seed: Seed, rows: Row[]): void {
     })
 
     it.each(rows.map(row => [row.case, row] as const))('%s', async (_case, row) => {
-      const world = await World.start()
+      const world = options.fleet === undefined ? await World.start() : await World.startFleet(options.fleet)
       try {
         seed(world)
         const run = await world.run(yaml, SETUP, row)
@@ -70,11 +72,13 @@ function recipe(heading: string, seed: Seed, rows: Row[]): void {
   })
 }
 
-/** The action's snapshots of earlier deploys, so that `keep` has something to rotate. */
+/** The action's snapshots of earlier deploys, on every server, so that `keep` has something to rotate. */
 function earlierSnapshots(count: number): Seed {
   return world => {
-    for (let index = count; index >= 1; index--) {
-      world.emulator.addSnapshot({ serverId: SERVER_ID, name: `gha-acme-shop-98765432${index}0-1-00000${index}`, createdAt: daysAgo(index) })
+    for (const serverId of world.serverIds) {
+      for (let index = count; index >= 1; index--) {
+        world.emulator.addSnapshot({ serverId, name: `gha-acme-shop-98765432${index}0-1-00000${index}`, createdAt: daysAgo(index) })
+      }
     }
   }
 }
@@ -290,3 +294,117 @@ recipe('Manual restore of `latest`', manualSeed, [
   { case: 'the restore is refused: nothing restored', faults: [fails(MANUAL.restore)], jobs: { restore: 'failure' }, end: UNTOUCHED },
   { case: 'the report fails after the restore: restored once, not again', faults: [fails(MANUAL.report)], jobs: { restore: 'failure' }, end: { restoredFromSnapshotNamed: 'before-update' } }
 ])
+
+// --- A fleet: snapshot every server, deploy, roll back all ----------------------------------------
+
+/** The recipe's servers, 101, 102 and 103. */
+const FLEET_SIZE = 3
+const FLEET = {
+  checkout: `deploy › ${pinned('actions/checkout')}`,
+  snapshot: 'deploy › Snapshot every server',
+  deploy101: 'deploy › Deploy to server 101',
+  deploy102: 'deploy › Deploy to server 102',
+  deploy103: 'deploy › Deploy to server 103',
+  smoke: 'smoke-test › Check the site answers',
+  restore: 'rollback › Restore every server from its own snapshot'
+}
+const FLEET_PASSES = { deploy: 'success', 'smoke-test': 'success', rollback: 'skipped' } as const
+const FLEET_DEPLOY_FAILS = { deploy: 'failure', 'smoke-test': 'skipped', rollback: 'skipped' } as const
+const FLEET_SMOKE_FAILS = { deploy: 'success', 'smoke-test': 'failure', rollback: 'success' } as const
+
+/** The servers a deploy step wrote a release to (all of it, or half-way), in order. */
+function deployedTo(expected: number[]) {
+  return (world: World) => {
+    const reached = world.serverIds.filter(id => world.writesOn(id).some(write => write.label.startsWith('release')))
+    expect(reached, 'the servers a deploy reached').toEqual(expected)
+  }
+}
+
+/** The `::error::` lines of a step's main or post run. */
+function errorsOf(run: WorkflowRun, key: string, phase: 'main' | 'post'): string[] {
+  return (run.steps.get(key)?.[phase]?.stdout ?? '').split('\n').filter(line => line.startsWith('::error'))
+}
+
+/** One error line, naming this server and no other of the fleet. */
+function expectErrorNaming(world: World, errors: string[], serverId: number | undefined, story: string): void {
+  expect(errors, story).toHaveLength(1)
+  for (const id of world.serverIds) expect(new RegExp(`\\bserver ${id}\\b`).test(errors[0] ?? ''), `the error names server ${id}: ${errors[0]}${story}`).toBe(id === serverId)
+}
+
+/** keep: 3 on each server: its new snapshot and the two newest earlier ones are left. */
+const keptThreeOnEach = (world: World, run: WorkflowRun) => {
+  const ids = JSON.parse(run.steps.get(FLEET.snapshot)?.outputs.snapshot_ids ?? '{}') as Record<string, number>
+  for (const serverId of world.serverIds) {
+    const names = world.emulator.snapshots(serverId).map(snapshot => snapshot.name)
+    expect(names.slice(1), `server ${serverId}'s snapshots`).toEqual(['gha-acme-shop-9876543210-1-000001', 'gha-acme-shop-9876543220-1-000002'])
+    expect(world.emulator.snapshots(serverId)[0]?.id, `server ${serverId}'s new snapshot is in snapshot_ids`).toBe(ids[String(serverId)])
+  }
+}
+
+/** The provider's job failed on one server: the step names it alone, its result carries the error, the others completed. */
+const oneSnapshotFailed = (world: World, run: WorkflowRun) => {
+  const story = `\n${run.describe()}`
+  const failed = world.serverIds.filter(id => world.emulator.snapshots(id).some(snapshot => snapshot.status === 'failed'))
+  expect(failed, `servers whose new snapshot failed${story}`).toHaveLength(1)
+  expectErrorNaming(world, errorsOf(run, FLEET.snapshot, 'main'), failed[0], story)
+  const results = JSON.parse(run.steps.get(FLEET.snapshot)?.outputs.results ?? '[]') as Array<{ server_id: number; status?: string; error?: string }>
+  expect(results.map(result => result.server_id), `results, in the order given${story}`).toEqual([...world.serverIds])
+  for (const result of results) {
+    if (result.server_id === failed[0]) expect(result.error, `server ${result.server_id}'s result${story}`).toMatch(/failed/)
+    else expect({ status: result.status, error: result.error }, `server ${result.server_id}'s result${story}`).toEqual({ status: 'completed', error: undefined })
+  }
+  deployedTo([])(world)
+}
+
+/** The restore refused for one server: the step fails with one error naming that server alone. */
+function namesTheUnrestored(key: string, phase: 'main' | 'post') {
+  return (world: World, run: WorkflowRun) => {
+    const story = `\n${run.describe()}`
+    expect(run.steps.get(key)?.[phase]?.exitCode, `${phase} ${key}${story}`).toBe(1)
+    expectErrorNaming(world, errorsOf(run, key, phase), unrestored(world)[0], story)
+  }
+}
+
+recipe('A fleet: snapshot every server, deploy, roll back all', earlierSnapshots(3), [
+  { case: 'nothing fails: every server keeps its release, each keeps 3 snapshots', jobs: FLEET_PASSES, end: UNTOUCHED, also: (world, run) => { deployedTo([101, 102, 103])(world); keptThreeOnEach(world, run) } },
+  { case: 'the checkout fails: nothing was armed, no server touched', faults: [fails(FLEET.checkout)], jobs: FLEET_DEPLOY_FAILS, end: UNTOUCHED, also: deployedTo([]) },
+  {
+    case: 'the snapshot fails on one server: the step fails naming it, arms nothing, no deploy runs',
+    faults: [fails(FLEET.snapshot)], jobs: FLEET_DEPLOY_FAILS, end: UNTOUCHED, also: oneSnapshotFailed
+  },
+  {
+    case: 'the deploy to 101 fails: every server restored, 102 and 103 too',
+    faults: [fails(FLEET.deploy101)], jobs: FLEET_DEPLOY_FAILS, end: restoredFrom(FLEET.snapshot), also: deployedTo([101])
+  },
+  {
+    case: 'the deploy to 102 fails: every server restored, each from its own snapshot',
+    faults: [fails(FLEET.deploy102)], jobs: FLEET_DEPLOY_FAILS, end: restoredFrom(FLEET.snapshot), also: deployedTo([101, 102])
+  },
+  {
+    case: 'the deploy to 103 fails: every server restored',
+    faults: [fails(FLEET.deploy103)], jobs: FLEET_DEPLOY_FAILS, end: restoredFrom(FLEET.snapshot), also: deployedTo([101, 102, 103])
+  },
+  {
+    case: 'the deploy to 102 hangs: its timeout-minutes fails it, every server restored',
+    faults: [hangs(FLEET.deploy102)], jobs: FLEET_DEPLOY_FAILS, end: restoredFrom(FLEET.snapshot), also: deployedTo([101, 102])
+  },
+  {
+    case: 'the deploy to 102 fails and one server’s rollback is refused: the others restored, the post step fails naming it',
+    faults: [fails(FLEET.deploy102), rollbackRefused(FLEET.snapshot)], jobs: FLEET_DEPLOY_FAILS, end: restoredButOne(FLEET.snapshot),
+    also: namesTheUnrestored(FLEET.snapshot, 'post')
+  },
+  {
+    case: 'the job is cancelled during the deploy to 102: no rollback',
+    faults: [cancelledAt(FLEET.deploy102)], jobs: { deploy: 'cancelled', 'smoke-test': 'skipped', rollback: 'skipped' }, end: UNTOUCHED, also: deployedTo([101, 102])
+  },
+  {
+    case: 'the smoke test fails: the rollback job restores every server from the map, once each',
+    faults: [fails(FLEET.smoke)], jobs: FLEET_SMOKE_FAILS, end: restoredFrom(FLEET.snapshot)
+  },
+  { case: 'the rollback job’s restore fails: the job does not run when nothing failed', faults: [fails(FLEET.restore)], jobs: FLEET_PASSES, end: UNTOUCHED },
+  {
+    case: 'the smoke test fails and one server’s restore is refused: the others restored, the rollback job fails naming it',
+    faults: [fails(FLEET.smoke), fails(FLEET.restore)], jobs: { deploy: 'success', 'smoke-test': 'failure', rollback: 'failure' }, end: restoredButOne(FLEET.snapshot),
+    also: namesTheUnrestored(FLEET.restore, 'main')
+  }
+], { fleet: FLEET_SIZE })
