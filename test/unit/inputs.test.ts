@@ -4,8 +4,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { InputError } from '../../src/errors.ts'
 import { INPUT_DEFAULTS, parseDuration, parseName, readSettings, type InputName, type Settings } from '../../src/inputs.ts'
 
-// @actions/github reads the run (id, attempt, commit, workflow) once, when it is imported:
-// set it before any import, and put the old values back at the end.
+// The run (id, attempt, commit, workflow) is read from the runner's variables: set them before
+// any import, and put the old values back at the end.
 const RUN = vi.hoisted(() => {
   const env = {
     GITHUB_REPOSITORY: 'octo-org/web.app',
