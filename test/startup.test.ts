@@ -1,0 +1,96 @@
+// What keeps the action's start-up short, checked against the installed dependencies and the
+// committed bundle, so that a dependency update that undoes it fails here, saying what changed:
+// - the stand-in for @actions/http-client (stand-ins/actions-http-client) exports every name
+//   that the bundled toolkit imports from it, and only the OIDC client imports it;
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join, relative } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { ROOT } from './harness/runner.ts'
+
+const STAND_IN = join(ROOT, 'stand-ins', 'actions-http-client')
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
+
+/** dist/modules.txt as a map from each emitted file (and the run-time requires) to its modules. */
+function bundleModules(): Map<string, string[]> {
+  const files = new Map<string, string[]>()
+  let current: string[] = []
+  for (const line of read('dist/modules.txt').split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue
+    if (line.startsWith('  ')) current.push(line.trim())
+    else files.set(line, (current = []))
+  }
+  return files
+}
+
+const RUN_TIME_REQUIRES = 'required at run time, not bundled'
+const bundled = () => [...bundleModules()].filter(([file]) => file !== RUN_TIME_REQUIRES).flatMap(([, modules]) => modules)
+
+/** Every `import … from '<specifier>'` of a module's source: the names it takes, and from where. */
+function importsOf(source: string, specifier: RegExp): { from: string; names: string[] }[] {
+  const found: { from: string; names: string[] }[] = []
+  for (const match of source.matchAll(/\bimport\s+([^'";]*?)\s+from\s+['"]([^'"]+)['"]/g)) {
+    const [, clause = '', from = ''] = match
+    if (!specifier.test(from)) continue
+    const namespace = /\*\s+as\s+(\w+)/.exec(clause)?.[1]
+    const named = /\{([^}]*)\}/.exec(clause)?.[1]
+    const names = named ? named.split(',').map(part => part.trim().split(/\s+as\s+/)[0] ?? '').filter(Boolean) : []
+    // A namespace import: the names are the members the module reads from it.
+    if (namespace) names.push(...[...source.matchAll(new RegExp(`\\b${namespace}\\.(\\w+)`, 'g'))].map(member => member[1] ?? ''))
+    if (/^\s*\w+\s*(,|$)/.test(clause)) names.push('default')
+    found.push({ from, names: [...new Set(names)] })
+  }
+  return found
+}
+
+describe('the stand-in for @actions/http-client', () => {
+  // Derived from what is installed and bundled, not from a list kept by hand.
+  const importers = bundled()
+    .filter(path => path.startsWith('node_modules/'))
+    .map(path => ({ path, imports: importsOf(read(path), /^@actions\/http-client(\/|$)/) }))
+    .filter(({ imports }) => imports.length > 0)
+
+  it('is what @actions/core resolves @actions/http-client to', () => {
+    const fromCore = createRequire(join(ROOT, 'node_modules/@actions/core/lib/core.js'))
+    expect(fromCore.resolve('@actions/http-client')).toBe(join(STAND_IN, 'index.js'))
+    expect(fromCore.resolve('@actions/http-client/lib/auth')).toBe(join(STAND_IN, 'auth.js'))
+  })
+
+  it('stands in only for the OIDC client, the one bundled module that imports @actions/http-client', () => {
+    expect(importers.map(({ path }) => path), 'a bundled module now imports @actions/http-client: check whether the action reaches that use, and extend the stand-in or drop it').toEqual([
+      'node_modules/@actions/core/lib/oidc-utils.js'
+    ])
+    // And core reaches its OIDC client only from getIDToken, which the action never calls.
+    const core = read('node_modules/@actions/core/lib/core.js')
+    const getIDToken = /export function getIDToken\b[\s\S]*?\n}\n/.exec(core)?.[0] ?? ''
+    const uses = [...core.matchAll(/\bOidcClient\b/g)].length
+    expect(uses - [...getIDToken.matchAll(/\bOidcClient\b/g)].length, 'OidcClient is used outside getIDToken').toBe(1) // the import itself
+  })
+
+  it('exports every name the bundled toolkit imports from it, each throwing a clear error', async () => {
+    expect(importers.length).toBeGreaterThan(0)
+    for (const { path, imports } of importers) {
+      for (const { from, names } of imports) {
+        const file = createRequire(join(ROOT, path)).resolve(from)
+        expect(relative(STAND_IN, file).startsWith('..'), `${path} imports ${from} from ${file}, not the stand-in`).toBe(false)
+        const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+        for (const name of names) {
+          expect(Object.keys(module), `${path} imports ${name} from ${from}`).toContain(name)
+          const value = module[name] as new () => unknown
+          expect(() => new value()).toThrow(/stand-in for @actions\/http-client/)
+        }
+      }
+    }
+  })
+
+  it('is not in the bundle at all: nothing bundled reaches it', () => {
+    expect(bundled().filter(path => path.includes('stand-ins/') || path.includes('@actions/http-client'))).toEqual([])
+  })
+})
+
+// The run context needs nothing from @actions/github any more (src/run-context.ts).
+it('depends on no package the bundle does not use', () => {
+  const { dependencies } = JSON.parse(read('package.json')) as { dependencies: Record<string, string> }
+  expect(Object.keys(dependencies).sort()).toEqual(['@actions/core', '@actions/http-client', 'undici'])
+})
