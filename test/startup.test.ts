@@ -2,11 +2,15 @@
 // committed bundle, so that a dependency update that undoes it fails here, saying what changed:
 // - the stand-in for @actions/http-client (stand-ins/actions-http-client) exports every name
 //   that the bundled toolkit imports from it, and only the OIDC client imports it;
-import { readFileSync } from 'node:fs'
+// - the undici modules that src/api/undici.ts imports by path are the very objects undici's
+//   index exports;
+import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import * as undici from 'undici'
 import { describe, expect, it } from 'vitest'
+import { Agent, request, retryInterceptor } from '../src/api/undici.ts'
 import { ROOT } from './harness/runner.ts'
 
 const STAND_IN = join(ROOT, 'stand-ins', 'actions-http-client')
@@ -86,6 +90,52 @@ describe('the stand-in for @actions/http-client', () => {
 
   it('is not in the bundle at all: nothing bundled reaches it', () => {
     expect(bundled().filter(path => path.includes('stand-ins/') || path.includes('@actions/http-client'))).toEqual([])
+  })
+})
+
+describe("undici's modules, imported by path (src/api/undici.ts)", () => {
+  /** Each module src/ may import by path, and what undici's index exports it as. */
+  const FROM_INDEX: Record<string, (index: typeof undici) => unknown> = {
+    'undici/lib/dispatcher/agent.js': index => index.Agent,
+    'undici/lib/dispatcher/retry-agent.js': index => index.RetryAgent,
+    'undici/lib/interceptor/retry.js': index => index.interceptors.retry,
+    // The index puts each API function on every dispatcher: Object.assign(Dispatcher.prototype, api).
+    'undici/lib/api/api-request.js': index => index.Dispatcher.prototype.request
+  }
+  const sources = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
+    .filter(path => path.endsWith('.ts') && !path.endsWith('.d.ts'))
+    .map(path => ({ path: `src/${path}`, source: read(`src/${path}`) }))
+
+  it('each is the very object the index exports', async () => {
+    for (const [path, fromIndex] of Object.entries(FROM_INDEX)) {
+      const module = (await import(path)) as { default: unknown }
+      expect(module.default, `${path} is not what undici's index exports`).toBe(fromIndex(undici))
+    }
+  })
+
+  it('src/ imports no other undici module by path, and from the index only types', () => {
+    for (const { path, source } of sources) {
+      for (const { from } of importsOf(source, /^undici\//)) expect(Object.keys(FROM_INDEX), `${path} imports ${from}`).toContain(from)
+      for (const statement of source.match(/^import\s[^'"]*from\s+'undici'/gm) ?? []) {
+        expect(statement, `${path}: only \`import type\` from 'undici', or the index is bundled`).toMatch(/^import type\b/)
+      }
+      expect(source, `${path} imports @actions/github or @actions/http-client`).not.toMatch(/from\s+'@actions\/(github|http-client)/)
+    }
+  })
+
+  it("gives undici's Agent, and a request that works without the index's methods", async () => {
+    expect(Agent).toBe(undici.Agent)
+    expect(retryInterceptor).toBe(undici.interceptors.retry)
+    const mock = new undici.MockAgent()
+    mock.disableNetConnect()
+    mock.get('https://api.test').intercept({ path: '/ping' }).reply(200, 'pong')
+    try {
+      const dispatcher = mock.compose(retryInterceptor({ maxRetries: 0 }))
+      const response = await request(dispatcher, { origin: 'https://api.test', path: '/ping', method: 'GET' })
+      expect([response.statusCode, await response.body.text()]).toEqual([200, 'pong'])
+    } finally {
+      await mock.close()
+    }
   })
 })
 

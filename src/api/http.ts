@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici'
 import { ApiError, NetworkError, apiMessageOf, parseJson } from './errors.ts'
 import { NOT_SENT_ERRORS } from './retry.ts'
+import { request } from './undici.ts'
 
 /** Longest a single request may take when the operation's own deadline is further away. */
 export const REQUEST_TIMEOUT_MS = 30_000
@@ -74,7 +75,7 @@ export class JsonHttp {
     if (remainingMs <= 0) throw new NetworkError(endpoint, 'the operation ran out of time (input "timeout") before this request', { sent: false })
     let response: Dispatcher.ResponseData
     try {
-      response = await this.#options.dispatcher.request({
+      response = await request(this.#options.dispatcher, {
         origin: url.origin,
         path: url.pathname + url.search,
         method,

@@ -1,5 +1,5 @@
-import { Agent, RetryAgent, type Dispatcher } from 'undici'
-import type { RetryHandler } from 'undici'
+import type { Dispatcher, RetryHandler } from 'undici'
+import { Agent, RetryAgent } from './undici.ts'
 
 /**
  * The retry policy, run by undici's own RetryAgent (it re-dispatches the request and honours
