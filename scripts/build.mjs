@@ -1,9 +1,9 @@
 // `npm run build`: ncc bundles src/ into dist/, then terser minifies every emitted script once
 // more. ncc minifies only its main file and leaves lazily loaded chunks (the run context, loaded
-// by creates alone) as they are; and the license comments it keeps are
-// already in dist/licenses.txt. Both cost start-up time and bytes in every user's job. Last, it
-// writes dist/modules.txt, what each emitted file is made of, from ncc's stats: a dependency
-// update that changes what the bundle loads shows in the diff.
+// by creates alone) as they are; and the license comments it keeps are already in
+// dist/licenses.txt. Both cost start-up time and bytes in every user's job. Last, it writes
+// dist/modules.txt, what each emitted file is made of, from ncc's stats: a dependency update
+// that changes what the bundle loads shows in the diff, and test/startup.test.ts reads it.
 // Plain JavaScript, so that whatever Node runs npm can build.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -12,13 +12,20 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { minify } from 'terser'
 
+// undici's experimental Milo HTTP/1 parser (two WebAssembly builds, 165 kB) is loaded only for a
+// client made with `useMilo: true`, or with `UNDICI_USE_MILO` set when `useMilo` is not given.
+// The action's Agent passes `useMilo: false` (src/api/undici.ts), so the parser is never loaded
+// and is left out of the bundle: undici's `require('../milo/….js')` of it stays a plain
+// require, which would fail if it ever ran. test/startup.test.ts checks the bundle's module list
+// and runs the bundle with UNDICI_USE_MILO=1.
+const MILO = ['../milo/simd.js', '../milo/no-simd.js']
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = join(root, 'dist')
 
 const stats = join(mkdtempSync(join(tmpdir(), 'vps-action-build-')), 'stats.json')
 
 rmSync(dist, { recursive: true, force: true })
-execFileSync('ncc', ['build', 'src/index.ts', '--out', 'dist', '--minify', '--no-source-map-register', '--license', 'licenses.txt', '--stats-out', stats], {
+execFileSync('ncc', ['build', 'src/index.ts', '--out', 'dist', '--minify', '--no-source-map-register', '--license', 'licenses.txt', '--stats-out', stats, ...MILO.flatMap(path => ['--external', path])], {
   cwd: root,
   stdio: 'inherit'
 })

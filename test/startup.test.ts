@@ -4,6 +4,7 @@
 //   that the bundled toolkit imports from it, and only the OIDC client imports it;
 // - the undici modules that src/api/undici.ts imports by path are the very objects undici's
 //   index exports;
+// - undici's Milo parser, kept out of the bundle, is never selected, even by UNDICI_USE_MILO.
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
@@ -11,7 +12,8 @@ import { pathToFileURL } from 'node:url'
 import * as undici from 'undici'
 import { describe, expect, it } from 'vitest'
 import { Agent, request, retryInterceptor } from '../src/api/undici.ts'
-import { ROOT } from './harness/runner.ts'
+import { DEFAULT_TOKEN, startEmulator } from './emulator/server.ts'
+import { ROOT, runStep } from './harness/runner.ts'
 
 const STAND_IN = join(ROOT, 'stand-ins', 'actions-http-client')
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
@@ -124,7 +126,7 @@ describe("undici's modules, imported by path (src/api/undici.ts)", () => {
   })
 
   it("gives undici's Agent, and a request that works without the index's methods", async () => {
-    expect(Agent).toBe(undici.Agent)
+    expect(Object.getPrototypeOf(Agent)).toBe(undici.Agent)
     expect(retryInterceptor).toBe(undici.interceptors.retry)
     const mock = new undici.MockAgent()
     mock.disableNetConnect()
@@ -135,6 +137,28 @@ describe("undici's modules, imported by path (src/api/undici.ts)", () => {
       expect([response.statusCode, await response.body.text()]).toEqual([200, 'pong'])
     } finally {
       await mock.close()
+    }
+  })
+})
+
+describe("undici's Milo parser", () => {
+  it('is kept out of the bundle, as a require that is never reached', () => {
+    expect(bundleModules().get(RUN_TIME_REQUIRES)).toEqual(expect.arrayContaining(['../milo/simd.js', '../milo/no-simd.js']))
+    expect(bundled().filter(path => path.includes('/milo/'))).toEqual([])
+  })
+
+  it('is not selected by UNDICI_USE_MILO=1: answers are still parsed with llhttp', async () => {
+    const emulator = await startEmulator()
+    try {
+      const result = await runStep(
+        { operation: 'list-snapshots', server_id: '12345', api_url: emulator.url, api_token: DEFAULT_TOKEN },
+        { env: { UNDICI_USE_MILO: '1' } }
+      )
+      expect(result.stderr).toBe('')
+      expect(result.exitCode).toBe(0)
+      expect(JSON.parse(result.outputs.items ?? 'null')).toEqual([])
+    } finally {
+      await emulator.close()
     }
   })
 })

@@ -14,8 +14,16 @@ import UndiciRetryAgent from 'undici/lib/dispatcher/retry-agent.js'
 import undiciRetryInterceptor from 'undici/lib/interceptor/retry.js'
 import undiciRequest from 'undici/lib/api/api-request.js'
 
-/** undici's `Agent`, as `undici.Agent`. */
-export const Agent = UndiciAgent
+/**
+ * undici's `Agent` (`undici.Agent`), always with undici's own HTTP/1 parser, llhttp. The
+ * experimental Milo parser, which `UNDICI_USE_MILO` in a workflow's environment would otherwise
+ * turn on, is not in the bundle (scripts/build.mjs).
+ */
+export class Agent extends UndiciAgent {
+  constructor(options: ConstructorParameters<typeof UndiciAgent>[0] = {}) {
+    super({ ...options, useMilo: false })
+  }
+}
 /** undici's `RetryAgent`, as `undici.RetryAgent`. */
 export const RetryAgent = UndiciRetryAgent
 /** undici's retry interceptor, as `undici.interceptors.retry`, for `dispatcher.compose(…)`. */
