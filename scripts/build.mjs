@@ -1,6 +1,6 @@
 // `npm run build`: ncc bundles src/ into dist/, then terser minifies every emitted script once
-// more. ncc minifies only its main file and leaves lazily loaded chunks (the run context, loaded
-// by creates alone) as they are; and the license comments it keeps are already in
+// more. ncc minifies only its main file and leaves lazily loaded chunks (each step's and each
+// operation's code) as they are; and the license comments it keeps are already in
 // dist/licenses.txt. Both cost start-up time and bytes in every user's job. Last, it writes
 // dist/modules.txt, what each emitted file is made of, from ncc's stats: a dependency update
 // that changes what the bundle loads shows in the diff, and test/startup.test.ts reads it.

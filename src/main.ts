@@ -8,7 +8,7 @@ import { readSettings, type Settings } from './inputs.ts'
 import { execute } from './operations/index.ts'
 import type { Tools } from './operations/tools.ts'
 import { Outcome, writeReport } from './report.ts'
-import { markMainStepRan } from './state.ts'
+import { MAIN_STEP_RAN } from './state.ts'
 
 export interface RunOptions {
   /** Where requests go, behind the retry policy: a real `Agent` unless a test passes a `MockAgent`. */
@@ -22,7 +22,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
   const operation = core.getInput('operation') || 'vps-org-snapshot-action'
   let failure: string | undefined
   try {
-    markMainStepRan()
+    core.saveState(...MAIN_STEP_RAN)
     const settings = await readSettings()
     await execute(settings, connect(settings, outcome, options.dispatcher, started))
   } catch (error) {

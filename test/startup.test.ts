@@ -4,6 +4,8 @@
 //   that the bundled toolkit imports from it, and only the OIDC client imports it;
 // - the undici modules that src/api/undici.ts imports by path are the very objects undici's
 //   index exports;
+// - the bundle (dist/modules.txt, written by the build) holds none of what the action never
+//   uses, and the file both steps start from holds no dependency at all;
 // - undici's Milo parser, kept out of the bundle, is never selected, even by UNDICI_USE_MILO.
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -138,6 +140,29 @@ describe("undici's modules, imported by path (src/api/undici.ts)", () => {
     } finally {
       await mock.close()
     }
+  })
+})
+
+describe('the bundle (dist/modules.txt)', () => {
+  it('holds none of what the action never uses', () => {
+    const unused = [
+      /^node_modules\/undici\/index\.js$/, // the index: all of the below
+      /^node_modules\/undici\/lib\/web\/fetch\/index\.js$/, // fetch itself
+      /^node_modules\/undici\/lib\/web\/(websocket|eventsource|cache|cookies)\//,
+      /^node_modules\/undici\/lib\/(cache|mock|milo)\//, // HTTP caches (node:sqlite), mock agents, Milo
+      /^node_modules\/undici\/lib\/interceptor\/(?!retry\.js$)/,
+      /^node_modules\/undici\/lib\/dispatcher\/(h2c-client|proxy-agent|env-http-proxy-agent|socks5-proxy-agent|balanced-pool|round-robin-pool)\.js$/,
+      /^node_modules\/(tunnel|@actions\/http-client|@actions\/github|@octokit\/[^/]+)\//
+    ]
+    const all = bundled()
+    expect(all.length).toBeGreaterThan(20)
+    expect(all.filter(path => unused.some(pattern => pattern.test(path)))).toEqual([])
+  })
+
+  it('loads no dependency in the file both steps start from, where a post step with nothing armed ends', () => {
+    const entry = bundleModules().get('index.js') ?? []
+    expect(entry).toContain('src/post.ts')
+    expect(entry.filter(path => !path.startsWith('src/'))).toEqual([])
   })
 })
 

@@ -5,7 +5,7 @@ import { OperationError } from '../errors.ts'
 import { plain } from '../format.ts'
 import type { CommonSettings, CreateSettings } from '../inputs.ts'
 import { deletionsBeforeCreate, deletionsBeyondKeep } from '../plan/rotation.ts'
-import { saveRollbackTarget } from '../state.ts'
+import { stateToSave } from '../state.ts'
 import { BACKUPS, SNAPSHOTS, type Kind } from './kinds.ts'
 import { deleteChosen, readRotation, type Rotation } from './rotate.ts'
 import type { Tools } from './tools.ts'
@@ -76,7 +76,7 @@ async function create<T extends Snapshot | Backup>(kind: Kind<T>, settings: Crea
     return deleteChosen(rotation, deletionsBeyondKeep(rest, settings.keep - 1), `to keep the newest ${settings.keep}`, tools)
   }
   const created = await sendOnce(kind, settings.serverId, request, tools)
-  if (settings.rollbackOnFailure) saveRollbackTarget({ kind: kind.noun, id: created.id, serverId: created.server.id })
+  if (settings.rollbackOnFailure) core.saveState(...stateToSave({ kind: kind.noun, id: created.id, serverId: created.server.id }))
   tools.outcome.item(created)
   tools.outcome.say(`Started ${kind.label(created)} of server ${created.server.id}.`)
   const done = settings.wait ? await waitForItem(kind, created.id, created.server.id, settings, tools) : created
