@@ -87,13 +87,17 @@ async function coldStart(emulator: Emulator): Promise<void> {
   figures.push({ figure: 'for reference: one GET with `node:http` ÷ `node -e 0`', value: ratio('http'), unit: '×', detail: `${detail('http')}; peak RSS ${await rss(httpRun as Runner)} MiB: the floor for any step that sends a request` })
 }
 
-/** The floor: the same GET, with Node's own HTTP client and nothing else, as an ES module like dist/. */
+/**
+ * The floor: the same GET with Node's own HTTP client and nothing else. CommonJS, as the bundle
+ * loads Node's modules: an ES module's `import … from 'node:http'` builds the module's namespace
+ * from all its properties, and `http.WebSocket` among them loads Node's own copy of undici.
+ */
 function httpGetScript(): string {
   const dir = join(ROOT, 'bench', 'reference')
   mkdirSync(dir, { recursive: true })
-  const path = join(dir, 'http-get.mjs')
+  const path = join(dir, 'http-get.cjs')
   writeFileSync(path, [
-    "import { get } from 'node:http'",
+    "const { get } = require('node:http')",
     'const url = `${process.env.INPUT_API_URL}/snapshots/?server_id=${process.env.INPUT_SERVER_ID}`',
     'get(url, { headers: { authorization: `Bearer ${process.env.INPUT_API_TOKEN}`, accept: "application/json" } }, response => {',
     "  let body = ''",
