@@ -1,1 +1,1 @@
-export const id=661;export const ids=[661];export const modules={6661:(t,o,n)=>{n.r(o),n.d(o,{post:()=>s});var e=n(2462);async function s(t={}){const o=(0,e.EN)();if(!o)return;const{rollBack:s}=await Promise.all([n.e(78),n.e(244),n.e(123)]).then(n.bind(n,3123));await s(o,t)}}};
+export const id=661;export const ids=[661];export const modules={6661:(t,o,n)=>{n.r(o),n.d(o,{post:()=>s});var e=n(2462);async function s(t={}){const o=(0,e.EN)();if(!o)return;const{rollBack:s}=await Promise.all([n.e(726),n.e(1),n.e(123)]).then(n.bind(n,3123));await s(o,t)}}};

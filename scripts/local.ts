@@ -1,8 +1,8 @@
 // `npm run local [-- file.env]`: the action's run() (src/main.ts, the sources, not dist/) through
 // @github/local-action, which reads the inputs and run context from a dotenv file and stands in
-// for @actions/core and @actions/github. The dotenv file is the one given, else .env, else
-// .env.example. With a loopback INPUT_API_URL the emulator of the VPS.org API is started on that
-// host and port for the run and closed afterwards; any other URL is called as it is.
+// for @actions/core. The dotenv file is the one given, else .env, else .env.example. With a
+// loopback INPUT_API_URL the emulator of the VPS.org API is started on that host and port for
+// the run and closed afterwards; any other URL is called as it is.
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'

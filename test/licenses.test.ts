@@ -3,15 +3,12 @@
 // it ships none), and no other package has one. The packages are derived from the build of the
 // sources, from webpack's own module list (ncc's `--stats-out`), independently of how
 // scripts/licenses.mjs derives them: each module's file is walked up to the nearest package.json
-// with a name. The build is the one `npm run build` left in node_modules/.cache when the files it
-// wrote are still those of dist/ (so after every build, and in CI); else a fresh one.
-import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { delimiter, dirname, join } from 'node:path'
+// with a name. The build is the one that made dist/ (test/support/build.ts).
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { buildOfDist } from './support/build.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const LICENSES = readFileSync(join(ROOT, 'dist', 'licenses.txt'), 'utf8')
@@ -106,40 +103,12 @@ function editNotice(licenses: string, id: string, edit: (notice: string) => stri
   return [intro, ...edited].join(`${SEPARATOR}\n`)
 }
 
-/** The stats `npm run build` kept, if dist/ is still exactly what that build wrote. */
-function statsOfTheBuildOfDist(): { modules?: StatsModule[] } | undefined {
-  const cache = join(ROOT, 'node_modules', '.cache', 'vps-action-build')
-  if (!existsSync(join(cache, 'stats.json')) || !existsSync(join(cache, 'dist-hashes.json'))) return undefined
-  const dist = join(ROOT, 'dist')
-  const hashes = Object.fromEntries(readdirSync(dist).sort().map(file => [file, createHash('sha256').update(readFileSync(join(dist, file))).digest('hex')]))
-  const built = JSON.parse(readFileSync(join(cache, 'dist-hashes.json'), 'utf8')) as Record<string, string>
-  if (JSON.stringify(hashes) !== JSON.stringify(built)) return undefined
-  return JSON.parse(readFileSync(join(cache, 'stats.json'), 'utf8')) as { modules?: StatsModule[] }
-}
-
 describe('dist/licenses.txt', () => {
-  let scratch: string
   let packages: BundledPackage[]
 
   beforeAll(() => {
-    const cached = statsOfTheBuildOfDist()
-    if (cached) {
-      packages = bundledPackages(cached)
-      return
-    }
-    scratch = mkdtempSync(join(tmpdir(), 'licenses-test-'))
-    const statsFile = join(scratch, 'stats.json')
-    execFileSync(process.execPath, ['scripts/build.mjs', '--out', join(scratch, 'dist'), '--stats-out', statsFile], {
-      cwd: ROOT,
-      env: { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}` },
-      stdio: 'pipe'
-    })
-    packages = bundledPackages(JSON.parse(readFileSync(statsFile, 'utf8')) as { modules?: StatsModule[] })
+    packages = bundledPackages(buildOfDist().stats)
   }, BUILD_TIMEOUT_MS)
-
-  afterAll(() => {
-    if (scratch) rmSync(scratch, { recursive: true, force: true })
-  })
 
   it('has the notice of every package bundled, in any chunk, and of no other', () => {
     // The toolkit is bundled into every build of the action: a list without it was not read from a build.

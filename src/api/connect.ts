@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { REAL_CLOCK, type Clock } from '../clock.ts'
 import type { Reporter } from '../report.ts'
 import type { RollbackTarget } from '../state.ts'
@@ -7,6 +7,7 @@ import { StatusBoard } from '../watch/board.ts'
 import { PollTicks } from '../watch/ticks.ts'
 import { VpsClient } from './client.ts'
 import { CONNECT_TIMEOUT_MS, RequestPause } from './retry.ts'
+import { Agent } from './undici.ts'
 
 export interface Connection {
   apiUrl: URL

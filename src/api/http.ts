@@ -1,8 +1,9 @@
-import { interceptors, type Dispatcher, type RetryHandler } from 'undici'
+import type { Dispatcher, RetryHandler } from 'undici'
 import type { Clock } from '../clock.ts'
 import { DEADLINE_REACHED, ERRORS_WORTH_ASKING_ABOUT, NO_TIME_LEFT, STATUSES_WORTH_ASKING_ABOUT, type Answer, type Method } from './answers.ts'
 import { ApiError, NetworkError, apiMessageOf, parseJson } from './errors.ts'
 import { MAX_ATTEMPTS, retryDelay, type RequestPause } from './retry.ts'
+import { request, retryInterceptor } from './undici.ts'
 
 /** Longest a single request may take when the operation's own deadline is further away. */
 export const REQUEST_TIMEOUT_MS = 30_000
@@ -60,7 +61,7 @@ export class JsonHttp {
     // is decided per request (`#retryPolicy`). With throwOnError false, the last answer itself
     // (status, the API's message) reaches the caller when the policy stops.
     this.#dispatcher = options.dispatcher.compose(
-      interceptors.retry({ statusCodes: STATUSES_WORTH_ASKING_ABOUT, errorCodes: ERRORS_WORTH_ASKING_ABOUT, methods: ['GET', 'DELETE', 'POST'], throwOnError: false })
+      retryInterceptor({ statusCodes: STATUSES_WORTH_ASKING_ABOUT, errorCodes: ERRORS_WORTH_ASKING_ABOUT, methods: ['GET', 'DELETE', 'POST'], throwOnError: false })
     )
   }
 
@@ -103,7 +104,7 @@ export class JsonHttp {
     const timeoutMs = Math.ceil(Math.min(REQUEST_TIMEOUT_MS, remainingMs))
     const earlierAnswers: Answer[] = []
     // The retry interceptor reads per-request retryOptions from the dispatch options.
-    const request: Dispatcher.RequestOptions & { retryOptions: RetryHandler.RetryOptions } = {
+    const options: Dispatcher.RequestOptions & { retryOptions: RetryHandler.RetryOptions } = {
       origin: url.origin,
       path: url.pathname + url.search,
       method,
@@ -121,7 +122,7 @@ export class JsonHttp {
     }
     let response: Dispatcher.ResponseData
     try {
-      response = await this.#dispatcher.request(request)
+      response = await request(this.#dispatcher, options)
     } catch (error) {
       throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error, code: codeOf(error) })
     }

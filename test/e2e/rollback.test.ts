@@ -10,7 +10,7 @@ const snapshotStep = (inputs: Record<string, string> = {}) => ({ operation: 'cre
 describe.concurrent('a main step that failed arms nothing', () => {
   test('a snapshot whose wait times out: the step fails, and its post step restores nothing and prints nothing', async ({ emulator }) => {
     emulator.setJobSeconds(60)
-    const inputs = snapshotStep({ timeout: '1.5s' })
+    const inputs = snapshotStep({ timeout: '3s' })
     const main = await step(emulator, inputs)
     expectFailure(main, 'timed out waiting for snapshot')
     expect(main.state.rollback).toBeUndefined()
@@ -134,7 +134,7 @@ describe.concurrent('the post step', () => {
   })
 
   test('always waits, and a restore that does not end within timeout fails it', async ({ emulator }) => {
-    const inputs = snapshotStep({ timeout: '1.5s' })
+    const inputs = snapshotStep({ timeout: '3s' })
     const main = await step(emulator, inputs)
     expectSuccess(main)
     emulator.setRestoreSeconds(60)

@@ -160,7 +160,7 @@ describe.concurrent('the token in the log, with debug logging on', () => {
     const emulator = await start()
     const url = emulator.url
     await emulator.close()
-    const result = await stepAt(url, { operation: 'list-snapshots', api_token: SECRET, timeout: '1.5s' }, { env: DEBUG_ENV })
+    const result = await stepAt(url, { operation: 'list-snapshots', api_token: SECRET, timeout: '3s' }, { env: DEBUG_ENV })
     expectFailure(result, 'GET /snapshots/')
     expectNoLeak(result, SECRET)
     expectNoHeaders(result)
