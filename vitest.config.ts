@@ -7,6 +7,10 @@ export default defineConfig({
     // more files and tests run at once than there are cores.
     maxWorkers: 4,
     maxConcurrency: 10,
+    // The test files share their workers' module cache instead of loading every module again for
+    // each file: a third of the suite's time. They leave no state behind (stubbed variables,
+    // spies and emulators are undone after each test).
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 30_000
   }

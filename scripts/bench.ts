@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startEmulator, type Emulator } from '../test/emulator/server.ts'
+import { fleetServers, startEmulator, type Emulator } from '../test/emulator/server.ts'
 import { BUNDLE, ROOT, actionDefaults, runStep } from '../test/support/bundle.ts'
 import { nextPollDelay, STEADY_AFTER_MS } from '../src/plan/schedule.ts'
 
@@ -19,6 +19,12 @@ const DEFAULT_POLL_INTERVAL_MS = 2_000
 const SIMULATED_JOBS_MS = [3_000, 60_000, 600_000, 1_800_000]
 const REAL_JOB_SECONDS = 3
 const SERVER_ID = '12345'
+/** Seconds a fleet's snapshots take in the fleet rows: long enough for several status checks. */
+const FLEET_JOB_SECONDS = 10
+const FLEET_SIZES = [10, 50]
+/** A page of a list as an API usually serves it; the emulator's own default (3) exists to test paging. */
+const FLEET_PAGE_SIZE = 100
+
 
 interface Figure {
   figure: string
@@ -41,6 +47,7 @@ try {
 } finally {
   await emulator.close()
 }
+await fleets()
 report()
 
 /** One run of Node: what it runs, and the environment the runner would give it. */
@@ -254,6 +261,43 @@ async function realWait(emulator: Emulator): Promise<void> {
   const lagMs = noticed.at - (post.at + REAL_JOB_SECONDS * 1000)
   figures.push({ figure: 'lag after completion, 3 s job (real run)', value: round(lagMs / 1000, 2), unit: 's', budget: 2, detail: `${checks.length} status checks against the emulator` })
   figures.push({ figure: 'requests for create-snapshot + wait, 3 s job', value: requests.length, unit: 'requests', budget: 5, detail: requests.map(request => `${request.method} ${request.path.replace('/api/v1', '')}`).join(', ') })
+}
+
+/**
+ * A fleet against one server, for real: `create-snapshot` of N servers with `max_parallel` N,
+ * each snapshot taking FLEET_JOB_SECONDS, at the default poll_interval. The step's time against
+ * one server's, and its status checks per minute while waiting against one server's.
+ */
+async function fleets(): Promise<void> {
+  const one = await fleetRun(1)
+  for (const size of FLEET_SIZES) {
+    const fleet = await fleetRun(size)
+    figures.push({ figure: `fleet of ${size}, ${FLEET_JOB_SECONDS} s jobs: time ÷ one server's`, value: round(fleet.ms / one.ms, 2), unit: '×', budget: 1.3, detail: `${round(fleet.ms / 1000, 1)} s vs ${round(one.ms / 1000, 1)} s` })
+    figures.push({
+      figure: `fleet of ${size}: status requests per minute ÷ one server's`,
+      value: round(fleet.checksPerMinute / one.checksPerMinute, 2),
+      unit: '×',
+      budget: 2,
+      detail: `${round(fleet.checksPerMinute, 1)} vs ${round(one.checksPerMinute, 1)} a minute while waiting; pages of ${FLEET_PAGE_SIZE}`
+    })
+  }
+}
+
+async function fleetRun(size: number): Promise<{ ms: number; checksPerMinute: number }> {
+  const fleet = await startEmulator({ servers: fleetServers(size), jobSeconds: FLEET_JOB_SECONDS, pageSize: FLEET_PAGE_SIZE, lifetimeSeconds: 300 })
+  try {
+    const ids = fleetServers(size).map(server => server.id)
+    const result = await runStep({ operation: 'create-snapshot', server_id: ids.join(','), max_parallel: String(size), api_url: fleet.url, api_token: 'emulator-token' })
+    if (result.exitCode !== 0) throw new Error(`the fleet of ${size} failed:\n${result.stdout}`)
+    const posts = fleet.requests.filter(request => request.method === 'POST').map(request => request.at)
+    const waitStarted = Math.max(...posts)
+    // Status checks: the reads of snapshot lists after the last create was sent.
+    const checks = fleet.requests.filter(request => request.method === 'GET' && request.path.endsWith('/snapshots/') && request.at > waitStarted)
+    const waitedMinutes = ((checks.at(-1)?.at ?? waitStarted) - waitStarted) / 60_000
+    return { ms: result.durationMs, checksPerMinute: checks.length / Math.max(waitedMinutes, 1 / 60) }
+  } finally {
+    await fleet.close()
+  }
 }
 
 /** The environment the runner gives a step, with NODE_EXTRA_CA_CERTS unset as on GitHub's runners. */

@@ -188,20 +188,17 @@ describe.concurrent('text from the API never starts a workflow command', () => {
       expect(foreignCommands(listed, 'list-snapshots')).toEqual([])
       expect(JSON.parse(listed.outputs.items ?? '[]').map((item: { name: string }) => item.name).sort()).toEqual([...HOSTILE].sort())
 
-      for (const snapshot of snapshots) {
-        const waited = await step(emulator, { operation: 'wait-snapshot', snapshot_id: String(snapshot.id), server_id: String(WEB) })
-        expectSuccess(waited)
-        expect(foreignCommands(waited, 'wait-snapshot')).toEqual([])
-        expect(waited.outputs.snapshot_name).toBe(snapshot.name)
-      }
+      // Waiting on the one whose name breaks lines and opens a command: its name is an output, as it is.
+      const hostile = snapshots[1] ?? snapshots[0]
+      const waited = await step(emulator, { operation: 'wait-snapshot', snapshot_id: String(hostile?.id), server_id: String(WEB) })
+      expectSuccess(waited)
+      expect(foreignCommands(waited, 'wait-snapshot')).toEqual([])
+      expect(waited.outputs.snapshot_name).toBe(hostile?.name)
       // `latest` picks the newest, the last one seeded.
       const restored = await step(emulator, { operation: 'restore-snapshot', snapshot_id: 'latest', server_id: String(WEB) })
       expectSuccess(restored)
       expect(restored.outputs.snapshot_id).toBe(String(snapshots.at(-1)?.id))
       expect(foreignCommands(restored, 'restore-snapshot')).toEqual([])
-      const byId = await step(emulator, { operation: 'restore-snapshot', snapshot_id: String(snapshots[0]?.id) })
-      expectSuccess(byId)
-      expect(foreignCommands(byId, 'restore-snapshot')).toEqual([])
     } finally {
       await emulator.close()
     }

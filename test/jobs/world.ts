@@ -43,6 +43,9 @@ const JOB_SECONDS = 0.3
 const RESTORE_SECONDS = 1.6
 const SLOW_JOB_SECONDS = 2.5
 const SHORT_TIMEOUT = '2s'
+// A page holds every item a recipe's server has, as an API's usual page would: the recipes are
+// about the job, not about paging (which the client's own tests cover).
+const PAGE_SIZE = 100
 const LIFETIME_SECONDS = 120
 
 /** What a repository that followed the quick start's setup holds, by name. */
@@ -166,7 +169,7 @@ export class World {
 
   /** One production server, SERVER_ID. */
   static async start(): Promise<World> {
-    const world = new World(await startEmulator({ jobSeconds: JOB_SECONDS, restoreSeconds: RESTORE_SECONDS, lifetimeSeconds: LIFETIME_SECONDS }), [SERVER_ID])
+    const world = new World(await startEmulator({ jobSeconds: JOB_SECONDS, restoreSeconds: RESTORE_SECONDS, lifetimeSeconds: LIFETIME_SECONDS, pageSize: PAGE_SIZE }), [SERVER_ID])
     world.write('the site as it was')
     return world
   }
@@ -174,7 +177,7 @@ export class World {
   /** A fleet of `size` production servers, 101 to 100 + size, and no other. */
   static async startFleet(size: number): Promise<World> {
     const servers = fleetServers(size)
-    const emulator = await startEmulator({ servers, jobSeconds: JOB_SECONDS, restoreSeconds: RESTORE_SECONDS, lifetimeSeconds: LIFETIME_SECONDS })
+    const emulator = await startEmulator({ servers, jobSeconds: JOB_SECONDS, restoreSeconds: RESTORE_SECONDS, lifetimeSeconds: LIFETIME_SECONDS, pageSize: PAGE_SIZE })
     const world = new World(emulator, servers.map(server => server.id))
     for (const id of world.serverIds) world.write(`the site as it was on server ${id}`, id)
     return world
