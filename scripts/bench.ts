@@ -25,7 +25,6 @@ const FLEET_SIZES = [10, 50]
 /** A page of a list as an API usually serves it; the emulator's own default (3) exists to test paging. */
 const FLEET_PAGE_SIZE = 100
 
-
 interface Figure {
   figure: string
   value: number
@@ -68,7 +67,11 @@ async function coldStart(emulator: Emulator): Promise<void> {
     { name: 'bare', args: ['-e', '0'], env: list },
     { name: 'list', args: [BUNDLE], env: list },
     // The post step after a main step that armed nothing, as the runner starts it: STATE_isPost set.
-    { name: 'post', args: [BUNDLE], env: { ...(await stepEnvironment(emulator, { operation: 'create-snapshot', server_id: SERVER_ID, rollback_on_failure: 'true' })), STATE_isPost: 'true' } },
+    {
+      name: 'post',
+      args: [BUNDLE],
+      env: { ...(await stepEnvironment(emulator, { operation: 'create-snapshot', server_id: SERVER_ID, rollback_on_failure: 'true' })), STATE_isPost: 'true' }
+    },
     { name: 'create', args: [BUNDLE], env: await stepEnvironment(emulator, { operation: 'create-snapshot', server_id: SERVER_ID, dry_run: 'true' }) },
     { name: 'http', args: [httpGetScript()], env: list }
   ]
@@ -86,12 +89,35 @@ async function coldStart(emulator: Emulator): Promise<void> {
     return round(median(kb) / 1024, 1)
   }
   const [listRun, postRun, createRun, httpRun] = runners.slice(1)
-  figures.push({ figure: 'one GET (`list-snapshots`) ÷ `node -e 0`', value: ratio('list'), unit: '×', budget: 3.0, detail: `${detail('list')}, medians of ${COLD_START_RUNS} alternating runs` })
+  figures.push({
+    figure: 'one GET (`list-snapshots`) ÷ `node -e 0`',
+    value: ratio('list'),
+    unit: '×',
+    budget: 3.0,
+    detail: `${detail('list')}, medians of ${COLD_START_RUNS} alternating runs`
+  })
   figures.push({ figure: 'peak RSS of that run', value: await rss(listRun as Runner), unit: 'MiB', budget: 60, detail: `median of ${RSS_RUNS} runs` })
-  figures.push({ figure: 'post step with nothing armed ÷ `node -e 0`', value: ratio('post'), unit: '×', budget: 1.6, detail: `${detail('post')}; peak RSS ${await rss(postRun as Runner)} MiB` })
-  figures.push({ figure: '`create-snapshot` (dry run) ÷ `node -e 0`', value: ratio('create'), unit: '×', budget: 3.5, detail: `${detail('create')}; peak RSS ${await rss(createRun as Runner)} MiB` })
+  figures.push({
+    figure: 'post step with nothing armed ÷ `node -e 0`',
+    value: ratio('post'),
+    unit: '×',
+    budget: 1.6,
+    detail: `${detail('post')}; peak RSS ${await rss(postRun as Runner)} MiB`
+  })
+  figures.push({
+    figure: '`create-snapshot` (dry run) ÷ `node -e 0`',
+    value: ratio('create'),
+    unit: '×',
+    budget: 3.5,
+    detail: `${detail('create')}; peak RSS ${await rss(createRun as Runner)} MiB`
+  })
   figures.push({ figure: 'for reference: `node -e 0`', value: round(bare, 1), unit: 'ms', detail: `peak RSS ${await rss(runners[0] as Runner)} MiB` })
-  figures.push({ figure: 'for reference: one GET with `node:http` ÷ `node -e 0`', value: ratio('http'), unit: '×', detail: `${detail('http')}; peak RSS ${await rss(httpRun as Runner)} MiB: the floor for any step that sends a request` })
+  figures.push({
+    figure: 'for reference: one GET with `node:http` ÷ `node -e 0`',
+    value: ratio('http'),
+    unit: '×',
+    detail: `${detail('http')}; peak RSS ${await rss(httpRun as Runner)} MiB: the floor for any step that sends a request`
+  })
 }
 
 /**
@@ -103,15 +129,18 @@ function httpGetScript(): string {
   const dir = join(ROOT, 'bench', 'reference')
   mkdirSync(dir, { recursive: true })
   const path = join(dir, 'http-get.cjs')
-  writeFileSync(path, [
-    "const { get } = require('node:http')",
-    'const url = `${process.env.INPUT_API_URL}/snapshots/?server_id=${process.env.INPUT_SERVER_ID}`',
-    'get(url, { headers: { authorization: `Bearer ${process.env.INPUT_API_TOKEN}`, accept: "application/json" } }, response => {',
-    "  let body = ''",
-    "  response.setEncoding('utf8').on('data', chunk => (body += chunk)).on('end', () => process.stdout.write(`${response.statusCode} ${JSON.parse(body).results.length}\\n`))",
-    '}).on("error", error => { console.error(error); process.exitCode = 1 })',
-    ''
-  ].join('\n'))
+  writeFileSync(
+    path,
+    [
+      "const { get } = require('node:http')",
+      'const url = `${process.env.INPUT_API_URL}/snapshots/?server_id=${process.env.INPUT_SERVER_ID}`',
+      'get(url, { headers: { authorization: `Bearer ${process.env.INPUT_API_TOKEN}`, accept: "application/json" } }, response => {',
+      "  let body = ''",
+      "  response.setEncoding('utf8').on('data', chunk => (body += chunk)).on('end', () => process.stdout.write(`${response.statusCode} ${JSON.parse(body).results.length}\\n`))",
+      '}).on("error", error => { console.error(error); process.exitCode = 1 })',
+      ''
+    ].join('\n')
+  )
   return path
 }
 
@@ -138,7 +167,8 @@ async function startUpProfile(emulator: Emulator): Promise<void> {
       const out = join(dir, String(profiled++))
       await timeNode(['--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', out, ...args], env)
       for (const file of readdirSync(out)) {
-        for (const [what, ms] of profileCosts(JSON.parse(readFileSync(join(out, file), 'utf8')) as CpuProfile, holds)) spent.set(what, (spent.get(what) ?? 0) + ms / PROFILE_RUNS)
+        for (const [what, ms] of profileCosts(JSON.parse(readFileSync(join(out, file), 'utf8')) as CpuProfile, holds))
+          spent.set(what, (spent.get(what) ?? 0) + ms / PROFILE_RUNS)
       }
     }
     return spent
@@ -161,7 +191,12 @@ async function startUpProfile(emulator: Emulator): Promise<void> {
   const builtIns = async (args: string[]) => {
     const probe = 'data:text/javascript,process.on("exit",()=>process.stderr.write("modules="+process.moduleLoadList.join(",")+"\\n"))'
     const { stderr } = await timeNode(['--import', probe, ...args], env)
-    return new Set((/modules=(.*)/.exec(stderr)?.[1] ?? '').split(',').filter(name => name.startsWith('NativeModule ') && !name.includes('internal/')).map(name => name.slice('NativeModule '.length)))
+    return new Set(
+      (/modules=(.*)/.exec(stderr)?.[1] ?? '')
+        .split(',')
+        .filter(name => name.startsWith('NativeModule ') && !name.includes('internal/'))
+        .map(name => name.slice('NativeModule '.length))
+    )
   }
   const bare = await builtIns(['-e', '0'])
   const loaded = [...(await builtIns([BUNDLE]))].filter(name => !bare.has(name)).sort()
@@ -182,15 +217,25 @@ function profileCosts(cpuProfile: CpuProfile, holds: Map<string, string>): Map<s
     const { functionName, url } = byId.get(id) ?? { functionName: '', url: '' }
     const file = url.startsWith('file:') && url.includes('/dist/') ? url.slice(url.lastIndexOf('/') + 1) : undefined
     const what =
-      functionName === 'compileSourceTextModule' ? 'parsing and compiling the files of dist/' :
-      functionName === 'compileForInternalLoader' ? "loading Node's built-in modules" :
-      functionName === '(garbage collector)' ? 'garbage collection' :
-      functionName === '(program)' ? 'V8 and Node outside JavaScript (start-up, compiling)' :
-      file === 'index.js' ? "dist/index.js: src/'s entry and the bundle's module loader (it counts the compiling of each module as it first runs)" :
-      functionName === '(idle)' ? 'waiting (the API, the file system)' :
-      file ? `running dist/${file} (${holds.get(file) ?? '?'})` :
-      url.includes('internal/modules/') ? "Node's module loader (reading, resolving, linking)" :
-      url.startsWith('node:') || !url.includes('/') ? 'inside Node (sockets, HTTP, files, timers, …)' : `other: ${url}`
+      functionName === 'compileSourceTextModule'
+        ? 'parsing and compiling the files of dist/'
+        : functionName === 'compileForInternalLoader'
+          ? "loading Node's built-in modules"
+          : functionName === '(garbage collector)'
+            ? 'garbage collection'
+            : functionName === '(program)'
+              ? 'V8 and Node outside JavaScript (start-up, compiling)'
+              : file === 'index.js'
+                ? "dist/index.js: src/'s entry and the bundle's module loader (it counts the compiling of each module as it first runs)"
+                : functionName === '(idle)'
+                  ? 'waiting (the API, the file system)'
+                  : file
+                    ? `running dist/${file} (${holds.get(file) ?? '?'})`
+                    : url.includes('internal/modules/')
+                      ? "Node's module loader (reading, resolving, linking)"
+                      : url.startsWith('node:') || !url.includes('/')
+                        ? 'inside Node (sockets, HTTP, files, timers, …)'
+                        : `other: ${url}`
     costs.set(what, (costs.get(what) ?? 0) + (cpuProfile.timeDeltas[index] ?? 0) / 1000)
   })
   return costs
@@ -218,7 +263,13 @@ function distSize(): void {
   const dist = join(ROOT, 'dist')
   const files = readdirSync(dist).map(name => ({ name, bytes: statSync(join(dist, name)).size }))
   const total = files.reduce((sum, file) => sum + file.bytes, 0)
-  figures.push({ figure: '`dist/` total bytes', value: total, unit: 'bytes', budget: 800_000, detail: files.map(file => `${file.name} ${file.bytes}`).join(', ') })
+  figures.push({
+    figure: '`dist/` total bytes',
+    value: total,
+    unit: 'bytes',
+    budget: 800_000,
+    detail: files.map(file => `${file.name} ${file.bytes}`).join(', ')
+  })
 }
 
 /** The schedule is a pure function, so the long waits are simulated rather than sat through. */
@@ -226,9 +277,21 @@ function simulatePolling(): void {
   for (const jobMs of SIMULATED_JOBS_MS) {
     const { lagMs, checks, busiestMinute } = simulate(jobMs, DEFAULT_POLL_INTERVAL_MS)
     const label = formatJob(jobMs)
-    figures.push({ figure: `lag after completion, ${label} job`, value: round(lagMs / 1000, 2), unit: 's', budget: Math.min(10, Math.max(2, jobMs / 10_000)), detail: `${checks} status checks (simulated)` })
+    figures.push({
+      figure: `lag after completion, ${label} job`,
+      value: round(lagMs / 1000, 2),
+      unit: 's',
+      budget: Math.min(10, Math.max(2, jobMs / 10_000)),
+      detail: `${checks} status checks (simulated)`
+    })
     if (jobMs > STEADY_AFTER_MS) {
-      figures.push({ figure: `checks per minute after the first, ${label} job`, value: busiestMinute, unit: 'per min', budget: 6, detail: 'the busiest minute (simulated)' })
+      figures.push({
+        figure: `checks per minute after the first, ${label} job`,
+        value: busiestMinute,
+        unit: 'per min',
+        budget: 6,
+        detail: 'the busiest minute (simulated)'
+      })
     }
   }
 }
@@ -259,8 +322,20 @@ async function realWait(emulator: Emulator): Promise<void> {
   const noticed = checks.at(-1)
   if (!post || !noticed) throw new Error('the real 3 s create sent no POST or no status check')
   const lagMs = noticed.at - (post.at + REAL_JOB_SECONDS * 1000)
-  figures.push({ figure: 'lag after completion, 3 s job (real run)', value: round(lagMs / 1000, 2), unit: 's', budget: 2, detail: `${checks.length} status checks against the emulator` })
-  figures.push({ figure: 'requests for create-snapshot + wait, 3 s job', value: requests.length, unit: 'requests', budget: 5, detail: requests.map(request => `${request.method} ${request.path.replace('/api/v1', '')}`).join(', ') })
+  figures.push({
+    figure: 'lag after completion, 3 s job (real run)',
+    value: round(lagMs / 1000, 2),
+    unit: 's',
+    budget: 2,
+    detail: `${checks.length} status checks against the emulator`
+  })
+  figures.push({
+    figure: 'requests for create-snapshot + wait, 3 s job',
+    value: requests.length,
+    unit: 'requests',
+    budget: 5,
+    detail: requests.map(request => `${request.method} ${request.path.replace('/api/v1', '')}`).join(', ')
+  })
 }
 
 /**
@@ -272,7 +347,13 @@ async function fleets(): Promise<void> {
   const one = await fleetRun(1)
   for (const size of FLEET_SIZES) {
     const fleet = await fleetRun(size)
-    figures.push({ figure: `fleet of ${size}, ${FLEET_JOB_SECONDS} s jobs: time ÷ one server's`, value: round(fleet.ms / one.ms, 2), unit: '×', budget: 1.3, detail: `${round(fleet.ms / 1000, 1)} s vs ${round(one.ms / 1000, 1)} s` })
+    figures.push({
+      figure: `fleet of ${size}, ${FLEET_JOB_SECONDS} s jobs: time ÷ one server's`,
+      value: round(fleet.ms / one.ms, 2),
+      unit: '×',
+      budget: 1.3,
+      detail: `${round(fleet.ms / 1000, 1)} s vs ${round(one.ms / 1000, 1)} s`
+    })
     figures.push({
       figure: `fleet of ${size}: status requests per minute ÷ one server's`,
       value: round(fleet.checksPerMinute / one.checksPerMinute, 2),
@@ -287,7 +368,13 @@ async function fleetRun(size: number): Promise<{ ms: number; checksPerMinute: nu
   const fleet = await startEmulator({ servers: fleetServers(size), jobSeconds: FLEET_JOB_SECONDS, pageSize: FLEET_PAGE_SIZE, lifetimeSeconds: 300 })
   try {
     const ids = fleetServers(size).map(server => server.id)
-    const result = await runStep({ operation: 'create-snapshot', server_id: ids.join(','), max_parallel: String(size), api_url: fleet.url, api_token: 'emulator-token' })
+    const result = await runStep({
+      operation: 'create-snapshot',
+      server_id: ids.join(','),
+      max_parallel: String(size),
+      api_url: fleet.url,
+      api_token: 'emulator-token'
+    })
     if (result.exitCode !== 0) throw new Error(`the fleet of ${size} failed:\n${result.stdout}`)
     const posts = fleet.requests.filter(request => request.method === 'POST').map(request => request.at)
     const waitStarted = Math.max(...posts)
@@ -340,7 +427,10 @@ function report(): void {
   }
   console.log(`\n${profile.join('\n')}`)
   mkdirSync(join(ROOT, 'bench'), { recursive: true })
-  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ node: process.version, at: new Date().toISOString(), figures: rows, profile }, null, 2)}\n`)
+  writeFileSync(
+    join(ROOT, 'bench', 'results.json'),
+    `${JSON.stringify({ node: process.version, at: new Date().toISOString(), figures: rows, profile }, null, 2)}\n`
+  )
   console.log('\nWritten to bench/results.json.')
 }
 

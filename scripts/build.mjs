@@ -38,17 +38,23 @@ const statsFile = options['stats-out'] ? resolve(options['stats-out']) : join(sc
 
 try {
   rmSync(dist, { recursive: true, force: true })
-  execFileSync('ncc', ['build', 'src/index.ts', '--out', dist, '--minify', '--no-source-map-register', '--stats-out', statsFile, ...MILO.flatMap(path => ['--external', path])], {
-    cwd: root,
-    stdio: 'inherit'
-  })
+  execFileSync(
+    'ncc',
+    ['build', 'src/index.ts', '--out', dist, '--minify', '--no-source-map-register', '--stats-out', statsFile, ...MILO.flatMap(path => ['--external', path])],
+    {
+      cwd: root,
+      stdio: 'inherit'
+    }
+  )
 
   const stats = JSON.parse(readFileSync(statsFile, 'utf8'))
   const notices = bundledPackageDirs(stats).map(dir => readNotice(dir))
   writeFileSync(join(dist, 'licenses.txt'), renderLicenses(notices))
   console.log(`licenses.txt: ${new Set(notices.map(({ name, version }) => `${name}@${version}`)).size} bundled packages`)
 
-  for (const file of readdirSync(dist).filter(name => name.endsWith('.js')).sort()) {
+  for (const file of readdirSync(dist)
+    .filter(name => name.endsWith('.js'))
+    .sort()) {
     const path = join(dist, file)
     const before = readFileSync(path, 'utf8')
     const { code } = await minify(before, { module: true, compress: { passes: 2 }, mangle: true, format: { comments: false } })
@@ -60,7 +66,16 @@ try {
     mkdirSync(BUILD_CACHE, { recursive: true })
     writeFileSync(join(BUILD_CACHE, 'stats.json'), JSON.stringify(stats))
     writeFileSync(join(BUILD_CACHE, 'modules.txt'), moduleList(stats))
-    const hashes = Object.fromEntries(readdirSync(dist).sort().map(file => [file, createHash('sha256').update(readFileSync(join(dist, file))).digest('hex')]))
+    const hashes = Object.fromEntries(
+      readdirSync(dist)
+        .sort()
+        .map(file => [
+          file,
+          createHash('sha256')
+            .update(readFileSync(join(dist, file)))
+            .digest('hex')
+        ])
+    )
     writeFileSync(join(BUILD_CACHE, 'dist-hashes.json'), `${JSON.stringify(hashes, null, 2)}\n`)
   }
 } finally {

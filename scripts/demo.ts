@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   try {
     const earlier = seedHistory(emulator)
     console.log(`VPS.org Snapshot & Rollback: demo on the emulator at ${emulator.url}`)
-    console.log(`Each step runs dist/index.js as the GitHub runner would; poll_interval is ${POLL_INTERVAL} s because the emulator's jobs take ${JOB_SECONDS} s.`)
+    console.log(
+      `Each step runs dist/index.js as the GitHub runner would; poll_interval is ${POLL_INTERVAL} s because the emulator's jobs take ${JOB_SECONDS} s.`
+    )
     console.log(`Server ${SERVER_ID} "web-server-01" already has these snapshots:`)
     for (const snapshot of emulator.snapshots(SERVER_ID)) console.log(`  ${snapshot.id}  ${snapshot.name}  (${snapshot.created_at})`)
     await tellStory(story, earlier)
@@ -80,7 +82,7 @@ function seedHistory(emulator: Emulator): Earlier {
 async function tellStory(story: Story, earlier: Earlier): Promise<void> {
   const server = { server_id: String(SERVER_ID) }
 
-  heading(story, '1. Before the deploy: create-snapshot, waiting for it, keeping the newest 3 of the action\'s own')
+  heading(story, "1. Before the deploy: create-snapshot, waiting for it, keeping the newest 3 of the action's own")
   const first = await step(story, { operation: 'create-snapshot', ...server, keep: '3' })
   expectOutput(story, first, 'status', 'completed')
   expectOutput(story, first, 'deleted_ids', JSON.stringify([earlier.oldest]))
@@ -108,7 +110,7 @@ async function tellStory(story: Story, earlier: Earlier): Promise<void> {
   expectOutput(story, snapshotStep, 'status', 'completed')
   const guardedId = snapshotStep.outputs.snapshot_id ?? ''
   console.log('\n   Deploy step: migration failed, exit code 1 (simulated), so the job fails')
-  console.log('   and the runner runs the action\'s post step (post-if: failure()):')
+  console.log("   and the runner runs the action's post step (post-if: failure()):")
   const rollback = await step(story, guarded, snapshotStep.state)
   expectOutput(story, rollback, 'snapshot_id', guardedId)
   expectOutput(story, rollback, 'status', 'running')
@@ -128,7 +130,8 @@ async function tellStory(story: Story, earlier: Earlier): Promise<void> {
   const snapshotsBefore = story.emulator.snapshots(SERVER_ID).length
   const prune = await step(story, { operation: 'prune-snapshots', ...server, keep: '2', dry_run: 'true' })
   expectOutput(story, prune, 'deleted_ids', '[]')
-  if (!prune.stdout.includes(`would delete snapshot ${earlier.newest} `)) fail(story, `prune dry run: expected it to say it would delete snapshot ${earlier.newest}`)
+  if (!prune.stdout.includes(`would delete snapshot ${earlier.newest} `))
+    fail(story, `prune dry run: expected it to say it would delete snapshot ${earlier.newest}`)
   const writes = story.emulator.requests.slice(requestsBefore).filter(request => request.method !== 'GET')
   if (writes.length > 0) fail(story, `prune dry run: sent ${writes.map(request => `${request.method} ${request.path}`).join(', ')}`)
   if (story.emulator.snapshots(SERVER_ID).length !== snapshotsBefore) fail(story, 'prune dry run: the number of snapshots changed')
@@ -144,8 +147,12 @@ async function tellStory(story: Story, earlier: Earlier): Promise<void> {
   console.log('\n   Deploy to server 102 fails, so the job fails; the post step restores every server:')
   const restoresBefore = story.emulator.restores.length
   await step(story, fleet, fleetStep.state)
-  const restored = story.emulator.restores.slice(restoresBefore).map(restore => restore.serverId).sort()
-  if (JSON.stringify(restored) !== JSON.stringify(FLEET)) fail(story, `fleet rollback: expected servers ${FLEET.join(', ')} restored, got ${restored.join(', ')}`)
+  const restored = story.emulator.restores
+    .slice(restoresBefore)
+    .map(restore => restore.serverId)
+    .sort()
+  if (JSON.stringify(restored) !== JSON.stringify(FLEET))
+    fail(story, `fleet rollback: expected servers ${FLEET.join(', ')} restored, got ${restored.join(', ')}`)
 }
 
 function heading(story: Story, text: string): void {
@@ -160,7 +167,11 @@ function fail(story: Story, problem: string): void {
 /** Runs the bundle once (as the post step when `state` is given), prints what matters, checks it succeeded. */
 async function step(story: Story, inputs: Inputs, state?: Record<string, string>): Promise<StepResult> {
   const label = state ? `post step of ${inputs.operation}` : (inputs.operation ?? '')
-  console.log(`\n   ${state ? 'post step' : 'step'}: ${Object.entries(inputs).map(([name, value]) => `${name}: ${value}`).join(', ')}`)
+  console.log(
+    `\n   ${state ? 'post step' : 'step'}: ${Object.entries(inputs)
+      .map(([name, value]) => `${name}: ${value}`)
+      .join(', ')}`
+  )
   const result = await runStep({ ...story.connection, ...inputs }, { killAfterMs: STEP_KILL_AFTER_MS, ...(state ? { post: { state } } : {}) })
   for (const line of logLines(result.stdout)) console.log(`   | ${line}`)
   for (const line of result.stderr.split('\n').filter(Boolean)) console.log(`   ! ${line}`)
@@ -168,7 +179,8 @@ async function step(story: Story, inputs: Inputs, state?: Record<string, string>
   if (outputs.length > 0) console.log('   outputs:')
   for (const [name, value] of outputs) console.log(`     ${name} = ${shorten(value)}`)
   const armed = result.state.rollback ? (JSON.parse(result.state.rollback) as { targets: Array<{ kind: string; id: number; serverId: number }> }).targets : []
-  for (const target of armed) console.log(`   rollback armed: the post step restores server ${target.serverId} from ${target.kind} ${target.id} if the job fails`)
+  for (const target of armed)
+    console.log(`   rollback armed: the post step restores server ${target.serverId} from ${target.kind} ${target.id} if the job fails`)
   console.log(`   (exit code ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s)`)
   if (result.exitCode !== 0) fail(story, `${label}: exit code ${result.exitCode}${result.errors.length ? `: ${result.errors.join('; ')}` : ''}`)
   return result

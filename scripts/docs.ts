@@ -23,7 +23,11 @@ interface ActionMetadata {
 }
 
 /** The README with its generated tables rewritten from action.yml's text and the operations; everything else unchanged. */
-export function renderReadme(readme: string, actionYml: string, operations: readonly Pick<OperationEntry, 'operation' | 'does' | 'gives' | 'gets'>[] = OPERATIONS): string {
+export function renderReadme(
+  readme: string,
+  actionYml: string,
+  operations: readonly Pick<OperationEntry, 'operation' | 'does' | 'gives' | 'gets'>[] = OPERATIONS
+): string {
   const action = parse(actionYml) as ActionMetadata
   const inputs = Object.entries(action.inputs ?? {}).map(([name, input]) => [
     code(name),
@@ -53,7 +57,10 @@ function table(header: string[], rows: string[][]): string {
  * `\` so that the text's own backslashes stay as written.
  */
 function cell(text: string | undefined): string {
-  return (text ?? '').trim().replace(/\s*\n\s*/g, ' ').replace(/[\\|*<]/g, '\\$&')
+  return (text ?? '')
+    .trim()
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/[\\|*<]/g, '\\$&')
 }
 
 /** A name or default in a code span, where only `|` needs escaping: GitHub's tables read `\|` there as `|`. */

@@ -77,9 +77,8 @@ export function renderLicenses(notices) {
   const unique = new Map(notices.map(notice => [`${notice.name}@${notice.version}`, notice]))
   const ordered = [...unique.values()].sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version))
   const sections = ordered.map(({ name, version, license, files }) => {
-    const body = files.length > 0
-      ? files.map(file => `${file.name}:\n\n${file.text}`).join('\n\n')
-      : `${name} ships no licence file; its package.json says: ${license}`
+    const body =
+      files.length > 0 ? files.map(file => `${file.name}:\n\n${file.text}`).join('\n\n') : `${name} ships no licence file; its package.json says: ${license}`
     return `${SEPARATOR}\n${name}@${version}\nLicense: ${license}\n\n${body}\n`
   })
   const intro = 'The packages bundled into this directory, each with its licence as the package ships it.\n'

@@ -11,7 +11,12 @@ import type { Tools } from './tools.ts'
  * One server's failure cancels nothing: every server runs to its end, then the step fails
  * naming each server that failed and why. One server alone runs exactly as it always has.
  */
-export async function onEachServer(serverIds: readonly number[], maxParallel: number, tools: Tools, work: (serverId: number, tools: Tools) => Promise<void>): Promise<void> {
+export async function onEachServer(
+  serverIds: readonly number[],
+  maxParallel: number,
+  tools: Tools,
+  work: (serverId: number, tools: Tools) => Promise<void>
+): Promise<void> {
   const [only] = serverIds
   if (serverIds.length === 1 && only !== undefined) return alone(tools, () => work(only, tools))
   const rows: ServerRow[] = []
@@ -38,7 +43,8 @@ export async function alone(tools: Tools, work: () => Promise<void>): Promise<vo
     await work()
   } finally {
     const outputs = Object.fromEntries(tools.report.outcome.outputs)
-    if (outputs.server_id !== undefined) tools.report.set(aggregateOutputs([{ serverId: Number(outputs.server_id), outputs, startedAt, endedAt: tools.clock.now() }], false))
+    if (outputs.server_id !== undefined)
+      tools.report.set(aggregateOutputs([{ serverId: Number(outputs.server_id), outputs, startedAt, endedAt: tools.clock.now() }], false))
   }
 }
 
@@ -51,7 +57,13 @@ async function runOne(serverId: number, tools: Tools, work: (serverId: number, t
   } catch (caught) {
     error = explain(caught)
   }
-  const row: ServerRow = { serverId, outputs: Object.fromEntries(recorder.outcome.outputs), startedAt, endedAt: tools.clock.now(), ...(error === undefined ? {} : { error }) }
+  const row: ServerRow = {
+    serverId,
+    outputs: Object.fromEntries(recorder.outcome.outputs),
+    startedAt,
+    endedAt: tools.clock.now(),
+    ...(error === undefined ? {} : { error })
+  }
   tools.report.block(blockTitle(row), recorder.log)
   for (const line of recorder.outcome.lines) if (line.level !== 'note') tools.report.summarize(line.level, `Server ${serverId}: ${line.text}`)
   if (error !== undefined) tools.report.say(`Server ${serverId} failed: ${error}`)
@@ -80,7 +92,8 @@ function report(rows: ServerRow[], tools: Tools): void {
  */
 export function aggregateOutputs(rows: ServerRow[], fleet: boolean): Outputs {
   const results = rows.map(row => resultOf(row))
-  const ids = (name: 'snapshot_id' | 'backup_id') => Object.fromEntries(rows.filter(row => row.outputs[name] !== undefined).map(row => [String(row.serverId), Number(row.outputs[name])]))
+  const ids = (name: 'snapshot_id' | 'backup_id') =>
+    Object.fromEntries(rows.filter(row => row.outputs[name] !== undefined).map(row => [String(row.serverId), Number(row.outputs[name])]))
   const snapshotIds = ids('snapshot_id')
   const backupIds = ids('backup_id')
   const deleted = rows.flatMap(row => (row.outputs.deleted_ids === undefined ? [] : (JSON.parse(row.outputs.deleted_ids) as number[])))

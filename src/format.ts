@@ -14,11 +14,13 @@ export function formatDuration(ms: number): string {
  * and so never start a workflow command (`::…`).
  */
 export function plain(text: unknown): string {
-  return String(text)
-    // Control characters are what must go: they could end the line and start a command.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-    .trim()
+  return (
+    String(text)
+      // Control characters are what must go: they could end the line and start a command.
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .trim()
+  )
 }
 
 export function capitalise(text: string): string {

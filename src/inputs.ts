@@ -172,7 +172,8 @@ export function parseFleetReference(name: 'snapshot_id' | 'backup_id', raw: stri
   } catch {
     throw new InputError(name, `is not a readable JSON object of server id to id, as a create writes to its ${name}s output; got "${raw}"`)
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InputError(name, `must be a JSON object of server id to id; got "${raw}"`)
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InputError(name, `must be a JSON object of server id to id; got "${raw}"`)
   const byServer = new Map<number, number>()
   const positive = (text: string) => /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) && Number(text) > 0
   for (const [server, id] of Object.entries(parsed)) {

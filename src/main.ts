@@ -22,7 +22,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const arm = common.dryRun ? undefined : (target: RollbackTarget) => armed.push(target)
     await operate(connect(common, report, { ...options, arm, debug: line => core.debug(line) }))
     // Armed only by a step that succeeded: a failed one ran no deploy after it.
-    if (armed.length > 0) core.saveState(...stateToSave({ targets: armed, apiUrl: common.apiUrl.href, timeoutMs: common.timeoutMs, pollIntervalMs: common.pollIntervalMs, maxParallel }))
+    if (armed.length > 0)
+      core.saveState(
+        ...stateToSave({ targets: armed, apiUrl: common.apiUrl.href, timeoutMs: common.timeoutMs, pollIntervalMs: common.pollIntervalMs, maxParallel })
+      )
   } catch (error) {
     failure = describeFailure(operation, error)
     // An expected failure is explained by its one line; a bug keeps its stack for the debug log.

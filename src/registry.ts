@@ -48,7 +48,7 @@ function needsRun(run: RunContext | undefined): RunContext {
 export const OPERATIONS: readonly OperationEntry[] = [
   {
     operation: 'create-snapshot',
-    does: 'Takes a snapshot of the server; with `wait` (the default) the step ends when it is completed. With `keep`, deletes the action\'s older snapshots beyond the newest `keep`. With `rollback_on_failure`, a failure later in the job restores the server from it.',
+    does: "Takes a snapshot of the server; with `wait` (the default) the step ends when it is completed. With `keep`, deletes the action's older snapshots beyond the newest `keep`. With `rollback_on_failure`, a failure later in the job restores the server from it.",
     gives: '`server_id` (one, or several: a fleet); `name` if you want your own',
     gets: '`snapshot_id`, `snapshot_name`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`; `results` and `snapshot_ids` for every server',
     inputs: [...CREATE_INPUTS, 'name'],
@@ -67,8 +67,9 @@ export const OPERATIONS: readonly OperationEntry[] = [
   {
     operation: 'restore-snapshot',
     does: 'Restores the server from a completed snapshot, overwriting its disk; with `wait`, until the server is at rest again (`running` or `stopped`).',
-    gives: '`snapshot_id` (an id, `latest`, or the `snapshot_ids` of a create) or `name`; `server_id` (one or several) with `latest` or `name`, and to check an id against',
-    gets: '`snapshot_id`, `server_id`, `status` (the server\'s); `results` and `snapshot_ids`',
+    gives:
+      '`snapshot_id` (an id, `latest`, or the `snapshot_ids` of a create) or `name`; `server_id` (one or several) with `latest` or `name`, and to check an id against',
+    gets: "`snapshot_id`, `server_id`, `status` (the server's); `results` and `snapshot_ids`",
     inputs: ['snapshot_id', 'name', 'server_id', 'max_parallel', 'wait'],
     read: (read, common) => prepared({ ...common, ...readRestoreSnapshot(read) }, restoreSnapshots)
   },
@@ -76,14 +77,14 @@ export const OPERATIONS: readonly OperationEntry[] = [
     operation: 'restore-backup',
     does: 'Restores the server from a completed backup, the same way.',
     gives: '`backup_id` (an id, `latest`, or the `backup_ids` of a create) and `server_id` (one or several; not needed with `backup_ids`)',
-    gets: '`backup_id`, `server_id`, `status` (the server\'s); `results` and `backup_ids`',
+    gets: "`backup_id`, `server_id`, `status` (the server's); `results` and `backup_ids`",
     inputs: ['server_id', 'max_parallel', 'backup_id', 'wait'],
     read: (read, common) => prepared({ ...common, ...readRestoreBackup(read) }, restoreBackups)
   },
   {
     operation: 'list-snapshots',
     does: 'Lists snapshots, every page, newest first.',
-    gives: '`server_id` to list one server\'s only, or several servers\'',
+    gives: "`server_id` to list one server's only, or several servers'",
     gets: '`count`, `items` (JSON array)',
     inputs: ['server_id'],
     read: read => prepared(readList(read, 'snapshot'), listSnapshots)
@@ -116,7 +117,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     operation: 'wait-snapshot',
     does: 'Waits for a snapshot started earlier with `wait: false`. With `rollback_on_failure`, a failure later in the job restores the server from it: put it right before the deploy.',
     gives: '`snapshot_id` and `server_id`, or the `snapshot_ids` of a create for a fleet',
-    gets: '`snapshot_id`, `status` and the rest of the snapshot\'s outputs; `results`',
+    gets: "`snapshot_id`, `status` and the rest of the snapshot's outputs; `results`",
     inputs: ['snapshot_id', 'server_id', 'max_parallel', 'rollback_on_failure'],
     read: (read, common) => prepared({ ...common, ...readWait(read, 'snapshot_id') }, (settings, tools) => waitForEach(SNAPSHOTS, settings, tools))
   },
@@ -130,7 +131,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
   },
   {
     operation: 'prune-snapshots',
-    does: 'Deletes the action\'s own snapshots beyond the newest `keep`, and nothing else.',
+    does: "Deletes the action's own snapshots beyond the newest `keep`, and nothing else.",
     gives: '`server_id` (one or several), `keep` (1 or more)',
     gets: '`deleted_ids`',
     inputs: ['server_id', 'max_parallel', 'keep', 'name_prefix'],
@@ -138,7 +139,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
   },
   {
     operation: 'prune-backups',
-    does: 'Deletes the action\'s own manual backups beyond the newest `keep`.',
+    does: "Deletes the action's own manual backups beyond the newest `keep`.",
     gives: '`server_id` (one or several), `keep` (1 or more)',
     gets: '`deleted_ids`',
     inputs: ['server_id', 'max_parallel', 'keep', 'name_prefix'],

@@ -218,7 +218,13 @@ export async function writeReport(heading: string, outcome: Outcome, elapsedMs: 
   for (const line of outcome.lines) summary.addRaw(`${SUMMARY_PREFIX[line.level]}${escapeMarkdown(line.text)}\n\n`)
   if (failure) summary.addRaw(`**Error:** ${escapeMarkdown(failure)}\n\n`)
   const rows = [...outputRows(outcome), ['time taken', formatDuration(elapsedMs)]]
-  summary.addTable([[{ data: 'output', header: true }, { data: 'value', header: true }], ...rows.map(cells)])
+  summary.addTable([
+    [
+      { data: 'output', header: true },
+      { data: 'value', header: true }
+    ],
+    ...rows.map(cells)
+  ])
   if (outcome.items) addItemTable(outcome.items)
   if (outcome.servers) addServers(outcome.servers)
   // Outside a runner (a local run) there is no summary file: the log already said it all.
@@ -234,9 +240,11 @@ function outputRows(outcome: Outcome): string[][] {
 
 function addItemTable(items: Item[]): void {
   const header = ['id', 'name or type', 'description', 'server', 'status', 'size (MB)', 'created'].map(data => ({ data, header: true }))
-  const rows = items.slice(0, SUMMARY_TABLE_ROWS).map(item =>
-    cells([String(item.id), labelOf(item), item.description ?? '', String(item.server.id), item.status, String(item.size_mb ?? ''), item.created_at])
-  )
+  const rows = items
+    .slice(0, SUMMARY_TABLE_ROWS)
+    .map(item =>
+      cells([String(item.id), labelOf(item), item.description ?? '', String(item.server.id), item.status, String(item.size_mb ?? ''), item.created_at])
+    )
   core.summary.addTable([header, ...rows])
   if (items.length > SUMMARY_TABLE_ROWS) core.summary.addRaw(`…and ${items.length - SUMMARY_TABLE_ROWS} more, in the \`items\` output.\n`)
 }
@@ -244,7 +252,19 @@ function addItemTable(items: Item[]): void {
 /** A fleet at a glance: a row per server, then the timeline, one bar per server from its first request to its end. */
 function addServers(rows: ServerRow[]): void {
   const header = ['server', 'item', 'status', 'size (MB)', 'time', 'error'].map(data => ({ data, header: true }))
-  core.summary.addTable([header, ...rows.map(row => cells([String(row.serverId), itemOf(row), row.outputs.status ?? '', row.outputs.size_mb ?? '', formatDuration(row.endedAt - row.startedAt), row.error ?? '']))])
+  core.summary.addTable([
+    header,
+    ...rows.map(row =>
+      cells([
+        String(row.serverId),
+        itemOf(row),
+        row.outputs.status ?? '',
+        row.outputs.size_mb ?? '',
+        formatDuration(row.endedAt - row.startedAt),
+        row.error ?? ''
+      ])
+    )
+  ])
   core.summary.addRaw(`\n${timeline(rows)}\n`)
 }
 
@@ -262,12 +282,25 @@ function itemOf(row: ServerRow): string {
  */
 export function timeline(rows: ServerRow[]): string {
   const bars = rows.map(row => {
-    const item = row.outputs.snapshot_id ? ` (snapshot ${Number(row.outputs.snapshot_id)})` : row.outputs.backup_id ? ` (backup ${Number(row.outputs.backup_id)})` : ''
+    const item = row.outputs.snapshot_id
+      ? ` (snapshot ${Number(row.outputs.snapshot_id)})`
+      : row.outputs.backup_id
+        ? ` (backup ${Number(row.outputs.backup_id)})`
+        : ''
     const from = Math.round(row.startedAt)
     const to = Math.max(from + 1, Math.round(row.endedAt))
     return `    server ${row.serverId}${item}${row.error === undefined ? '' : ' failed'} :${row.error === undefined ? 'done' : 'crit'}, s${row.serverId}, ${from}, ${to}`
   })
-  return ['```mermaid', 'gantt', '    title The fleet, server by server', '    dateFormat x', '    axisFormat %H:%M:%S', '    section Servers', ...bars, '```'].join('\n')
+  return [
+    '```mermaid',
+    'gantt',
+    '    title The fleet, server by server',
+    '    dateFormat x',
+    '    axisFormat %H:%M:%S',
+    '    section Servers',
+    ...bars,
+    '```'
+  ].join('\n')
 }
 
 function labelOf(item: Item): string {

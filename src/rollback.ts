@@ -52,7 +52,9 @@ async function restoreServer(target: RollbackTarget, tools: Tools): Promise<void
     const item = (await kind.list(tools.client, target.serverId)).find(candidate => candidate.id === target.id)
     if (!item) throw new OperationError(`${what}, armed by the main step, no longer exists`)
     if (item.status !== COMPLETED) throw new OperationError(`${kind.label(item)}, armed by the main step, is now "${item.status}"`)
-    tools.report.note(`The job failed after this step armed the rollback: restoring server ${target.serverId} from ${kind.label(item)}, taken before the deploy.`)
+    tools.report.note(
+      `The job failed after this step armed the rollback: restoring server ${target.serverId} from ${kind.label(item)}, taken before the deploy.`
+    )
     await sendRestore(restoreAction(kind, item, tools), tools, { wait: true })
   } catch (error) {
     throw new OperationError(`could not be rolled back from ${what}: ${explain(error)}`)

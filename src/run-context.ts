@@ -23,4 +23,3 @@ export function currentRun(): RunContext {
     workflow: context.workflow ?? 'local'
   }
 }
-

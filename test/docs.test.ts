@@ -99,7 +99,9 @@ outputs:
   })
 
   it('writes the operations table from the registry, | escaped', () => {
-    expect(renderReadme(readme, actionYml, operations)).toContain('| operation | what it does | you give | you get |\n| --- | --- | --- | --- |\n| `frob` | Frobs a \\| b. | `server_id` | `count` |\n')
+    expect(renderReadme(readme, actionYml, operations)).toContain(
+      '| operation | what it does | you give | you get |\n| --- | --- | --- | --- |\n| `frob` | Frobs a \\| b. | `server_id` | `count` |\n'
+    )
   })
 
   it('writes the outputs table', () => {
@@ -256,16 +258,25 @@ describe('the documents', () => {
   /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes. */
   function anchors(document: string): Set<string> {
     const text = readFileSync(new URL(`../${document}`, import.meta.url), 'utf8').replace(/```[\s\S]*?```/g, '')
-    return new Set([...text.matchAll(/^#{1,6} (.*)$/gm)].map(match => (match[1] ?? '').toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')))
+    return new Set(
+      [...text.matchAll(/^#{1,6} (.*)$/gm)].map(match =>
+        (match[1] ?? '')
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N} _-]/gu, '')
+          .replace(/ /g, '-')
+      )
+    )
   }
 
   it('are each linked from the README, or from a document it links to', () => {
     const linked = new Set(['README.md'])
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false
       for (const document of [...linked]) {
         for (const { target } of localLinks(document)) {
-          const file = new URL(target.split('#')[0] || document, new URL(`../${document}`, import.meta.url)).pathname.slice(new URL('../', import.meta.url).pathname.length)
+          const file = new URL(target.split('#')[0] || document, new URL(`../${document}`, import.meta.url)).pathname.slice(
+            new URL('../', import.meta.url).pathname.length
+          )
           if (file.endsWith('.md') && !linked.has(file)) {
             linked.add(file)
             grew = true

@@ -119,7 +119,12 @@ describe('dist/licenses.txt', () => {
   it('is checked: a notice missing, cut short or left over is reported', () => {
     const [first, second] = packages
     if (!first || !second) throw new Error('the build bundles fewer than two packages')
-    expect(noticeProblems(editNotice(LICENSES, first.id, () => undefined), packages)).toEqual([`${first.id}: no notice`])
+    expect(
+      noticeProblems(
+        editNotice(LICENSES, first.id, () => undefined),
+        packages
+      )
+    ).toEqual([`${first.id}: no notice`])
 
     const text = first.texts[0]
     if (text) {
@@ -127,6 +132,11 @@ describe('dist/licenses.txt', () => {
       expect(noticeProblems(cut, packages)).toEqual([`${first.id}: its notice lacks the text of a licence file it ships`])
     }
 
-    expect(noticeProblems(LICENSES, packages.filter(({ id }) => id !== second.id))).toEqual([`${second.id}: a notice for a package that is not bundled`])
+    expect(
+      noticeProblems(
+        LICENSES,
+        packages.filter(({ id }) => id !== second.id)
+      )
+    ).toEqual([`${second.id}: a notice for a package that is not bundled`])
   })
 })

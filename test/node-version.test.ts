@@ -42,7 +42,11 @@ describe('.node-version', () => {
   it('is the Node `npm ci` requires, and npm refuses any other', () => {
     const manifest = JSON.parse(read('package.json')) as { engines?: { node?: string } }
     expect(manifest.engines?.node).toBe(`>=${MAJOR}`)
-    expect(read('.npmrc').split('\n').map(line => line.trim())).toContain('engine-strict=true')
+    expect(
+      read('.npmrc')
+        .split('\n')
+        .map(line => line.trim())
+    ).toContain('engine-strict=true')
   })
 
   it('is what every actions/setup-node step of the workflows installs', () => {

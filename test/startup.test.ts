@@ -52,7 +52,12 @@ function importsOf(source: string, specifier: RegExp): { from: string; names: st
     if (!specifier.test(from)) continue
     const namespace = /\*\s+as\s+(\w+)/.exec(clause)?.[1]
     const named = /\{([^}]*)\}/.exec(clause)?.[1]
-    const names = named ? named.split(',').map(part => part.trim().split(/\s+as\s+/)[0] ?? '').filter(Boolean) : []
+    const names = named
+      ? named
+          .split(',')
+          .map(part => part.trim().split(/\s+as\s+/)[0] ?? '')
+          .filter(Boolean)
+      : []
     // A namespace import: the names are the members the module reads from it.
     if (namespace) names.push(...[...source.matchAll(new RegExp(`\\b${namespace}\\.(\\w+)`, 'g'))].map(member => member[1] ?? ''))
     if (/^\s*\w+\s*(,|$)/.test(clause)) names.push('default')
@@ -77,9 +82,10 @@ describe('the stand-in for @actions/http-client', () => {
   })
 
   it('stands in only for the OIDC client, the one bundled module that imports @actions/http-client', () => {
-    expect(importers.map(({ path }) => path), 'a bundled module now imports @actions/http-client: check whether the action reaches that use, and extend the stand-in or drop it').toEqual([
-      'node_modules/@actions/core/lib/oidc-utils.js'
-    ])
+    expect(
+      importers.map(({ path }) => path),
+      'a bundled module now imports @actions/http-client: check whether the action reaches that use, and extend the stand-in or drop it'
+    ).toEqual(['node_modules/@actions/core/lib/oidc-utils.js'])
     // And core reaches its OIDC client only from getIDToken, which the action never calls.
     const core = read('node_modules/@actions/core/lib/core.js')
     const getIDToken = /export function getIDToken\b[\s\S]*?\n}\n/.exec(core)?.[0] ?? ''
@@ -137,7 +143,8 @@ describe("undici's modules, imported by path (src/api/undici.ts)", () => {
         expect(statement, `${path}: only \`import type\` from 'undici', or the index is bundled`).toMatch(/^import type\b/)
       }
       expect(source, `${path} imports @actions/http-client`).not.toMatch(/from\s+'@actions\/http-client/)
-      if (path !== 'src/run-context.ts') expect(source, `${path} imports @actions/github, which only the run context may`).not.toMatch(/from\s+'@actions\/github/)
+      if (path !== 'src/run-context.ts')
+        expect(source, `${path} imports @actions/github, which only the run context may`).not.toMatch(/from\s+'@actions\/github/)
     }
   })
 

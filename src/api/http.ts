@@ -61,7 +61,12 @@ export class JsonHttp {
     // is decided per request (`#retryPolicy`). With throwOnError false, the last answer itself
     // (status, the API's message) reaches the caller when the policy stops.
     this.#dispatcher = options.dispatcher.compose(
-      retryInterceptor({ statusCodes: STATUSES_WORTH_ASKING_ABOUT, errorCodes: ERRORS_WORTH_ASKING_ABOUT, methods: ['GET', 'DELETE', 'POST'], throwOnError: false })
+      retryInterceptor({
+        statusCodes: STATUSES_WORTH_ASKING_ABOUT,
+        errorCodes: ERRORS_WORTH_ASKING_ABOUT,
+        methods: ['GET', 'DELETE', 'POST'],
+        throwOnError: false
+      })
     )
   }
 
@@ -83,11 +88,12 @@ export class JsonHttp {
       description: `a list ("results") in which each is a ${shape.description}`
     }
     const seen = new Set<string>()
-    for (let url: URL | undefined = this.#url(path, query); url; ) {
+    for (let url: URL | undefined = this.#url(path, query); url;) {
       seen.add(url.href)
       const answer: Page & { results: T[] } = await this.#request('GET', url, page)
       const next: URL | undefined = answer.next ? this.#sameOrigin(answer.next, url) : undefined
-      if (next && seen.has(next.href)) throw new ApiError(200, this.#endpoint('GET', url), `the list's next page is ${this.#endpoint('GET', next)}, a page already read: the list loops`)
+      if (next && seen.has(next.href))
+        throw new ApiError(200, this.#endpoint('GET', url), `the list's next page is ${this.#endpoint('GET', next)}, a page already read: the list loops`)
       yield { results: answer.results, count: typeof answer.count === 'number' ? answer.count : undefined, hasNext: next !== undefined }
       url = next
     }

@@ -31,7 +31,9 @@ export async function sendCreate<T extends Snapshot | Backup>(kind: Kind<T>, act
       if (!answer || verdict('POST', answer) !== 'look-first' || attempt >= MAX_CREATE_ATTEMPTS) throw error
       tools.report.say(plain(`No clear answer to the create of ${what} (${(error as Error).message}); looking for what it may have created.`))
       const items = await kind.list(tools.client, action.serverId).catch(() => {
-        throw new OperationError(`${(error as Error).message}; it may still have created ${what}, which could not be checked: look at the server's ${kind.noun}s`)
+        throw new OperationError(
+          `${(error as Error).message}; it may still have created ${what}, which could not be checked: look at the server's ${kind.noun}s`
+        )
       })
       const found = items.find(item => isOurs(item) && Date.parse(item.created_at) >= sentAt - CLOCK_SKEW_ALLOWANCE_MS)
       if (found) {

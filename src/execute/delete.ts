@@ -20,7 +20,9 @@ export async function deleteConfirmed(action: DeleteAction, tools: Tools): Promi
   } catch (error) {
     if (!(error instanceof ApiError && error.status === NOT_FOUND)) throw error
     const items = await kind.list(tools.client, action.serverId).catch((listError: unknown) => {
-      throw new OperationError(`${error.message}, and the list that would confirm that ${kind.noun} ${action.id} is gone could not be read either: ${(listError as Error).message}`)
+      throw new OperationError(
+        `${error.message}, and the list that would confirm that ${kind.noun} ${action.id} is gone could not be read either: ${(listError as Error).message}`
+      )
     })
     if (items.some(item => item.id === action.id)) {
       throw new ApiError(error.status, error.endpoint, `${error.apiMessage} (yet ${kind.noun} ${action.id} is still listed: check api_url)`)

@@ -67,6 +67,8 @@ async function tidy(action: DeleteAction, tools: Tools): Promise<void> {
   try {
     await remove(action, tools)
   } catch (error) {
-    tools.report.warn(`Rotation could not delete ${deletedItem(action)}: ${(error as Error).message}. The new ${action.kind} is completed and kept; the next rotation will try again.`)
+    tools.report.warn(
+      `Rotation could not delete ${deletedItem(action)}: ${(error as Error).message}. The new ${action.kind} is completed and kept; the next rotation will try again.`
+    )
   }
 }

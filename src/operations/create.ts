@@ -83,7 +83,13 @@ export async function planCreate<T extends Snapshot | Backup>(kind: Kind<T>, set
   const [server, items] = await Promise.all([tools.client.getServer(serverId), kind.list(tools.client, serverId)])
   if (kind.noun === 'snapshot') adviseOnRunningServer(server, tools)
   const rotation = planRotation(
-    { items, isOwn: item => kind.isOwn(item, settings.namePrefix), countsTowardLimit: item => kind.countsTowardLimit(item), limit: kind.limit, noun: kind.noun },
+    {
+      items,
+      isOwn: item => kind.isOwn(item, settings.namePrefix),
+      countsTowardLimit: item => kind.countsTowardLimit(item),
+      limit: kind.limit,
+      noun: kind.noun
+    },
     keep
   )
   const deletion = (item: T, afterCreate: boolean): DeleteAction => ({
@@ -108,5 +114,7 @@ export async function planCreate<T extends Snapshot | Backup>(kind: Kind<T>, set
 /** The provider's advice, where a person will see it: a running server's snapshot may be inconsistent. */
 function adviseOnRunningServer(server: Server, tools: Tools): void {
   if (server.status !== 'running') return
-  tools.report.note(`Server ${server.id} is running: a snapshot of a running server may hold an inconsistent filesystem. The provider advises stopping it first, or quiescing databases and writes.`)
+  tools.report.note(
+    `Server ${server.id} is running: a snapshot of a running server may hold an inconsistent filesystem. The provider advises stopping it first, or quiescing databases and writes.`
+  )
 }

@@ -21,7 +21,11 @@ export function readPrune(read: InputReader, operation: string): Omit<PruneSetti
 }
 
 /** Each server pruned on its own, side by side. */
-export async function pruneEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & Omit<PruneSettings, 'serverId'> & Fleet, tools: Tools): Promise<void> {
+export async function pruneEach<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  settings: CommonSettings & Omit<PruneSettings, 'serverId'> & Fleet,
+  tools: Tools
+): Promise<void> {
   await onEachServer(settings.serverIds, settings.maxParallel, tools, (serverId, serverTools) => prune(kind, { ...settings, serverId }, serverTools))
 }
 
@@ -30,9 +34,17 @@ export async function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings
   const { serverId, keep, namePrefix } = settings
   tools.report.set({ server_id: serverId, deleted_ids: [] })
   const items = await kind.list(tools.client, serverId)
-  const input = { items, isOwn: (item: T) => kind.isOwn(item, namePrefix), countsTowardLimit: (item: T) => kind.countsTowardLimit(item), limit: kind.limit, noun: kind.noun }
+  const input = {
+    items,
+    isOwn: (item: T) => kind.isOwn(item, namePrefix),
+    countsTowardLimit: (item: T) => kind.countsTowardLimit(item),
+    limit: kind.limit,
+    noun: kind.noun
+  }
   const own = items.filter(input.isOwn).length
-  tools.report.note(`Server ${serverId} has ${own} ${kind.noun}${own === 1 ? '' : 's'} made by this action (name_prefix "${namePrefix}"); keeping the newest ${keep}.`)
+  tools.report.note(
+    `Server ${serverId} has ${own} ${kind.noun}${own === 1 ? '' : 's'} made by this action (name_prefix "${namePrefix}"); keeping the newest ${keep}.`
+  )
   const actions = deletionsBeyondKeep(input, keep).map(item => ({
     do: 'delete' as const,
     kind: kind.noun,

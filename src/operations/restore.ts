@@ -47,7 +47,8 @@ export function readRestoreSnapshot(read: InputReader): RestoreRead<SnapshotRefe
   const name = read.optional('name')
   if (id !== undefined && name !== undefined) throw new InputError('snapshot_id', 'and input "name" both name the snapshot to restore: give only one')
   if (id === undefined && name === undefined) throw new InputError('snapshot_id', 'or input "name" is required by operation "restore-snapshot"')
-  const reference: SnapshotReference | { byServer: Map<number, number> } = name !== undefined ? { name: parseName('name', name) } : parseFleetReference('snapshot_id', id ?? '')
+  const reference: SnapshotReference | { byServer: Map<number, number> } =
+    name !== undefined ? { name: parseName('name', name) } : parseFleetReference('snapshot_id', id ?? '')
   return { reference, ...readServers(read, 'snapshot_id', reference), wait: parseBoolean('wait', read.withDefault('wait')) }
 }
 
@@ -71,20 +72,27 @@ export function readServers(
   if ('byServer' in reference) {
     const mapped = [...reference.byServer.keys()]
     if (given && (given.some(server => !reference.byServer.has(server)) || mapped.some(server => !given.includes(server)))) {
-      throw new InputError(idInput, `names servers ${mapped.join(', ')}, and input "server_id" names ${given.join(', ')}: give the same servers, or leave server_id out`)
+      throw new InputError(
+        idInput,
+        `names servers ${mapped.join(', ')}, and input "server_id" names ${given.join(', ')}: give the same servers, or leave server_id out`
+      )
     }
     return { serverIds: given ?? mapped, maxParallel }
   }
   if (by && !given) throw new InputError('server_id', `is required when the ${idInput === 'snapshot_id' ? 'snapshot' : 'backup'} is given by ${by}`)
   if ('id' in reference && given && given.length > 1) {
-    throw new InputError(idInput, `is one ${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}, of one server, and input "server_id" names ${given.length}: give "latest", a name, or the ${idInput}s map of a create`)
+    throw new InputError(
+      idInput,
+      `is one ${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}, of one server, and input "server_id" names ${given.length}: give "latest", a name, or the ${idInput}s map of a create`
+    )
   }
   return { serverIds: given, maxParallel }
 }
 
 /** Each server restored from its own item: the same reference for all, or its entry in a create's map. */
 export async function restoreSnapshots(settings: CommonSettings & RestoreRead<SnapshotReference>, tools: Tools): Promise<void> {
-  const one = (serverId: number | undefined, serverTools: Tools) => restoreSnapshot({ ...settings, snapshot: referenceFor(settings.reference, serverId), serverId }, serverTools)
+  const one = (serverId: number | undefined, serverTools: Tools) =>
+    restoreSnapshot({ ...settings, snapshot: referenceFor(settings.reference, serverId), serverId }, serverTools)
   if (settings.serverIds === undefined) return alone(tools, () => one(undefined, tools))
   await onEachServer(settings.serverIds, settings.maxParallel, tools, one)
 }

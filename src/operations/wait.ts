@@ -23,7 +23,8 @@ export interface WaitRead {
 
 export function readWait(read: InputReader, idInput: 'snapshot_id' | 'backup_id'): WaitRead {
   const reference = parseFleetReference(idInput, read.required(idInput))
-  if ('latest' in reference) throw new InputError(idInput, 'must be the id of what to wait for, or the map a create wrote to its ' + `${idInput}s output; got "latest"`)
+  if ('latest' in reference)
+    throw new InputError(idInput, 'must be the id of what to wait for, or the map a create wrote to its ' + `${idInput}s output; got "latest"`)
   const { serverIds, maxParallel } = readServers(read, idInput, reference)
   const [serverId] = serverIds ?? []
   if (serverId === undefined) throw new InputError('server_id', `is required by operation "wait-${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}"`)

@@ -45,7 +45,12 @@ export function deletionsBeforeCreate<T extends Item>(input: RotationInput<T>): 
  */
 export function deletionsBeyondKeep<T extends Item>(input: RotationInput<T>, keep: number, newItemId?: number): T[] {
   const own = newestFirst(input.items.filter(input.isOwn))
-  const kept = new Set(own.filter(item => item.status === COMPLETED).slice(0, keep).map(item => item.id))
+  const kept = new Set(
+    own
+      .filter(item => item.status === COMPLETED)
+      .slice(0, keep)
+      .map(item => item.id)
+  )
   if (newItemId !== undefined) kept.add(newItemId)
   return own.filter(item => !kept.has(item.id) && deletable(input, item)).reverse()
 }

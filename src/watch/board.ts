@@ -83,7 +83,8 @@ export class StatusBoard {
       items.push(...page.results)
       if (known === undefined && items.length === page.results.length) {
         // The first page says how long the whole list is: worth reading to the end only if shorter than a read per server.
-        const total = page.hasNext && page.count !== undefined && page.results.length > 0 ? Math.ceil(page.count / page.results.length) : page.hasNext ? Infinity : 1
+        const total =
+          page.hasNext && page.count !== undefined && page.results.length > 0 ? Math.ceil(page.count / page.results.length) : page.hasNext ? Infinity : 1
         this.#accountPages.set(kind, total)
         if (total >= servers.length) {
           await pages.return(undefined)

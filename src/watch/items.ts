@@ -10,7 +10,13 @@ import { pollUntil } from './poll.ts'
  * same tick together. Every check is recorded, so a failed or timed-out wait still sets its
  * outputs.
  */
-export async function waitForItem<T extends Snapshot | Backup>(kind: Kind<T>, id: number, serverId: number, tools: Tools, options: { atOnce?: boolean } = {}): Promise<T> {
+export async function waitForItem<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  id: number,
+  serverId: number,
+  tools: Tools,
+  options: { atOnce?: boolean } = {}
+): Promise<T> {
   const what = `${kind.noun} ${id}`
   return pollUntil(tools, {
     what,

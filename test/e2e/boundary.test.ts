@@ -11,7 +11,11 @@ describe.concurrent('every operation, once', () => {
     const created = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), wait: 'false' })
     expectSuccess(created)
     const id = created.outputs.snapshot_id ?? ''
-    expect(created.outputs).toMatchObject({ server_id: String(WEB), status: 'in_progress', snapshot_name: expect.stringMatching(/^gha-acme-shop-9876543210-1-[0-9a-f]{6}$/) })
+    expect(created.outputs).toMatchObject({
+      server_id: String(WEB),
+      status: 'in_progress',
+      snapshot_name: expect.stringMatching(/^gha-acme-shop-9876543210-1-[0-9a-f]{6}$/)
+    })
     expect(created.summary).toContain('<h3>VPS.org create-snapshot: done</h3>')
 
     const waited = await step(emulator, { operation: 'wait-snapshot', server_id: String(WEB), snapshot_id: id })

@@ -6,10 +6,15 @@ import { MAX_ITEMS_OUTPUT_BYTES } from '../../src/operations/list.ts'
 import { WEB, calls, expectFailure, expectSuccess, minutesAgo, notices, restores, start, step, summaryText, test, writes } from '../support/steps.ts'
 
 describe.concurrent('rotation', () => {
-  test('counts a snapshot with a custom name as the action\'s own, by the marker opening its description', async ({ emulator }) => {
+  test("counts a snapshot with a custom name as the action's own, by the marker opening its description", async ({ emulator }) => {
     // Five earlier runs of `name: pre-deploy-<n>`, as the action made them.
     for (let run = 1; run <= 5; run++) {
-      emulator.addSnapshot({ serverId: WEB, name: `pre-deploy-${run}`, createdAt: minutesAgo(60 - run), description: `gha-acme-shop-${run}-1-abcdef Before deploy` })
+      emulator.addSnapshot({
+        serverId: WEB,
+        name: `pre-deploy-${run}`,
+        createdAt: minutesAgo(60 - run),
+        description: `gha-acme-shop-${run}-1-abcdef Before deploy`
+      })
     }
     const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), name: 'pre-deploy-6', keep: '3' })
     expectSuccess(result)
@@ -25,7 +30,7 @@ describe.concurrent('rotation', () => {
 })
 
 describe.concurrent('a 404 is an answer about an item only when a list confirms it', () => {
-  test('a delete through a wrong api_url fails with the API\'s 404, and the snapshot is still there', async ({ emulator }) => {
+  test("a delete through a wrong api_url fails with the API's 404, and the snapshot is still there", async ({ emulator }) => {
     const snapshot = emulator.addSnapshot({ serverId: WEB, name: 'keep-me' })
     const result = await step(emulator, { operation: 'delete-snapshot', snapshot_id: String(snapshot.id), api_url: emulator.url.replace('/api/v1', '/api/v2') })
     expectFailure(result, 'HTTP 404', 'Not found.')
@@ -54,12 +59,12 @@ describe.concurrent('a 404 is an answer about an item only when a list confirms 
 })
 
 describe.concurrent('a dry run reads what the real run would read', () => {
-  test('with a wrong token it fails on the API\'s 401, as the real run would', async ({ emulator }) => {
+  test("with a wrong token it fails on the API's 401, as the real run would", async ({ emulator }) => {
     const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), dry_run: 'true', api_token: 'not-the-token' })
     expectFailure(result, 'HTTP 401', 'Invalid token.')
   })
 
-  test('for a server that does not exist it fails on the API\'s 404', async ({ emulator }) => {
+  test("for a server that does not exist it fails on the API's 404", async ({ emulator }) => {
     const result = await step(emulator, { operation: 'create-snapshot', server_id: '424242', dry_run: 'true' })
     expectFailure(result, 'HTTP 404 from GET /servers/424242/')
     expect(writes(emulator)).toEqual([])
@@ -115,7 +120,7 @@ describe.concurrent('lost answers', () => {
 // Lists are followed to their end, past a thousand pages, and a loop is a `next` seen before: a
 // rule of the client, proven page by page in test/unit/client.test.ts.
 describe.concurrent('long lists', () => {
-  test('keep count exact and bound items under GitHub\'s output limit, warning how many were left out', async () => {
+  test("keep count exact and bound items under GitHub's output limit, warning how many were left out", async () => {
     const emulator = await start({ pageSize: 100 })
     try {
       const description = 'x'.repeat(1_000)
@@ -126,7 +131,9 @@ describe.concurrent('long lists', () => {
       const items = JSON.parse(result.outputs.items ?? '[]') as unknown[]
       expect(Buffer.byteLength(result.outputs.items ?? '')).toBeLessThanOrEqual(MAX_ITEMS_OUTPUT_BYTES)
       expect(items.length).toBeLessThan(600)
-      expect(result.stdout).toContain(`::warning::The items output holds the newest ${items.length} of the 600 snapshots: ${600 - items.length} older ones were left out`)
+      expect(result.stdout).toContain(
+        `::warning::The items output holds the newest ${items.length} of the 600 snapshots: ${600 - items.length} older ones were left out`
+      )
     } finally {
       await emulator.close()
     }
@@ -165,7 +172,10 @@ describe.concurrent('what the log and the summary say', () => {
   test('a timeout says how long the step waited, against the timeout it had', async ({ emulator }) => {
     emulator.setJobSeconds(60)
     const result = await step(emulator, { operation: 'create-backup', server_id: String(WEB), timeout: '3s' })
-    const error = expectFailure(result, /timed out waiting for backup \d+, still "in_progress" after \d\.\d s of waiting: the step's timeout of 3\.0 s \(input "timeout"\) ran out/)
+    const error = expectFailure(
+      result,
+      /timed out waiting for backup \d+, still "in_progress" after \d\.\d s of waiting: the step's timeout of 3\.0 s \(input "timeout"\) ran out/
+    )
     const waited = Number(/after (\d\.\d) s/.exec(error)?.[1])
     expect(waited).toBeLessThan(3)
     // One last check just before the deadline, not two: the last two checks are a poll_interval apart, or more.
@@ -174,7 +184,7 @@ describe.concurrent('what the log and the summary say', () => {
     expect(last - beforeLast).toBeGreaterThanOrEqual(90)
   })
 
-  test('list-backups draws each backup\'s description, so that rows can be told apart', async ({ emulator }) => {
+  test("list-backups draws each backup's description, so that rows can be told apart", async ({ emulator }) => {
     emulator.addBackup({ serverId: WEB, description: 'Before the 2.0 release' })
     emulator.addBackup({ serverId: WEB, description: 'Before the 2.1 release' })
     const result = await step(emulator, { operation: 'list-backups', server_id: String(WEB) })

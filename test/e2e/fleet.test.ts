@@ -30,13 +30,15 @@ function groups(stdout: string): Array<{ title: string; lines: string[] }> {
 }
 
 describe.concurrent('create-snapshot for a fleet', () => {
-  it('snapshots every server, each server\'s lines in one block, and writes results and snapshot_ids', () =>
+  it("snapshots every server, each server's lines in one block, and writes results and snapshot_ids", () =>
     withFleet(3, async emulator => {
       const result = await step(emulator, { operation: 'create-snapshot', server_id: '101,\n102 103', max_parallel: '2' })
       expectSuccess(result)
       const ids = Object.fromEntries(FLEET.map(id => [String(id), emulator.snapshots(id)[0]?.id]))
       expect(JSON.parse(result.outputs.snapshot_ids ?? '')).toEqual(ids)
-      expect((JSON.parse(result.outputs.results ?? '') as Array<{ server_id: number; status: string }>).map(row => [row.server_id, row.status])).toEqual(FLEET.map(id => [id, 'completed']))
+      expect((JSON.parse(result.outputs.results ?? '') as Array<{ server_id: number; status: string }>).map(row => [row.server_id, row.status])).toEqual(
+        FLEET.map(id => [id, 'completed'])
+      )
       expect(result.outputs).not.toHaveProperty('snapshot_id')
       const blocks = groups(result.stdout).filter(group => group.title.startsWith('Server '))
       expect(blocks.map(block => Number(/^Server (\d+)/.exec(block.title)?.[1])).sort()).toEqual(FLEET)
@@ -59,7 +61,7 @@ describe.concurrent('create-snapshot for a fleet', () => {
       expect(result.state.rollback).toBeUndefined()
     }))
 
-  it('a Retry-After on one server\'s request pauses the others\' too', () =>
+  it("a Retry-After on one server's request pauses the others' too", () =>
     withFleet(3, async emulator => {
       // Two servers at a time: the first create is refused for 2 s; the third server starts its
       // work only when one of the first two is done, well inside those 2 s, and must wait them out.
@@ -97,7 +99,7 @@ describe.concurrent('create-snapshot for a fleet', () => {
     }))
 })
 
-describe.concurrent('the rest of a fleet\'s life', () => {
+describe.concurrent("the rest of a fleet's life", () => {
   it('wait-snapshot with the snapshot_ids of a create arms every server; the post step restores them all, waiting for each', () =>
     withFleet(3, async emulator => {
       const started = await step(emulator, { operation: 'create-snapshot', server_id: fleet(), wait: 'false' })
@@ -108,7 +110,11 @@ describe.concurrent('the rest of a fleet\'s life', () => {
       const post = await step(emulator, inputs, { post: { state: waited.state } })
       expectSuccess(post)
       const ids = JSON.parse(started.outputs.snapshot_ids ?? '') as Record<string, number>
-      expect(restores(emulator).sort()).toEqual(Object.values(ids).map(id => `POST /snapshots/${id}/restore/`).sort())
+      expect(restores(emulator).sort()).toEqual(
+        Object.values(ids)
+          .map(id => `POST /snapshots/${id}/restore/`)
+          .sort()
+      )
       expect(FLEET.map(id => emulator.server(id)?.status)).toEqual(['running', 'running', 'running'])
     }))
 
@@ -132,7 +138,11 @@ describe.concurrent('the rest of a fleet\'s life', () => {
       const restored = await step(emulator, { operation: 'restore-snapshot', snapshot_id: made.outputs.snapshot_ids ?? '' })
       expectSuccess(restored)
       const ids = JSON.parse(made.outputs.snapshot_ids ?? '') as Record<string, number>
-      expect(restores(emulator).sort()).toEqual(Object.values(ids).map(id => `POST /snapshots/${id}/restore/`).sort())
+      expect(restores(emulator).sort()).toEqual(
+        Object.values(ids)
+          .map(id => `POST /snapshots/${id}/restore/`)
+          .sort()
+      )
       expect(restored.outputs.snapshot_ids).toBe(made.outputs.snapshot_ids)
     }))
 
@@ -143,4 +153,3 @@ describe.concurrent('the rest of a fleet\'s life', () => {
       expect(emulator.requests).toEqual([])
     }))
 })
-

@@ -124,7 +124,7 @@ describe.concurrent('the post step', () => {
     expect(restores(emulator)).toEqual([])
   })
 
-  test('whose restore is refused: one error naming the server and the API\'s answer, exit 1', async ({ emulator }) => {
+  test("whose restore is refused: one error naming the server and the API's answer, exit 1", async ({ emulator }) => {
     const inputs = snapshotStep()
     const main = await step(emulator, inputs)
     expectSuccess(main)

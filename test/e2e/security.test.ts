@@ -31,10 +31,11 @@ async function startRecorder(body: (origin: string) => unknown = () => ({ count:
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const close = () => new Promise<void>(resolve => {
-    server.close(() => resolve())
-    server.closeAllConnections()
-  })
+  const close = () =>
+    new Promise<void>(resolve => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
   return { origin, received, close }
 }
 
@@ -114,15 +115,21 @@ describe.concurrent('the token in the log, with debug logging on', () => {
   const SECRET = 'vps_live_Zq8nR2kT5xW'
 
   it.each<[string, (emulator: Emulator) => Record<string, string>]>([
-    ['a create that retries its status checks and adopts a lost answer', emulator => {
-      emulator.inject('POST /snapshots/', { kind: 'reset-after' })
-      emulator.inject('GET /snapshots/', { kind: 'status', status: 503, headers: { 'retry-after': '0' } }, { kind: 'reset-before' })
-      return { operation: 'create-snapshot', server_id: String(WEB), keep: '1', rollback_on_failure: 'true' }
-    }],
-    ['a restore whose answer is lost', emulator => {
-      emulator.inject('POST /servers/{id}/restore/', { kind: 'reset-after' })
-      return { operation: 'restore-backup', server_id: String(WEB), backup_id: String(emulator.addBackup({ serverId: WEB }).id) }
-    }],
+    [
+      'a create that retries its status checks and adopts a lost answer',
+      emulator => {
+        emulator.inject('POST /snapshots/', { kind: 'reset-after' })
+        emulator.inject('GET /snapshots/', { kind: 'status', status: 503, headers: { 'retry-after': '0' } }, { kind: 'reset-before' })
+        return { operation: 'create-snapshot', server_id: String(WEB), keep: '1', rollback_on_failure: 'true' }
+      }
+    ],
+    [
+      'a restore whose answer is lost',
+      emulator => {
+        emulator.inject('POST /servers/{id}/restore/', { kind: 'reset-after' })
+        return { operation: 'restore-backup', server_id: String(WEB), backup_id: String(emulator.addBackup({ serverId: WEB }).id) }
+      }
+    ]
   ])('%s: only in ::add-mask:: lines, never a header', async (_case, setUp) => {
     const emulator = await start({ token: SECRET })
     try {
@@ -186,7 +193,11 @@ describe.concurrent('text from the API never starts a workflow command', () => {
       const listed = await step(emulator, { operation: 'list-snapshots' })
       expectSuccess(listed)
       expect(foreignCommands(listed, 'list-snapshots')).toEqual([])
-      expect(JSON.parse(listed.outputs.items ?? '[]').map((item: { name: string }) => item.name).sort()).toEqual([...HOSTILE].sort())
+      expect(
+        JSON.parse(listed.outputs.items ?? '[]')
+          .map((item: { name: string }) => item.name)
+          .sort()
+      ).toEqual([...HOSTILE].sort())
 
       // Waiting on the one whose name breaks lines and opens a command: its name is an output, as it is.
       const hostile = snapshots[1] ?? snapshots[0]
@@ -263,9 +274,16 @@ describe.concurrent('text from the API never starts a workflow command', () => {
   it.each<[string, string, unknown, (emulator: Emulator) => Record<string, string>]>([
     ['POST /snapshots/', 'a "detail"', { detail: `x\n::error::${MARK}` }, () => ({ operation: 'create-snapshot', server_id: String(WEB) })],
     ['GET /snapshots/', 'an "error" starting with ::', { error: `::warning::${MARK}-starts-with-colons` }, () => ({ operation: 'list-snapshots' })],
-    ['POST /snapshots/{id}/restore/', 'a list', [`x\n::error::${MARK}-one`, `\n::error::${MARK}-two`], emulator => ({
-      operation: 'restore-snapshot', snapshot_id: String(emulator.addSnapshot({ serverId: WEB, name: 'good' }).id), server_id: String(WEB)
-    })]
+    [
+      'POST /snapshots/{id}/restore/',
+      'a list',
+      [`x\n::error::${MARK}-one`, `\n::error::${MARK}-two`],
+      emulator => ({
+        operation: 'restore-snapshot',
+        snapshot_id: String(emulator.addSnapshot({ serverId: WEB, name: 'good' }).id),
+        server_id: String(WEB)
+      })
+    ]
   ])('an error body on %s with %s: exactly one error line', async (route, _shape, body, inputs) => {
     const emulator = await start()
     try {

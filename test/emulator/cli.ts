@@ -38,7 +38,7 @@ function parseOptions(argv: string[]): { options: EmulatorOptions; seed: boolean
     lifetimeSeconds: optionalNumber('--lifetime', values.lifetime),
     pageSize: optionalNumber('--page-size', values['page-size']),
     servers: fleetSize === undefined ? [...DEFAULT_SERVERS] : fleetOf(fleetSize),
-    log: (line) => process.stderr.write(`${line}\n`)
+    log: line => process.stderr.write(`${line}\n`)
   }
   return { options, seed: values.seed }
 }
@@ -61,18 +61,22 @@ function optionalNumber(flag: string, value: string | undefined): number | undef
 function seedDemoData(emulator: Emulator, serverId: number): void {
   const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString()
   emulator.addSnapshot({
-    serverId, name: 'pre-migration-snapshot', createdAt: daysAgo(9),
+    serverId,
+    name: 'pre-migration-snapshot',
+    createdAt: daysAgo(9),
     description: 'Before major migration'
   })
   emulator.addSnapshot({
-    serverId, name: 'before-update-snapshot', createdAt: daysAgo(2),
+    serverId,
+    name: 'before-update-snapshot',
+    createdAt: daysAgo(2),
     description: 'Snapshot before system update'
   })
   emulator.addBackup({ serverId, backupType: 'automatic', createdAt: daysAgo(1) })
 }
 
 function describeServers(servers: Array<{ id: number }>): string {
-  const ids = servers.map((server) => server.id)
+  const ids = servers.map(server => server.id)
   return ids.length > 3 ? `${ids[0]} to ${ids.at(-1)} (${ids.length})` : ids.join(', ')
 }
 

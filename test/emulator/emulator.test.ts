@@ -55,7 +55,10 @@ function firstLine(stream: Readable, pattern: RegExp): Promise<string> {
     let text = ''
     stream.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8')
-      const match = text.split('\n').map((line) => pattern.exec(line)).find(Boolean)
+      const match = text
+        .split('\n')
+        .map(line => pattern.exec(line))
+        .find(Boolean)
       if (match) resolve(match[1] ?? '')
     })
     stream.on('end', () => reject(new Error(`no line matched ${pattern} in: ${text}`)))
@@ -95,8 +98,13 @@ describe('jobs', () => {
     const created = await call('POST', '/snapshots/', { server_id: WEB, name: 'gha-one', description: 'first' })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({
-      id: 801, server: { id: WEB, name: 'web-server-01' }, name: 'gha-one', status: 'in_progress',
-      size_mb: null, description: 'first', message: expect.stringContaining('Snapshot is being created')
+      id: 801,
+      server: { id: WEB, name: 'web-server-01' },
+      name: 'gha-one',
+      status: 'in_progress',
+      size_mb: null,
+      description: 'first',
+      message: expect.stringContaining('Snapshot is being created')
     })
     expect(created.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
 
@@ -112,8 +120,13 @@ describe('jobs', () => {
     const created = await createBackup()
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({
-      id: 501, backup_type: 'manual', status: 'in_progress', size_mb: null, expires_at: null,
-      description: 'test', message: expect.stringContaining('Backup is being created')
+      id: 501,
+      backup_type: 'manual',
+      status: 'in_progress',
+      size_mb: null,
+      expires_at: null,
+      description: 'test',
+      message: expect.stringContaining('Backup is being created')
     })
     await sleep(SETTLE_MS)
     expect(emulator.backups(WEB)[0]).toMatchObject({ status: 'completed', size_mb: expect.any(Number) })
@@ -126,7 +139,7 @@ describe('jobs', () => {
     await createSnapshot('fine')
     await createBackup()
     await sleep(SETTLE_MS)
-    expect(emulator.snapshots(WEB).map((s) => [s.name, s.status, s.size_mb === null])).toEqual([
+    expect(emulator.snapshots(WEB).map(s => [s.name, s.status, s.size_mb === null])).toEqual([
       ['fine', 'completed', false],
       ['doomed', 'failed', true]
     ])
@@ -281,7 +294,7 @@ describe('restores', () => {
     expect((await call('POST', `/snapshots/${ready.id}/restore/`)).status).toBe(200)
     await sleep(SETTLE_MS)
     expect(emulator.server(WEB)?.status).toBe('error')
-    expect(emulator.restores.map((restore) => restore.from)).toEqual([{ kind: 'snapshot', id: ready.id }])
+    expect(emulator.restores.map(restore => restore.from)).toEqual([{ kind: 'snapshot', id: ready.id }])
   })
 
   it('restores a server from its backup and checks the backup', async () => {
@@ -298,12 +311,14 @@ describe('restores', () => {
 
     const answer = await call('POST', `/servers/${WEB}/restore/`, { backup_id: backup.id })
     expect(answer.body).toMatchObject({
-      status: 'success', backup: { id: backup.id, created_at: backup.created_at }, server: { id: WEB, status: 'stopping' }
+      status: 'success',
+      backup: { id: backup.id, created_at: backup.created_at },
+      server: { id: WEB, status: 'stopping' }
     })
     expect(await call('POST', `/servers/${WEB}/restore/`, { backup_id: backup.id })).toMatchObject({ status: 400, body: { message: expect.any(String) } })
     await sleep(SETTLE_MS)
     expect(emulator.server(WEB)?.status).toBe('running')
-    expect(emulator.restores.map((restore) => restore.from)).toEqual([{ kind: 'backup', id: backup.id }])
+    expect(emulator.restores.map(restore => restore.from)).toEqual([{ kind: 'backup', id: backup.id }])
   })
 })
 
@@ -422,7 +437,7 @@ describe('faults', () => {
     expect(down).toMatchObject({ status: 503, text: 'down' })
     expect(emulator.snapshots()).toEqual([])
     expect((await createSnapshot('a')).status).toBe(201)
-    expect(emulator.requests.filter((request) => request.method === 'POST')).toHaveLength(3)
+    expect(emulator.requests.filter(request => request.method === 'POST')).toHaveLength(3)
     expect(emulator.requests[0]?.body).toEqual({ server_id: WEB, name: 'a' })
   })
 

@@ -5,13 +5,16 @@ import type { Reply } from './reply.ts'
 import { HttpError } from './reply.ts'
 import { paginate } from './pagination.ts'
 import {
-  JOB_COMPLETED, JOB_IN_PROGRESS, MANUAL_BACKUP_LIMIT_PER_SERVER, SERVER_BUSY_STATUSES,
-  SNAPSHOT_LIMIT_PER_SERVER, type BackupType, type EmulatorState, type ServerView
+  JOB_COMPLETED,
+  JOB_IN_PROGRESS,
+  MANUAL_BACKUP_LIMIT_PER_SERVER,
+  SERVER_BUSY_STATUSES,
+  SNAPSHOT_LIMIT_PER_SERVER,
+  type BackupType,
+  type EmulatorState,
+  type ServerView
 } from './state.ts'
-import {
-  FieldErrors, objectBody, optionalString, queryChoice, queryInteger, requiredInteger,
-  requiredMatching, type ParsedBody
-} from './validation.ts'
+import { FieldErrors, objectBody, optionalString, queryChoice, queryInteger, requiredInteger, requiredMatching, type ParsedBody } from './validation.ts'
 
 export const API_PREFIX = '/api/v1'
 
@@ -33,10 +36,7 @@ interface Route {
   handle(context: RouteContext): Reply
 }
 
-export type RouteMatch =
-  | { kind: 'found'; route: Route; id: number }
-  | { kind: 'not-found' }
-  | { kind: 'method-not-allowed'; allowed: string[] }
+export type RouteMatch = { kind: 'found'; route: Route; id: number } | { kind: 'not-found' } | { kind: 'method-not-allowed'; allowed: string[] }
 
 const SNAPSHOT_NAME = /^[A-Za-z0-9_-]+$/
 const SNAPSHOT_NAME_MISMATCH = 'Only letters, digits, - and _ are allowed.'
@@ -61,8 +61,7 @@ function listBackups(context: RouteContext): Reply {
   const serverId = queryInteger(context.url.searchParams, 'server_id', errors)
   const backupType = queryChoice(context.url.searchParams, 'backup_type', BACKUP_TYPES, errors)
   errors.throwIfAny()
-  const backups = context.state.backups(serverId)
-    .filter((backup) => backupType === undefined || backup.backup_type === backupType)
+  const backups = context.state.backups(serverId).filter(backup => backupType === undefined || backup.backup_type === backupType)
   return { status: 200, body: paginate(backups, context.url, context.pageSize) }
 }
 
@@ -106,7 +105,7 @@ function createBackup(context: RouteContext): Reply {
 function restoreSnapshot(context: RouteContext): Reply {
   const snapshot = context.state.snapshot(context.id)
   if (!snapshot) throw new HttpError(404, NOT_FOUND)
-  refuseWhileRestoring(context.state.server(snapshot.server.id), (message) => ({ error: message }))
+  refuseWhileRestoring(context.state.server(snapshot.server.id), message => ({ error: message }))
   if (snapshot.status !== JOB_COMPLETED) {
     throw new HttpError(400, { error: `Snapshot ${snapshot.id} cannot be restored: its status is ${snapshot.status}.` })
   }
@@ -133,7 +132,7 @@ function restoreServer(context: RouteContext): Reply {
   if (backup.server.id !== context.id) {
     throw new HttpError(400, { message: `Backup ${backupId} belongs to server ${backup.server.id}, not ${context.id}.` })
   }
-  refuseWhileRestoring(context.state.server(context.id), (message) => ({ message }))
+  refuseWhileRestoring(context.state.server(context.id), message => ({ message }))
   if (backup.status !== JOB_COMPLETED) {
     throw new HttpError(400, { message: `Backup ${backup.id} cannot be restored: its status is ${backup.status}.` })
   }
@@ -204,7 +203,7 @@ const ROUTES: readonly Route[] = [
   route('GET /servers/{id}/', getServer)
 ]
 
-export const ROUTE_KEYS: readonly string[] = ROUTES.map((entry) => entry.key)
+export const ROUTE_KEYS: readonly string[] = ROUTES.map(entry => entry.key)
 
 /** Finds the route for a path (with the API prefix); a path known under another method is a 405. */
 export function matchRoute(method: string, path: string): RouteMatch {

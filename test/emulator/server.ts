@@ -2,21 +2,26 @@
 // Request flow: read body → record → match route → fault? → authenticate → handle → answer.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  FaultQueues, describeFault, isFaultBeforeActing, playFaultAfterActing, playFaultBeforeActing, type Fault
-} from './faults.ts'
+import { FaultQueues, describeFault, isFaultBeforeActing, playFaultAfterActing, playFaultBeforeActing, type Fault } from './faults.ts'
 import { HttpError, sendReply, type Reply } from './reply.ts'
 import { API_PREFIX, ROUTE_KEYS, matchRoute, type RouteContext, type RouteMatch } from './routes.ts'
 import {
-  DEFAULT_FAILURE_STATUS, EmulatorState, type AcceptedRestore, type Backup, type BackupSeed, type Disk,
-  type JobKind, type ServerSeed, type ServerView, type Snapshot, type SnapshotSeed
+  DEFAULT_FAILURE_STATUS,
+  EmulatorState,
+  type AcceptedRestore,
+  type Backup,
+  type BackupSeed,
+  type Disk,
+  type JobKind,
+  type ServerSeed,
+  type ServerView,
+  type Snapshot,
+  type SnapshotSeed
 } from './state.ts'
 import { parseBody, type ParsedBody } from './validation.ts'
 
 export type { Fault } from './faults.ts'
-export type {
-  AcceptedRestore, Backup, BackupSeed, Disk, JobKind, ServerSeed, ServerView, Snapshot, SnapshotSeed
-} from './state.ts'
+export type { AcceptedRestore, Backup, BackupSeed, Disk, JobKind, ServerSeed, ServerView, Snapshot, SnapshotSeed } from './state.ts'
 
 export interface EmulatorOptions {
   token?: string
@@ -149,7 +154,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   let closing: Promise<void> | undefined
   const close = (): Promise<void> => {
-    closing ??= new Promise((resolve) => {
+    closing ??= new Promise(resolve => {
       clearTimeout(lifetime)
       server.close(() => resolve())
       server.closeAllConnections()
@@ -167,18 +172,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url: `${origin}${API_PREFIX}`,
     requests: settings.requests,
     restores: state.restores,
-    addServer: (seed) => state.addServer(seed),
-    addSnapshot: (seed) => state.seedSnapshot(seed),
-    addBackup: (seed) => state.seedBackup(seed),
-    snapshots: (serverId) => state.snapshots(serverId),
-    backups: (serverId) => state.backups(serverId),
-    server: (id) => state.server(id),
+    addServer: seed => state.addServer(seed),
+    addSnapshot: seed => state.seedSnapshot(seed),
+    addBackup: seed => state.seedBackup(seed),
+    snapshots: serverId => state.snapshots(serverId),
+    backups: serverId => state.backups(serverId),
+    server: id => state.server(id),
     write: (serverId, label) => state.write(serverId, label),
-    disk: (serverId) => state.disk(serverId),
+    disk: serverId => state.disk(serverId),
     capturedDisk: (kind, id) => state.capturedDisk(kind, id),
     failNextJob: (kind, status = DEFAULT_FAILURE_STATUS) => state.failNextJob(kind, status),
-    setJobSeconds: (seconds) => { state.jobSeconds = seconds },
-    setRestoreSeconds: (seconds) => { state.restoreSeconds = seconds },
+    setJobSeconds: seconds => {
+      state.jobSeconds = seconds
+    },
+    setRestoreSeconds: seconds => {
+      state.restoreSeconds = seconds
+    },
     inject: (route, ...faults) => settings.faults.add(route, faults),
     close
   }
@@ -215,12 +224,7 @@ async function handleRequest(settings: Settings, request: IncomingMessage, respo
 }
 
 /** Authenticates, then runs the handler: the only place the state changes. */
-function act(
-  settings: Settings,
-  request: IncomingMessage,
-  match: Exclude<RouteMatch, { kind: 'not-found' }>,
-  parts: { url: URL; body: ParsedBody }
-): Reply {
+function act(settings: Settings, request: IncomingMessage, match: Exclude<RouteMatch, { kind: 'not-found' }>, parts: { url: URL; body: ParsedBody }): Reply {
   const refusal = authenticate(request.headers.authorization, settings.token)
   if (refusal) return refusal
   if (match.kind === 'method-not-allowed') {

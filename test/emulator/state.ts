@@ -256,7 +256,11 @@ export class EmulatorState {
     const id = this.nextSnapshotId++
     const finalStatus = this.takeFinalStatus('snapshot', JOB_COMPLETED)
     this.snapshotRecords.set(id, {
-      id, serverId, name, description, finalStatus,
+      id,
+      serverId,
+      name,
+      description,
+      finalStatus,
       disk: this.disk(serverId),
       createdAtMs: now,
       completesAtMs: now + this.jobSeconds * 1000,
@@ -271,7 +275,9 @@ export class EmulatorState {
     const id = this.nextSnapshotId++
     const status = seed.status ?? JOB_COMPLETED
     this.snapshotRecords.set(id, {
-      id, serverId: seed.serverId, name: seed.name,
+      id,
+      serverId: seed.serverId,
+      name: seed.name,
       description: seed.description ?? '',
       disk: [...(seed.disk ?? this.disk(seed.serverId))],
       ...this.seededTiming(seed.createdAt, status),
@@ -281,7 +287,7 @@ export class EmulatorState {
   }
 
   countSnapshots(serverId: number): number {
-    return [...this.snapshotRecords.values()].filter((record) => record.serverId === serverId).length
+    return [...this.snapshotRecords.values()].filter(record => record.serverId === serverId).length
   }
 
   snapshot(id: number): Snapshot | undefined {
@@ -290,7 +296,7 @@ export class EmulatorState {
 
   /** Newest first, as the API lists them. */
   snapshots(serverId?: number): Snapshot[] {
-    return newestFirst(this.snapshotRecords, serverId).map((record) => this.snapshotView(record.id)!)
+    return newestFirst(this.snapshotRecords, serverId).map(record => this.snapshotView(record.id)!)
   }
 
   deleteSnapshot(id: number): void {
@@ -305,7 +311,10 @@ export class EmulatorState {
     const id = this.nextBackupId++
     const finalStatus = this.takeFinalStatus('backup', JOB_COMPLETED)
     this.backupRecords.set(id, {
-      id, serverId, description, finalStatus,
+      id,
+      serverId,
+      description,
+      finalStatus,
       disk: this.disk(serverId),
       backupType: 'manual',
       createdAtMs: now,
@@ -322,7 +331,9 @@ export class EmulatorState {
     const status = seed.status ?? JOB_COMPLETED
     const backupType = seed.backupType ?? 'manual'
     this.backupRecords.set(id, {
-      id, serverId: seed.serverId, backupType,
+      id,
+      serverId: seed.serverId,
+      backupType,
       description: seed.description ?? (backupType === 'automatic' ? 'Automatic daily backup' : ''),
       disk: [...(seed.disk ?? this.disk(seed.serverId))],
       ...this.seededTiming(seed.createdAt, status),
@@ -332,8 +343,7 @@ export class EmulatorState {
   }
 
   countManualBackups(serverId: number): number {
-    return [...this.backupRecords.values()]
-      .filter((record) => record.serverId === serverId && record.backupType === 'manual').length
+    return [...this.backupRecords.values()].filter(record => record.serverId === serverId && record.backupType === 'manual').length
   }
 
   backup(id: number): Backup | undefined {
@@ -341,7 +351,7 @@ export class EmulatorState {
   }
 
   backups(serverId?: number): Backup[] {
-    return newestFirst(this.backupRecords, serverId).map((record) => this.backupView(record.id)!)
+    return newestFirst(this.backupRecords, serverId).map(record => this.backupView(record.id)!)
   }
 
   deleteBackup(id: number): void {
@@ -414,9 +424,7 @@ export class EmulatorState {
       status,
       size_mb: status === JOB_IN_PROGRESS ? null : record.finalSizeMb,
       created_at: formatTimestamp(record.createdAtMs),
-      expires_at: record.backupType === 'automatic'
-        ? formatTimestamp(record.createdAtMs + AUTOMATIC_BACKUP_RETENTION_MS)
-        : null,
+      expires_at: record.backupType === 'automatic' ? formatTimestamp(record.createdAtMs + AUTOMATIC_BACKUP_RETENTION_MS) : null,
       description: record.description
     }
   }
@@ -427,7 +435,5 @@ function defaultSeedSize(id: number, status: string): number | null {
 }
 
 function newestFirst<T extends Job>(records: Map<number, T>, serverId?: number): T[] {
-  return [...records.values()]
-    .filter((record) => serverId === undefined || record.serverId === serverId)
-    .sort((a, b) => b.id - a.id)
+  return [...records.values()].filter(record => serverId === undefined || record.serverId === serverId).sort((a, b) => b.id - a.id)
 }

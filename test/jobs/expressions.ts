@@ -42,7 +42,11 @@ function statusFunctions(status: Status) {
 /** Evaluates one expression (without its `${{ }}`) to GitHub's data. */
 export function evaluate(source: string, scope: Scope): data.ExpressionData {
   try {
-    const parsed = new Parser(tokens(source), CONTEXT_NAMES, STATUS_FUNCTIONS.map(name => ({ name, minArgs: 0, maxArgs: 0 }))).parse()
+    const parsed = new Parser(
+      tokens(source),
+      CONTEXT_NAMES,
+      STATUS_FUNCTIONS.map(name => ({ name, minArgs: 0, maxArgs: 0 }))
+    ).parse()
     const contexts = JSON.parse(JSON.stringify(scope.contexts), data.reviver) as data.Dictionary
     return new Evaluator(parsed, contexts, statusFunctions(scope.status)).evaluate()
   } catch (error) {
@@ -63,10 +67,12 @@ export function interpolate(text: string, scope: Scope): string {
 /** Whether the expression calls success(), failure(), cancelled() or always(). */
 export function callsStatusFunction(source: string): boolean {
   const list = tokens(source)
-  return list.some((token, index) =>
-    token.type === TokenType.IDENTIFIER &&
-    (STATUS_FUNCTIONS as readonly string[]).includes(token.lexeme.toLowerCase()) &&
-    list[index + 1]?.type === TokenType.LEFT_PAREN)
+  return list.some(
+    (token, index) =>
+      token.type === TokenType.IDENTIFIER &&
+      (STATUS_FUNCTIONS as readonly string[]).includes(token.lexeme.toLowerCase()) &&
+      list[index + 1]?.type === TokenType.LEFT_PAREN
+  )
 }
 
 /**

@@ -73,7 +73,9 @@ export function workflowUnder(file: string, heading: string): string {
 
 /** Every whole workflow of a Markdown file, in order. */
 export function allWorkflows(file: string): string[] {
-  return codeBlocks(readFileSync(file, 'utf8')).filter(block => block.info === 'yaml' && isWorkflow(block.code)).map(block => block.code)
+  return codeBlocks(readFileSync(file, 'utf8'))
+    .filter(block => block.info === 'yaml' && isWorkflow(block.code))
+    .map(block => block.code)
 }
 
 /** What a section's text (outside code) asks a reader to create: repository secrets and variables. */

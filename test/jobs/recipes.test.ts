@@ -15,8 +15,21 @@ import { ROOT } from '../support/bundle.ts'
 import { repositorySetup, workflowUnder } from './markdown.ts'
 import { planWorkflow, type WorkflowOptions, type WorkflowRun } from './simulator.ts'
 import {
-  SERVER_ID, UNTOUCHED, World, cancelledAt, expectOutcome, fails, hangs, restoredButOne, restoredFrom, rollbackRefused, rotationRefused,
-  timesOut, unrestored, type Expected, type Fault
+  SERVER_ID,
+  UNTOUCHED,
+  World,
+  cancelledAt,
+  expectOutcome,
+  fails,
+  hangs,
+  restoredButOne,
+  restoredFrom,
+  rollbackRefused,
+  rotationRefused,
+  timesOut,
+  unrestored,
+  type Expected,
+  type Fault
 } from './world.ts'
 
 const README = join(ROOT, 'README.md')
@@ -55,7 +68,11 @@ function recipe(heading: string, seed: Seed, rows: Row[], options: { fleet?: num
   describe.concurrent(heading, () => {
     it('has a row that fails each of its steps, once', () => {
       const failed = rows.flatMap(row => (row.faults?.length === 1 && row.faults[0]?.kind === 'fails' ? [row.faults[0].at] : []))
-      expect(failed.toSorted()).toEqual(planWorkflow(yaml).steps.map(step => step.key).toSorted())
+      expect(failed.toSorted()).toEqual(
+        planWorkflow(yaml)
+          .steps.map(step => step.key)
+          .toSorted()
+      )
     })
 
     it.each(rows.map(row => [row.case, row] as const))('%s', async (_case, row) => {
@@ -110,23 +127,40 @@ recipe('Quick start', earlierSnapshots(3), [
   { case: 'nothing fails: the server keeps the deploy', jobs: QUICK_PASSES, end: UNTOUCHED },
   {
     case: 'a repository without APP_URL: the setup check stops the job before anything touches the server',
-    missing: ['APP_URL'], jobs: QUICK_DEPLOY_FAILS, end: UNTOUCHED, also: noRequest
+    missing: ['APP_URL'],
+    jobs: QUICK_DEPLOY_FAILS,
+    end: UNTOUCHED,
+    also: noRequest
   },
   { case: 'the setup check fails: it does not run on a repository that is set up', faults: [fails(QUICK.check)], jobs: QUICK_PASSES, end: UNTOUCHED },
   { case: 'the checkout fails: nothing was armed', faults: [fails(QUICK.checkout)], jobs: QUICK_DEPLOY_FAILS, end: UNTOUCHED },
   { case: 'the snapshot fails: it armed nothing, no deploy ran', faults: [fails(QUICK.snapshot)], jobs: QUICK_DEPLOY_FAILS, end: UNTOUCHED },
   { case: 'the snapshot outlasts the step’s timeout: it armed nothing', faults: [timesOut(QUICK.snapshot)], jobs: QUICK_DEPLOY_FAILS, end: UNTOUCHED },
-  { case: 'rotation cannot delete an old snapshot: a warning, the deploy goes on', faults: [rotationRefused(QUICK.snapshot)], jobs: QUICK_PASSES, end: UNTOUCHED },
+  {
+    case: 'rotation cannot delete an old snapshot: a warning, the deploy goes on',
+    faults: [rotationRefused(QUICK.snapshot)],
+    jobs: QUICK_PASSES,
+    end: UNTOUCHED
+  },
   { case: 'the deploy fails: the post step restores the snapshot', faults: [fails(QUICK.deploy)], jobs: QUICK_DEPLOY_FAILS, end: restoredFrom(QUICK.snapshot) },
-  { case: 'the deploy hangs: its timeout-minutes fails it, the post step restores', faults: [hangs(QUICK.deploy)], jobs: QUICK_DEPLOY_FAILS, end: restoredFrom(QUICK.snapshot) },
+  {
+    case: 'the deploy hangs: its timeout-minutes fails it, the post step restores',
+    faults: [hangs(QUICK.deploy)],
+    jobs: QUICK_DEPLOY_FAILS,
+    end: restoredFrom(QUICK.snapshot)
+  },
   {
     case: 'the smoke test fails: the rollback job restores the snapshot',
-    faults: [fails(QUICK.smoke)], jobs: { deploy: 'success', 'smoke-test': 'failure', rollback: 'success' }, end: restoredFrom(QUICK.snapshot)
+    faults: [fails(QUICK.smoke)],
+    jobs: { deploy: 'success', 'smoke-test': 'failure', rollback: 'success' },
+    end: restoredFrom(QUICK.snapshot)
   },
   { case: 'the rollback job’s restore fails: the job does not run when nothing failed', faults: [fails(QUICK.restore)], jobs: QUICK_PASSES, end: UNTOUCHED },
   {
     case: 'the smoke test fails and the restore is refused: nothing restored, the rollback job fails',
-    faults: [fails(QUICK.smoke), fails(QUICK.restore)], jobs: { deploy: 'success', 'smoke-test': 'failure', rollback: 'failure' }, end: UNTOUCHED
+    faults: [fails(QUICK.smoke), fails(QUICK.restore)],
+    jobs: { deploy: 'success', 'smoke-test': 'failure', rollback: 'failure' },
+    end: UNTOUCHED
   }
 ])
 
@@ -147,14 +181,26 @@ recipe('Snapshot before deploy, with automatic rollback', earlierSnapshots(3), [
   { case: 'the checkout fails: nothing was armed', faults: [fails(BEFORE.checkout)], jobs: FAILS, end: UNTOUCHED },
   { case: 'the snapshot fails: it armed nothing', faults: [fails(BEFORE.snapshot)], jobs: FAILS, end: UNTOUCHED },
   { case: 'the snapshot outlasts the step’s timeout: it armed nothing', faults: [timesOut(BEFORE.snapshot)], jobs: FAILS, end: UNTOUCHED },
-  { case: 'rotation cannot delete an old snapshot: the step succeeds, the deploy goes on', faults: [rotationRefused(BEFORE.snapshot)], jobs: PASSES, end: UNTOUCHED },
+  {
+    case: 'rotation cannot delete an old snapshot: the step succeeds, the deploy goes on',
+    faults: [rotationRefused(BEFORE.snapshot)],
+    jobs: PASSES,
+    end: UNTOUCHED
+  },
   {
     case: 'rotation cannot delete an old snapshot, then the deploy fails: the rollback was armed all the same',
-    faults: [rotationRefused(BEFORE.snapshot), fails(BEFORE.deploy)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot)
+    faults: [rotationRefused(BEFORE.snapshot), fails(BEFORE.deploy)],
+    jobs: FAILS,
+    end: restoredFrom(BEFORE.snapshot)
   },
   { case: 'the deploy fails half-way: restored', faults: [fails(BEFORE.deploy)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) },
   { case: 'the deploy hangs: its timeout-minutes fails it, restored', faults: [hangs(BEFORE.deploy)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) },
-  { case: 'the job is cancelled during the deploy: no rollback, as the README says', faults: [cancelledAt(BEFORE.deploy)], jobs: { deploy: 'cancelled' }, end: UNTOUCHED },
+  {
+    case: 'the job is cancelled during the deploy: no rollback, as the README says',
+    faults: [cancelledAt(BEFORE.deploy)],
+    jobs: { deploy: 'cancelled' },
+    end: UNTOUCHED
+  },
   { case: 'the migration fails: restored', faults: [fails(BEFORE.migrate)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) },
   { case: 'the last step fails: restored', faults: [fails(BEFORE.say)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) }
 ])
@@ -178,14 +224,23 @@ recipe('Rollback as a separate job, from `needs` outputs', earlierBackups(5), [
   { case: 'rotation cannot delete an old backup: a warning, the deploy goes on', faults: [rotationRefused(SEPARATE.backup)], jobs: ALL_PASS, end: UNTOUCHED },
   {
     case: 'the checkout fails: the deploy step never ran, so the rollback job does not run',
-    faults: [fails(SEPARATE.checkout)], jobs: { backup: 'success', deploy: 'failure', rollback: 'skipped' }, end: UNTOUCHED
+    faults: [fails(SEPARATE.checkout)],
+    jobs: { backup: 'success', deploy: 'failure', rollback: 'skipped' },
+    end: UNTOUCHED
   },
   { case: 'the deploy fails: the rollback job restores the backup', faults: [fails(SEPARATE.deploy)], jobs: DEPLOY_FAILS, end: restoredFrom(SEPARATE.backup) },
-  { case: 'the deploy hangs: its timeout-minutes fails it, the rollback job restores', faults: [hangs(SEPARATE.deploy)], jobs: DEPLOY_FAILS, end: restoredFrom(SEPARATE.backup) },
+  {
+    case: 'the deploy hangs: its timeout-minutes fails it, the rollback job restores',
+    faults: [hangs(SEPARATE.deploy)],
+    jobs: DEPLOY_FAILS,
+    end: restoredFrom(SEPARATE.backup)
+  },
   { case: 'the restore fails: the rollback job does not run when nothing failed', faults: [fails(SEPARATE.restore)], jobs: ALL_PASS, end: UNTOUCHED },
   {
     case: 'the deploy fails and the restore is refused: nothing restored, the rollback job fails',
-    faults: [fails(SEPARATE.deploy), fails(SEPARATE.restore)], jobs: { backup: 'success', deploy: 'failure', rollback: 'failure' }, end: UNTOUCHED
+    faults: [fails(SEPARATE.deploy), fails(SEPARATE.restore)],
+    jobs: { backup: 'success', deploy: 'failure', rollback: 'failure' },
+    end: UNTOUCHED
   }
 ])
 
@@ -231,7 +286,11 @@ describe('Wait later, with rollback_on_failure on the create as the recipes once
       const run = await world.run(oldShape, SETUP)
       expectOutcome(world, run, { jobs: FAILS, end: UNTOUCHED })
       noRequest(world)
-      const error = run.steps.get(LATER.start)?.main?.stdout.split('\n').find(line => line.startsWith('::error')) ?? ''
+      const error =
+        run.steps
+          .get(LATER.start)
+          ?.main?.stdout.split('\n')
+          .find(line => line.startsWith('::error')) ?? ''
       expect(error, run.describe()).toMatch(/rollback_on_failure/)
       expect(error).toMatch(/wait-snapshot|wait-\*/)
     } finally {
@@ -268,9 +327,26 @@ function kept(rotated: { snapshot: boolean; backup: boolean }) {
 }
 
 recipe('Nightly rotation', nightlySeed, [
-  { case: 'nothing fails: the oldest of the action’s snapshots and backups go', jobs: { rotate: 'success' }, end: UNTOUCHED, also: kept({ snapshot: true, backup: true }) },
-  { case: 'a snapshot delete is refused: nothing restored', faults: [fails(NIGHTLY.snapshots)], jobs: { rotate: 'failure' }, end: UNTOUCHED, also: kept({ snapshot: false, backup: false }) },
-  { case: 'a backup delete is refused: nothing restored', faults: [fails(NIGHTLY.backups)], jobs: { rotate: 'failure' }, end: UNTOUCHED, also: kept({ snapshot: true, backup: false }) }
+  {
+    case: 'nothing fails: the oldest of the action’s snapshots and backups go',
+    jobs: { rotate: 'success' },
+    end: UNTOUCHED,
+    also: kept({ snapshot: true, backup: true })
+  },
+  {
+    case: 'a snapshot delete is refused: nothing restored',
+    faults: [fails(NIGHTLY.snapshots)],
+    jobs: { rotate: 'failure' },
+    end: UNTOUCHED,
+    also: kept({ snapshot: false, backup: false })
+  },
+  {
+    case: 'a backup delete is refused: nothing restored',
+    faults: [fails(NIGHTLY.backups)],
+    jobs: { rotate: 'failure' },
+    end: UNTOUCHED,
+    also: kept({ snapshot: true, backup: false })
+  }
 ])
 
 // --- Manual restore of `latest` -------------------------------------------------------------
@@ -292,7 +368,12 @@ recipe('Manual restore of `latest`', manualSeed, [
   { case: 'restores the newest completed snapshot', jobs: { restore: 'success' }, end: { restoredFromSnapshotNamed: 'before-update' } },
   { case: 'a dry run restores nothing', inputs: { dry_run: true }, jobs: { restore: 'success' }, end: UNTOUCHED },
   { case: 'the restore is refused: nothing restored', faults: [fails(MANUAL.restore)], jobs: { restore: 'failure' }, end: UNTOUCHED },
-  { case: 'the report fails after the restore: restored once, not again', faults: [fails(MANUAL.report)], jobs: { restore: 'failure' }, end: { restoredFromSnapshotNamed: 'before-update' } }
+  {
+    case: 'the report fails after the restore: restored once, not again',
+    faults: [fails(MANUAL.report)],
+    jobs: { restore: 'failure' },
+    end: { restoredFromSnapshotNamed: 'before-update' }
+  }
 ])
 
 // --- A fleet: snapshot every server, deploy, roll back all ----------------------------------------
@@ -328,7 +409,8 @@ function errorsOf(run: WorkflowRun, key: string, phase: 'main' | 'post'): string
 /** One error line, naming this server and no other of the fleet. */
 function expectErrorNaming(world: World, errors: string[], serverId: number | undefined, story: string): void {
   expect(errors, story).toHaveLength(1)
-  for (const id of world.serverIds) expect(new RegExp(`\\bserver ${id}\\b`).test(errors[0] ?? ''), `the error names server ${id}: ${errors[0]}${story}`).toBe(id === serverId)
+  for (const id of world.serverIds)
+    expect(new RegExp(`\\bserver ${id}\\b`).test(errors[0] ?? ''), `the error names server ${id}: ${errors[0]}${story}`).toBe(id === serverId)
 }
 
 /** keep: 3 on each server: its new snapshot and the two newest earlier ones are left. */
@@ -348,10 +430,14 @@ const oneSnapshotFailed = (world: World, run: WorkflowRun) => {
   expect(failed, `servers whose new snapshot failed${story}`).toHaveLength(1)
   expectErrorNaming(world, errorsOf(run, FLEET.snapshot, 'main'), failed[0], story)
   const results = JSON.parse(run.steps.get(FLEET.snapshot)?.outputs.results ?? '[]') as Array<{ server_id: number; status?: string; error?: string }>
-  expect(results.map(result => result.server_id), `results, in the order given${story}`).toEqual([...world.serverIds])
+  expect(
+    results.map(result => result.server_id),
+    `results, in the order given${story}`
+  ).toEqual([...world.serverIds])
   for (const result of results) {
     if (result.server_id === failed[0]) expect(result.error, `server ${result.server_id}'s result${story}`).toMatch(/failed/)
-    else expect({ status: result.status, error: result.error }, `server ${result.server_id}'s result${story}`).toEqual({ status: 'completed', error: undefined })
+    else
+      expect({ status: result.status, error: result.error }, `server ${result.server_id}'s result${story}`).toEqual({ status: 'completed', error: undefined })
   }
   deployedTo([])(world)
 }
@@ -365,46 +451,89 @@ function namesTheUnrestored(key: string, phase: 'main' | 'post') {
   }
 }
 
-recipe('A fleet: snapshot every server, deploy, roll back all', earlierSnapshots(3), [
-  { case: 'nothing fails: every server keeps its release, each keeps 3 snapshots', jobs: FLEET_PASSES, end: UNTOUCHED, also: (world, run) => { deployedTo([101, 102, 103])(world); keptThreeOnEach(world, run) } },
-  { case: 'the checkout fails: nothing was armed, no server touched', faults: [fails(FLEET.checkout)], jobs: FLEET_DEPLOY_FAILS, end: UNTOUCHED, also: deployedTo([]) },
-  {
-    case: 'the snapshot fails on one server: the step fails naming it, arms nothing, no deploy runs',
-    faults: [fails(FLEET.snapshot)], jobs: FLEET_DEPLOY_FAILS, end: UNTOUCHED, also: oneSnapshotFailed
-  },
-  {
-    case: 'the deploy to 101 fails: every server restored, 102 and 103 too',
-    faults: [fails(FLEET.deploy101)], jobs: FLEET_DEPLOY_FAILS, end: restoredFrom(FLEET.snapshot), also: deployedTo([101])
-  },
-  {
-    case: 'the deploy to 102 fails: every server restored, each from its own snapshot',
-    faults: [fails(FLEET.deploy102)], jobs: FLEET_DEPLOY_FAILS, end: restoredFrom(FLEET.snapshot), also: deployedTo([101, 102])
-  },
-  {
-    case: 'the deploy to 103 fails: every server restored',
-    faults: [fails(FLEET.deploy103)], jobs: FLEET_DEPLOY_FAILS, end: restoredFrom(FLEET.snapshot), also: deployedTo([101, 102, 103])
-  },
-  {
-    case: 'the deploy to 102 hangs: its timeout-minutes fails it, every server restored',
-    faults: [hangs(FLEET.deploy102)], jobs: FLEET_DEPLOY_FAILS, end: restoredFrom(FLEET.snapshot), also: deployedTo([101, 102])
-  },
-  {
-    case: 'the deploy to 102 fails and one server’s rollback is refused: the others restored, the post step fails naming it',
-    faults: [fails(FLEET.deploy102), rollbackRefused(FLEET.snapshot)], jobs: FLEET_DEPLOY_FAILS, end: restoredButOne(FLEET.snapshot),
-    also: namesTheUnrestored(FLEET.snapshot, 'post')
-  },
-  {
-    case: 'the job is cancelled during the deploy to 102: no rollback',
-    faults: [cancelledAt(FLEET.deploy102)], jobs: { deploy: 'cancelled', 'smoke-test': 'skipped', rollback: 'skipped' }, end: UNTOUCHED, also: deployedTo([101, 102])
-  },
-  {
-    case: 'the smoke test fails: the rollback job restores every server from the map, once each',
-    faults: [fails(FLEET.smoke)], jobs: FLEET_SMOKE_FAILS, end: restoredFrom(FLEET.snapshot)
-  },
-  { case: 'the rollback job’s restore fails: the job does not run when nothing failed', faults: [fails(FLEET.restore)], jobs: FLEET_PASSES, end: UNTOUCHED },
-  {
-    case: 'the smoke test fails and one server’s restore is refused: the others restored, the rollback job fails naming it',
-    faults: [fails(FLEET.smoke), fails(FLEET.restore)], jobs: { deploy: 'success', 'smoke-test': 'failure', rollback: 'failure' }, end: restoredButOne(FLEET.snapshot),
-    also: namesTheUnrestored(FLEET.restore, 'main')
-  }
-], { fleet: FLEET_SIZE })
+recipe(
+  'A fleet: snapshot every server, deploy, roll back all',
+  earlierSnapshots(3),
+  [
+    {
+      case: 'nothing fails: every server keeps its release, each keeps 3 snapshots',
+      jobs: FLEET_PASSES,
+      end: UNTOUCHED,
+      also: (world, run) => {
+        deployedTo([101, 102, 103])(world)
+        keptThreeOnEach(world, run)
+      }
+    },
+    {
+      case: 'the checkout fails: nothing was armed, no server touched',
+      faults: [fails(FLEET.checkout)],
+      jobs: FLEET_DEPLOY_FAILS,
+      end: UNTOUCHED,
+      also: deployedTo([])
+    },
+    {
+      case: 'the snapshot fails on one server: the step fails naming it, arms nothing, no deploy runs',
+      faults: [fails(FLEET.snapshot)],
+      jobs: FLEET_DEPLOY_FAILS,
+      end: UNTOUCHED,
+      also: oneSnapshotFailed
+    },
+    {
+      case: 'the deploy to 101 fails: every server restored, 102 and 103 too',
+      faults: [fails(FLEET.deploy101)],
+      jobs: FLEET_DEPLOY_FAILS,
+      end: restoredFrom(FLEET.snapshot),
+      also: deployedTo([101])
+    },
+    {
+      case: 'the deploy to 102 fails: every server restored, each from its own snapshot',
+      faults: [fails(FLEET.deploy102)],
+      jobs: FLEET_DEPLOY_FAILS,
+      end: restoredFrom(FLEET.snapshot),
+      also: deployedTo([101, 102])
+    },
+    {
+      case: 'the deploy to 103 fails: every server restored',
+      faults: [fails(FLEET.deploy103)],
+      jobs: FLEET_DEPLOY_FAILS,
+      end: restoredFrom(FLEET.snapshot),
+      also: deployedTo([101, 102, 103])
+    },
+    {
+      case: 'the deploy to 102 hangs: its timeout-minutes fails it, every server restored',
+      faults: [hangs(FLEET.deploy102)],
+      jobs: FLEET_DEPLOY_FAILS,
+      end: restoredFrom(FLEET.snapshot),
+      also: deployedTo([101, 102])
+    },
+    {
+      case: 'the deploy to 102 fails and one server’s rollback is refused: the others restored, the post step fails naming it',
+      faults: [fails(FLEET.deploy102), rollbackRefused(FLEET.snapshot)],
+      jobs: FLEET_DEPLOY_FAILS,
+      end: restoredButOne(FLEET.snapshot),
+      also: namesTheUnrestored(FLEET.snapshot, 'post')
+    },
+    {
+      case: 'the job is cancelled during the deploy to 102: no rollback',
+      faults: [cancelledAt(FLEET.deploy102)],
+      jobs: { deploy: 'cancelled', 'smoke-test': 'skipped', rollback: 'skipped' },
+      end: UNTOUCHED,
+      also: deployedTo([101, 102])
+    },
+    {
+      case: 'the smoke test fails: the rollback job restores every server from the map, once each',
+      faults: [fails(FLEET.smoke)],
+      jobs: FLEET_SMOKE_FAILS,
+      end: restoredFrom(FLEET.snapshot)
+    },
+    { case: 'the rollback job’s restore fails: the job does not run when nothing failed', faults: [fails(FLEET.restore)], jobs: FLEET_PASSES, end: UNTOUCHED },
+    {
+      case: 'the smoke test fails and one server’s restore is refused: the others restored, the rollback job fails naming it',
+      faults: [fails(FLEET.smoke), fails(FLEET.restore)],
+      jobs: { deploy: 'success', 'smoke-test': 'failure', rollback: 'failure' },
+      end: restoredButOne(FLEET.snapshot),
+      also: namesTheUnrestored(FLEET.restore, 'main')
+    }
+  ],
+  { fleet: FLEET_SIZE }
+)

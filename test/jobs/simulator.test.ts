@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest'
 import { callsStatusFunction, condition } from './expressions.ts'
 import {
-  planWorkflow, runWorkflow, SimulatorError, type ActionCall, type ActionResult, type PlainCall, type PlainResult,
+  planWorkflow,
+  runWorkflow,
+  SimulatorError,
+  type ActionCall,
+  type ActionResult,
+  type PlainCall,
+  type PlainResult,
   type WorkflowOptions
 } from './simulator.ts'
 
@@ -85,7 +91,8 @@ describe('a job', () => {
     expect(commands).toEqual(['./deploy.sh', 'echo after', 'echo always'])
     expect(run.jobs.deploy?.result).toBe('success')
     expect(run.timeline.filter(entry => entry.phase === 'post').map(entry => [entry.step, entry.result])).toEqual([
-      ['deploy › B', 'skipped'], ['deploy › A', 'skipped']
+      ['deploy › B', 'skipped'],
+      ['deploy › A', 'skipped']
     ])
   })
 
@@ -114,13 +121,17 @@ describe('a job', () => {
     const { run, calls } = await oneJob({ fails: ['post deploy › B'], endings: { 'deploy › Deploy': { exitCode: 1 } } })
     expect(calls.filter(call => call.phase === 'post').map(call => call.key)).toEqual(['deploy › B', 'deploy › A'])
     expect(run.timeline.filter(entry => entry.phase === 'post').map(entry => [entry.step, entry.result])).toEqual([
-      ['deploy › B', 'failure'], ['deploy › A', 'success']
+      ['deploy › B', 'failure'],
+      ['deploy › A', 'success']
     ])
     expect(run.jobs.deploy?.result).toBe('failure')
   })
 
   it('does not fail the job for a step with continue-on-error, which reads outcome failure, conclusion success', async () => {
-    const yaml = ONE_JOB.replace('id: deploy\n', 'id: deploy\n        continue-on-error: true\n').replace('run: echo after', 'run: echo "${{ steps.deploy.outcome }} ${{ steps.deploy.conclusion }}"')
+    const yaml = ONE_JOB.replace('id: deploy\n', 'id: deploy\n        continue-on-error: true\n').replace(
+      'run: echo after',
+      'run: echo "${{ steps.deploy.outcome }} ${{ steps.deploy.conclusion }}"'
+    )
     const { run, calls, commands } = await oneJob({ yaml, endings: { 'deploy › Deploy': { exitCode: 1 } } })
     expect(commands).toEqual(['./deploy.sh', 'echo "failure success"', 'echo always'])
     expect(run.jobs.deploy?.result).toBe('success')

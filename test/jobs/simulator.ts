@@ -89,9 +89,7 @@ export interface PlainCall {
  * while it ran (by hand, or by a newer run of the concurrency group).
  */
 export type PlainResult =
-  | { exitCode: number; outputs?: Record<string, string>; note?: string }
-  | { hangs: true; note?: string }
-  | { cancelled: true; note?: string }
+  { exitCode: number; outputs?: Record<string, string>; note?: string } | { hangs: true; note?: string } | { cancelled: true; note?: string }
 
 export type PlainRunner = (call: PlainCall) => PlainResult | Promise<PlainResult>
 
@@ -198,7 +196,12 @@ function stepPosition(job: string, index: number, raw: unknown, taken: Set<strin
   const continueOnError = step['continue-on-error'] ?? false
   if (typeof continueOnError !== 'boolean') throw new SimulatorError(`${key}: continue-on-error must be true or false here`)
   return {
-    job, index, key, run, uses, continueOnError,
+    job,
+    index,
+    key,
+    run,
+    uses,
+    continueOnError,
     id: step.id === undefined ? undefined : scalar(`${key}: id`, step.id),
     kind: run !== undefined ? 'run' : ACTION_USES.test(uses ?? '') ? 'action' : 'uses',
     with: texts(`${key}: with`, step.with),
@@ -413,7 +416,16 @@ class JobRun {
     await this.options.beforeStep?.(position)
     const ended = position.kind === 'action' ? await this.actionMain(position, inputs) : await this.plainMain(position, inputs)
     this.record(ended.step)
-    this.timeline.push({ job: position.job, step: position.key, phase: 'main', result: ended.step.outcome, exitCode: ended.exitCode, outputs: ended.step.outputs, note: ended.note, log: ended.log })
+    this.timeline.push({
+      job: position.job,
+      step: position.key,
+      phase: 'main',
+      result: ended.step.outcome,
+      exitCode: ended.exitCode,
+      outputs: ended.step.outputs,
+      note: ended.note,
+      log: ended.log
+    })
     if (ended.cancelsJob) this.status = 'cancelled'
     else if (ended.step.conclusion === 'failure' && this.status === 'success') this.status = 'failure'
   }
@@ -434,7 +446,14 @@ class JobRun {
     if ('hangs' in ended) {
       // A step's timeout-minutes fails the step; without one, the job's timeout cancels the job.
       outcome = position.timeoutMinutes === undefined ? 'cancelled' : 'failure'
-      note = [note, position.timeoutMinutes === undefined ? 'hung until the job timed out: the job is cancelled' : `ran out of its timeout-minutes (${position.timeoutMinutes})`].filter(Boolean).join('; ')
+      note = [
+        note,
+        position.timeoutMinutes === undefined
+          ? 'hung until the job timed out: the job is cancelled'
+          : `ran out of its timeout-minutes (${position.timeoutMinutes})`
+      ]
+        .filter(Boolean)
+        .join('; ')
     } else if ('cancelled' in ended) {
       outcome = 'cancelled'
       note = [note, 'the job was cancelled while it ran'].filter(Boolean).join('; ')
@@ -455,7 +474,13 @@ class JobRun {
   private async postStep(step: StepRun): Promise<void> {
     const { position } = step
     if (!condition(this.postIf, this.scope())) {
-      this.timeline.push({ job: position.job, step: position.key, phase: 'post', result: 'skipped', note: `post-if: ${this.postIf} is false (job ${this.status})` })
+      this.timeline.push({
+        job: position.job,
+        step: position.key,
+        phase: 'post',
+        result: 'skipped',
+        note: `post-if: ${this.postIf} is false (job ${this.status})`
+      })
       return
     }
     const post = await this.options.action({ step: position, inputs: step.inputs, post: { state: step.main?.state ?? {} } })
@@ -477,18 +502,29 @@ export function visibleLog(result: Pick<ActionResult, 'stdout' | 'stderr'>): str
 }
 
 function describeTimeline(timeline: TimelineEntry[]): string {
-  return timeline.map(entry => {
-    const head = entry.phase === 'job'
-      ? `job ${entry.job}: ${entry.result}`
-      : `  ${entry.phase.padEnd(4)} ${(entry.step ?? '').padEnd(52)} ${entry.result}${entry.exitCode === undefined ? '' : ` (exit ${entry.exitCode})`}`
-    const outputs = entry.outputs && Object.keys(entry.outputs).length > 0
-      ? `\n         outputs: ${Object.entries(entry.outputs).filter(([name]) => name !== 'items').map(([name, value]) => `${name}=${value}`).join(' ')}`
-      : ''
-    const note = entry.note ? `\n         ${entry.note}` : ''
-    const lines = (entry.log ?? '').split('\n').filter(Boolean)
-    const log = lines.slice(0, MAX_LOG_LINES).map(line => `\n         | ${line}`).join('') + (lines.length > MAX_LOG_LINES ? `\n         | … ${lines.length - MAX_LOG_LINES} more lines` : '')
-    return `${head}${note}${outputs}${log}`
-  }).join('\n')
+  return timeline
+    .map(entry => {
+      const head =
+        entry.phase === 'job'
+          ? `job ${entry.job}: ${entry.result}`
+          : `  ${entry.phase.padEnd(4)} ${(entry.step ?? '').padEnd(52)} ${entry.result}${entry.exitCode === undefined ? '' : ` (exit ${entry.exitCode})`}`
+      const outputs =
+        entry.outputs && Object.keys(entry.outputs).length > 0
+          ? `\n         outputs: ${Object.entries(entry.outputs)
+              .filter(([name]) => name !== 'items')
+              .map(([name, value]) => `${name}=${value}`)
+              .join(' ')}`
+          : ''
+      const note = entry.note ? `\n         ${entry.note}` : ''
+      const lines = (entry.log ?? '').split('\n').filter(Boolean)
+      const log =
+        lines
+          .slice(0, MAX_LOG_LINES)
+          .map(line => `\n         | ${line}`)
+          .join('') + (lines.length > MAX_LOG_LINES ? `\n         | … ${lines.length - MAX_LOG_LINES} more lines` : '')
+      return `${head}${note}${outputs}${log}`
+    })
+    .join('\n')
 }
 
 export async function runWorkflow(yamlText: string, options: WorkflowOptions): Promise<WorkflowRun> {
@@ -520,8 +556,9 @@ const DEFAULT_KILL_AFTER_MS = 30_000
 
 /** Runs dist/index.js as the runner does (test/harness/runner.ts), on the emulator. */
 export function bundleAction(options: BundleOptions): ActionRunner {
-  return ({ step, inputs, post }): Promise<StepResult> => runStep(
-    { ...inputs, api_url: options.apiUrl, poll_interval: inputs.poll_interval ?? options.pollInterval ?? DEFAULT_POLL_INTERVAL },
-    { post, env: { GITHUB_JOB: step.job }, killAfterMs: options.killAfterMs ?? DEFAULT_KILL_AFTER_MS }
-  )
+  return ({ step, inputs, post }): Promise<StepResult> =>
+    runStep(
+      { ...inputs, api_url: options.apiUrl, poll_interval: inputs.poll_interval ?? options.pollInterval ?? DEFAULT_POLL_INTERVAL },
+      { post, env: { GITHUB_JOB: step.job }, killAfterMs: options.killAfterMs ?? DEFAULT_KILL_AFTER_MS }
+    )
 }

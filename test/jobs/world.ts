@@ -31,8 +31,19 @@
 import { expect } from 'vitest'
 import { DEFAULT_TOKEN, fleetServers, startEmulator, type Emulator } from '../emulator/server.ts'
 import {
-  bundleAction, planWorkflow, runWorkflow, visibleLog, type ActionCall, type ActionResult, type ActionRunner, type JobResult,
-  type PlainCall, type PlainResult, type StepPosition, type WorkflowOptions, type WorkflowRun
+  bundleAction,
+  planWorkflow,
+  runWorkflow,
+  visibleLog,
+  type ActionCall,
+  type ActionResult,
+  type ActionRunner,
+  type JobResult,
+  type PlainCall,
+  type PlainResult,
+  type StepPosition,
+  type WorkflowOptions,
+  type WorkflowRun
 } from './simulator.ts'
 
 export const SERVER_ID = 12345
@@ -169,7 +180,10 @@ export class World {
 
   /** One production server, SERVER_ID. */
   static async start(): Promise<World> {
-    const world = new World(await startEmulator({ jobSeconds: JOB_SECONDS, restoreSeconds: RESTORE_SECONDS, lifetimeSeconds: LIFETIME_SECONDS, pageSize: PAGE_SIZE }), [SERVER_ID])
+    const world = new World(
+      await startEmulator({ jobSeconds: JOB_SECONDS, restoreSeconds: RESTORE_SECONDS, lifetimeSeconds: LIFETIME_SECONDS, pageSize: PAGE_SIZE }),
+      [SERVER_ID]
+    )
     world.write('the site as it was')
     return world
   }
@@ -177,8 +191,17 @@ export class World {
   /** A fleet of `size` production servers, 101 to 100 + size, and no other. */
   static async startFleet(size: number): Promise<World> {
     const servers = fleetServers(size)
-    const emulator = await startEmulator({ servers, jobSeconds: JOB_SECONDS, restoreSeconds: RESTORE_SECONDS, lifetimeSeconds: LIFETIME_SECONDS, pageSize: PAGE_SIZE })
-    const world = new World(emulator, servers.map(server => server.id))
+    const emulator = await startEmulator({
+      servers,
+      jobSeconds: JOB_SECONDS,
+      restoreSeconds: RESTORE_SECONDS,
+      lifetimeSeconds: LIFETIME_SECONDS,
+      pageSize: PAGE_SIZE
+    })
+    const world = new World(
+      emulator,
+      servers.map(server => server.id)
+    )
     for (const id of world.serverIds) world.write(`the site as it was on server ${id}`, id)
     return world
   }
@@ -247,7 +270,8 @@ export class World {
   private arrangeBeforeTheRun(yaml: string): void {
     const steps = planWorkflow(yaml).steps
     const unknown = this.faults.filter(fault => !steps.some(step => step.key === fault.at))
-    if (unknown.length > 0) throw new Error(`no step is named ${unknown.map(fault => `"${fault.at}"`).join(', ')}; the steps: ${steps.map(step => step.key).join(', ')}`)
+    if (unknown.length > 0)
+      throw new Error(`no step is named ${unknown.map(fault => `"${fault.at}"`).join(', ')}; the steps: ${steps.map(step => step.key).join(', ')}`)
     for (const step of steps) {
       const fault = this.faultAt(step)
       if (fault?.kind === 'fails' && /^wait-/.test(step.with.operation ?? '')) this.emulator.failNextJob(kindOf(step.with.operation))
@@ -256,7 +280,8 @@ export class World {
 
   private plain(call: PlainCall): PlainResult {
     const fault = this.faultAt(call.step)
-    if (call.command === undefined && fault !== undefined && fault.kind !== 'fails') throw new Error(`${call.step.key}: a uses: step cannot have the fault "${fault.kind}"`)
+    if (call.command === undefined && fault !== undefined && fault.kind !== 'fails')
+      throw new Error(`${call.step.key}: a uses: step cannot have the fault "${fault.kind}"`)
     if (call.command === undefined) return { exitCode: fault ? 1 : 0 }
     const effect = effectOf(call.command)
     if (fault === undefined) return effect(this, call, false)
@@ -293,7 +318,11 @@ export class World {
     const items = kind === 'snapshot' ? 'snapshots' : 'backups'
     if (fault.kind === 'times out' && operation.startsWith('create-')) return this.emulator.setJobSeconds(SLOW_JOB_SECONDS)
     if (fault.kind === 'rotation refused' && operation.startsWith('create-')) {
-      return this.emulator.inject(`DELETE /${items}/{id}/`, { kind: 'status', status: 403, body: { detail: 'You do not have permission to perform this action.' } })
+      return this.emulator.inject(`DELETE /${items}/{id}/`, {
+        kind: 'status',
+        status: 403,
+        body: { detail: 'You do not have permission to perform this action.' }
+      })
     }
     if (fault.kind !== 'fails') throw new Error(`${call.step.key}: ${operation} cannot have the fault "${fault.kind}"`)
     if (operation.startsWith('create-') && call.inputs.wait !== 'false') return this.emulator.failNextJob(kind)
@@ -303,7 +332,11 @@ export class World {
     if (operation.startsWith('wait-')) return // arranged when the run started
     if (operation === 'restore-snapshot' || operation === 'restore-backup') return this.refuseRestore(operation)
     if (operation.startsWith('prune-')) {
-      return this.emulator.inject(`DELETE /${items}/{id}/`, { kind: 'status', status: 403, body: { detail: 'You do not have permission to perform this action.' } })
+      return this.emulator.inject(`DELETE /${items}/{id}/`, {
+        kind: 'status',
+        status: 403,
+        body: { detail: 'You do not have permission to perform this action.' }
+      })
     }
     throw new Error(`${call.step.key}: no way to fail ${operation} is known`)
   }
@@ -397,13 +430,22 @@ export function expectOutcome(world: World, run: WorkflowRun, expected: Expected
   expect(results, `the jobs' results${story}`).toEqual(expected.jobs)
   const sources = expectedSources(world, run, expected.end, story)
   const restores = world.emulator.restores
-  expect(restores.filter(restore => !world.serverIds.includes(restore.serverId)), `restores of servers outside the world${story}`).toEqual([])
+  expect(
+    restores.filter(restore => !world.serverIds.includes(restore.serverId)),
+    `restores of servers outside the world${story}`
+  ).toEqual([])
   const requests = restoreRequestsByServer(world)
-  expect([...requests.values()].reduce((sum, count) => sum + count, 0), `restore requests (never two per server)${story}`).toBeLessThanOrEqual(world.serverIds.length)
+  expect(
+    [...requests.values()].reduce((sum, count) => sum + count, 0),
+    `restore requests (never two per server)${story}`
+  ).toBeLessThanOrEqual(world.serverIds.length)
   for (const serverId of world.serverIds) {
     const on = world.serverIds.length === 1 ? '' : ` (server ${serverId})`
     const source = sources.get(serverId)
-    expect(restores.filter(restore => restore.serverId === serverId).map(restore => restore.from), `restores accepted${on}${story}`).toEqual(source ? [source] : [])
+    expect(
+      restores.filter(restore => restore.serverId === serverId).map(restore => restore.from),
+      `restores accepted${on}${story}`
+    ).toEqual(source ? [source] : [])
     expect(requests.get(serverId) ?? 0, `restore requests (never two)${on}${story}`).toBeLessThanOrEqual(1)
     expect(world.status(serverId), `the server's status when the workflow ends${on}${story}`).toBe('running')
     const writes = world.writesOn(serverId)
@@ -411,7 +453,10 @@ export function expectOutcome(world: World, run: WorkflowRun, expected: Expected
       // What the item captured, and what users wrote once the server was back.
       const restoredAt = restores.find(restore => restore.serverId === serverId)?.at ?? 0
       const since = writes.filter(write => write.at > restoredAt).map(write => write.label)
-      expect(world.emulator.disk(serverId), `the disk is what ${source.kind} ${source.id} captured${on}${story}`).toEqual([...world.emulator.capturedDisk(source.kind, source.id), ...since])
+      expect(world.emulator.disk(serverId), `the disk is what ${source.kind} ${source.id} captured${on}${story}`).toEqual([
+        ...world.emulator.capturedDisk(source.kind, source.id),
+        ...since
+      ])
     } else {
       expect(world.emulator.disk(serverId), `the disk holds every write${on}${story}`).toEqual(writes.map(write => write.label))
     }

@@ -15,7 +15,11 @@ describe('create-snapshot', () => {
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings() }, step.tools)
     const [snapshot] = api.emulator.snapshots(WEB)
-    expect(snapshot).toMatchObject({ name: 'gha-acme-shop-9876543210-1-a1b2c3', status: 'completed', description: 'gha-acme-shop-9876543210-1-a1b2c3 Before deploy' })
+    expect(snapshot).toMatchObject({
+      name: 'gha-acme-shop-9876543210-1-a1b2c3',
+      status: 'completed',
+      description: 'gha-acme-shop-9876543210-1-a1b2c3 Before deploy'
+    })
     expect(outputsOf(step)).toEqual({
       snapshot_id: String(snapshot?.id),
       snapshot_name: snapshot?.name,
@@ -66,7 +70,9 @@ describe('create-snapshot', () => {
   test('a wait that runs into the timeout fails saying how long it waited, keeps the outputs, arms nothing', async ({ api }) => {
     const step = api.step({ timeoutMs: 60_000 })
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools))
-    expect(error).toMatch(/^timed out waiting for snapshot \d+, still "in_progress" after 59 s of waiting: the step's timeout of 1 min 0 s \(input "timeout"\) ran out$/)
+    expect(error).toMatch(
+      /^timed out waiting for snapshot \d+, still "in_progress" after 59 s of waiting: the step's timeout of 1 min 0 s \(input "timeout"\) ran out$/
+    )
     expect(outputsOf(step)).toMatchObject({ status: 'in_progress' })
     expect(step.armed).toEqual([])
   })
@@ -80,14 +86,14 @@ describe('create-snapshot', () => {
     expect(last - beforeLast).toBeGreaterThan(1_000)
   })
 
-  test('an unknown server fails with the API\'s 404 and creates nothing', async ({ api }) => {
+  test("an unknown server fails with the API's 404 and creates nothing", async ({ api }) => {
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ serverId: 99 }) }, step.tools))
     expect(error).toBe('HTTP 404 from GET /servers/99/: Not found.')
     expect(api.writes()).toEqual([])
   })
 
-  test('a wrong token fails with the API\'s 401 and creates nothing', async ({ api }) => {
+  test("a wrong token fails with the API's 401 and creates nothing", async ({ api }) => {
     const step = api.step({ apiToken: 'wrong' })
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
     expect(error).toMatch(/^HTTP 401 from GET \/(servers\/12345|snapshots\/\?server_id=12345)\/?: Invalid token\.$/)
@@ -96,7 +102,7 @@ describe('create-snapshot', () => {
 })
 
 describe('create-backup', () => {
-  test('makes a manual backup whose description starts with the step\'s marker, then the text', async ({ api }) => {
+  test("makes a manual backup whose description starts with the step's marker, then the text", async ({ api }) => {
     const step = api.step()
     await createBackup({ ...step.settings, ...createSettings({ name: undefined, description: 'Before the 2.0 release' }) }, step.tools)
     const [backup] = api.emulator.backups(WEB)
@@ -117,7 +123,9 @@ describe('create-backup', () => {
 
 describe('rotation on create', () => {
   test('at the limit: the oldest own snapshot goes before the create, the rest beyond keep only once the new one is completed', async ({ api }) => {
-    const own = [4, 3, 2].map(age => api.emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-aaaaaa`, createdAt: minutesAgo(api, age * 60) }).id)
+    const own = [4, 3, 2].map(
+      age => api.emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-aaaaaa`, createdAt: minutesAgo(api, age * 60) }).id
+    )
     api.emulator.addSnapshot({ serverId: WEB, name: 'by-hand', createdAt: minutesAgo(api, 600) })
     api.emulator.addSnapshot({ serverId: WEB, name: 'by-hand-too', createdAt: minutesAgo(api, 500) })
     const step = api.step()
@@ -125,11 +133,25 @@ describe('rotation on create', () => {
     const created = api.emulator.snapshots(WEB).find(snapshot => snapshot.name.startsWith('gha-acme-shop-9876543210'))
     // own = [oldest, middle, newest]: room for one more takes the oldest; keeping 2 (the new one and the newest) takes the middle.
     expect(api.writes()).toEqual([`DELETE /snapshots/${own[0]}/`, 'POST /snapshots/', `DELETE /snapshots/${own[1]}/`])
-    expect(api.emulator.snapshots(WEB).map(snapshot => snapshot.id).sort()).toEqual([own[2], created?.id, ...api.emulator.snapshots(WEB).filter(s => s.name.startsWith('by-hand')).map(s => s.id)].sort())
+    expect(
+      api.emulator
+        .snapshots(WEB)
+        .map(snapshot => snapshot.id)
+        .sort()
+    ).toEqual(
+      [
+        own[2],
+        created?.id,
+        ...api.emulator
+          .snapshots(WEB)
+          .filter(s => s.name.startsWith('by-hand'))
+          .map(s => s.id)
+      ].sort()
+    )
     expect(outputsOf(step).deleted_ids).toBe(JSON.stringify([own[0], own[1]]))
   })
 
-  test('a snapshot with a custom name is the action\'s own by its marker, so keep rotates it too', async ({ api }) => {
+  test("a snapshot with a custom name is the action's own by its marker, so keep rotates it too", async ({ api }) => {
     for (let run = 1; run <= 6; run++) {
       const step = api.step()
       await createSnapshot({ ...step.settings, ...createSettings({ name: `pre-deploy-${run}`, marker: `gha-acme-shop-${run}-1-abcdef`, keep: 3 }) }, step.tools)
@@ -137,7 +159,7 @@ describe('rotation on create', () => {
     expect(api.emulator.snapshots(WEB).map(snapshot => snapshot.name)).toEqual(['pre-deploy-6', 'pre-deploy-5', 'pre-deploy-4'])
   })
 
-  test('never deletes an own snapshot still in progress, nor another\'s', async ({ api }) => {
+  test("never deletes an own snapshot still in progress, nor another's", async ({ api }) => {
     const running = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-acme-shop-1-1-bbbbbb', status: 'in_progress', createdAt: minutesAgo(api, 30) })
     api.emulator.addSnapshot({ serverId: WEB, name: 'by-hand', createdAt: minutesAgo(api, 600) })
     const step = api.step()
@@ -150,7 +172,7 @@ describe('rotation on create', () => {
     for (let n = 0; n < 5; n++) api.emulator.addSnapshot({ serverId: WEB, name: `by-hand-${n}`, createdAt: minutesAgo(api, 100 + n) })
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ keep: 3 }) }, step.tools))
-    expect(error).toContain('only 0 of them are the action\'s own and not in progress, so rotation cannot make room; delete 1 by hand. No snapshot was created.')
+    expect(error).toContain("only 0 of them are the action's own and not in progress, so rotation cannot make room; delete 1 by hand. No snapshot was created.")
     expect(api.writes()).toEqual([])
   })
 
@@ -158,12 +180,16 @@ describe('rotation on create', () => {
     for (let n = 0; n < 5; n++) api.emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${n}-1-cccccc`, createdAt: minutesAgo(api, 100 + n) })
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
-    expect(error).toBe('the server already has 5 snapshots, the provider\'s limit is 5, so the create would be refused; set keep to rotate the action\'s own, or delete one by hand. No snapshot was created.')
+    expect(error).toBe(
+      "the server already has 5 snapshots, the provider's limit is 5, so the create would be refused; set keep to rotate the action's own, or delete one by hand. No snapshot was created."
+    )
     expect(api.writes()).toEqual([])
   })
 
   test('with wait false: makes room at the limit, then skips the rest with a notice in the summary', async ({ api }) => {
-    const own = [5, 4, 3, 2, 1].map(age => api.emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-dddddd`, createdAt: minutesAgo(api, age * 60) }).id)
+    const own = [5, 4, 3, 2, 1].map(
+      age => api.emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-dddddd`, createdAt: minutesAgo(api, age * 60) }).id
+    )
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings({ keep: 2, wait: false }) }, step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${own[0]}/`, 'POST /snapshots/'])
@@ -184,8 +210,14 @@ describe('rotation on create', () => {
   })
 
   test('backups: at the limit of 10 manual ones, keeps the newest own and every automatic and foreign one', async ({ api }) => {
-    const own = Array.from({ length: 8 }, (_, n) => api.emulator.addBackup({ serverId: WEB, description: `gha-acme-shop-${n}-1-ffffff Before deploy`, createdAt: minutesAgo(api, 100 - n) }).id)
-    const foreign = [api.emulator.addBackup({ serverId: WEB, description: 'by hand', createdAt: minutesAgo(api, 200) }).id, api.emulator.addBackup({ serverId: WEB, description: 'by hand', createdAt: minutesAgo(api, 190) }).id]
+    const own = Array.from(
+      { length: 8 },
+      (_, n) => api.emulator.addBackup({ serverId: WEB, description: `gha-acme-shop-${n}-1-ffffff Before deploy`, createdAt: minutesAgo(api, 100 - n) }).id
+    )
+    const foreign = [
+      api.emulator.addBackup({ serverId: WEB, description: 'by hand', createdAt: minutesAgo(api, 200) }).id,
+      api.emulator.addBackup({ serverId: WEB, description: 'by hand', createdAt: minutesAgo(api, 190) }).id
+    ]
     const automatic = api.emulator.addBackup({ serverId: WEB, backupType: 'automatic', createdAt: minutesAgo(api, 300) }).id
     const step = api.step()
     await createBackup({ ...step.settings, ...createSettings({ name: undefined, keep: 3 }) }, step.tools)
@@ -203,7 +235,7 @@ describe('a create whose answer is lost', () => {
     ['the connection drops before the API acted', { kind: 'reset-before' }, ['POST /snapshots/', 'POST /snapshots/']],
     ['HTTP 500 without acting', { kind: 'status', status: 500 }, ['POST /snapshots/', 'POST /snapshots/']],
     ['HTTP 408 without acting', { kind: 'status', status: 408 }, ['POST /snapshots/', 'POST /snapshots/']],
-    ['a proxy\'s HTML 502 page', { kind: 'html', status: 502 }, ['POST /snapshots/', 'POST /snapshots/']]
+    ["a proxy's HTML 502 page", { kind: 'html', status: 502 }, ['POST /snapshots/', 'POST /snapshots/']]
   ] as const)('when %s: looks before sending again, and ends with exactly one snapshot', async ([, fault, posts], { api }) => {
     api.emulator.inject('POST /snapshots/', fault)
     const step = api.step()
@@ -224,7 +256,10 @@ describe('a create whose answer is lost', () => {
     await createSnapshot({ ...step.settings, ...createSettings() }, step.tools)
     expect(api.emulator.snapshots(WEB)).toHaveLength(1)
     expect(api.requests().filter(request => !request.startsWith('GET /servers/'))).toEqual(expect.arrayContaining(['POST /snapshots/', 'POST /snapshots/']))
-    const posts = api.requests().map((request, index) => [request, index] as const).filter(([request]) => request === 'POST /snapshots/')
+    const posts = api
+      .requests()
+      .map((request, index) => [request, index] as const)
+      .filter(([request]) => request === 'POST /snapshots/')
     expect(api.requests().slice((posts[0]?.[1] ?? 0) + 1, posts[1]?.[1])).toEqual([])
   })
 

@@ -51,7 +51,7 @@ describe('delete-snapshot', () => {
     expect(outputsOf(step)).toEqual({ snapshot_id: '4242', deleted_ids: '[]' })
   })
 
-  test('a 404 while the snapshot is still listed is not believed: the step fails with the API\'s message', async ({ api }) => {
+  test("a 404 while the snapshot is still listed is not believed: the step fails with the API's message", async ({ api }) => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'stubborn' })
     api.emulator.inject('DELETE /snapshots/{id}/', { kind: 'status', status: 404 })
     const step = api.step()
@@ -104,7 +104,7 @@ describe('delete-snapshot', () => {
     expect(outputsOf(step).deleted_ids).toBe(`[${snapshot.id}]`)
   })
 
-  test('one still being made: the API\'s 400 and its message, nothing deleted', async ({ api }) => {
+  test("one still being made: the API's 400 and its message, nothing deleted", async ({ api }) => {
     const busy = api.emulator.addSnapshot({ serverId: WEB, name: 'busy', status: 'in_progress' })
     const step = api.step()
     const error = await failureOf(deleteItem(SNAPSHOTS, settings(step, busy.id), step.tools))
@@ -124,7 +124,7 @@ describe('delete-snapshot', () => {
     expect(snapshotIds(api)).toEqual([snapshot.id])
   })
 
-  test('a wrong token: the API\'s 401 on the lookup, nothing deleted', async ({ api }) => {
+  test("a wrong token: the API's 401 on the lookup, nothing deleted", async ({ api }) => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'kept' })
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(deleteItem(SNAPSHOTS, settings(step, snapshot.id), step.tools))
@@ -174,7 +174,7 @@ describe('delete-backup', () => {
     expect(outputsOf(step)).toEqual({ backup_id: '4242', deleted_ids: '[]' })
   })
 
-  test('a 404 while the backup is still listed is not believed: the step fails with the API\'s message', async ({ api }) => {
+  test("a 404 while the backup is still listed is not believed: the step fails with the API's message", async ({ api }) => {
     const backup = api.emulator.addBackup({ serverId: WEB })
     api.emulator.inject('DELETE /backups/{id}/', { kind: 'status', status: 404, body: { error: 'Backup not found.' } })
     const step = api.step()
@@ -201,7 +201,7 @@ describe('delete-backup', () => {
     ['HTTP 429 with Retry-After', { kind: 'status', status: 429, headers: { 'retry-after': '1' } }],
     ['HTTP 503', { kind: 'status', status: 503 }],
     ['HTTP 504', { kind: 'status', status: 504 }],
-    ['a proxy\'s HTML 502 page', { kind: 'html', status: 502 }],
+    ["a proxy's HTML 502 page", { kind: 'html', status: 502 }],
     ['a connection reset before the answer', { kind: 'reset-before' }]
   ] as const)('%s and then success: deleted, on the second DELETE', async ([, fault], { api }) => {
     const backup = api.emulator.addBackup({ serverId: WEB, description: 'old' })
@@ -215,7 +215,7 @@ describe('delete-backup', () => {
     expect(logOf(step).some(line => line.startsWith(`DELETE /backups/${backup.id}/: `) && line.includes('trying again'))).toBe(true)
   })
 
-  test('one still being made: the API\'s 400 and its message, nothing deleted', async ({ api }) => {
+  test("one still being made: the API's 400 and its message, nothing deleted", async ({ api }) => {
     const busy = api.emulator.addBackup({ serverId: WEB, status: 'in_progress' })
     const step = api.step()
     const error = await failureOf(deleteItem(BACKUPS, settings(step, busy.id), step.tools))
@@ -223,7 +223,7 @@ describe('delete-backup', () => {
     expect(backupIds(api)).toEqual([busy.id])
   })
 
-  test('a wrong token: the API\'s 401 on the lookup, nothing deleted', async ({ api }) => {
+  test("a wrong token: the API's 401 on the lookup, nothing deleted", async ({ api }) => {
     const backup = api.emulator.addBackup({ serverId: WEB })
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(deleteItem(BACKUPS, settings(step, backup.id), step.tools))

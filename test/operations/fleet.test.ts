@@ -53,11 +53,13 @@ describe('create-snapshot for a fleet', () => {
     expect(outputs).not.toHaveProperty('snapshot_id')
     expect(outputs).not.toHaveProperty('status')
     // One block per server, printed as each ends.
-    expect(blocks(step).sort()).toEqual(FLEET.map((id, index) => expect.stringMatching(new RegExp(`^Server ${id}: snapshot ${made[index]?.[0]?.id} completed, `))))
+    expect(blocks(step).sort()).toEqual(
+      FLEET.map((id, index) => expect.stringMatching(new RegExp(`^Server ${id}: snapshot ${made[index]?.[0]?.id} completed, `)))
+    )
     expect(step.recorder.outcome.servers?.map(row => row.serverId)).toEqual(FLEET)
   })
 
-  test('keeps each server\'s lines in its own block', async ({ api }) => {
+  test("keeps each server's lines in its own block", async ({ api }) => {
     addFleet(api)
     const step = api.step()
     await createSnapshots(fleetCreate(step, FLEET), step.tools)
@@ -102,7 +104,9 @@ describe('create-snapshot for a fleet', () => {
     const emulator = await startEmulator({ jobSeconds: 1.2, pageSize: 100, servers: fleetServers(10) })
     const agent = new Agent()
     try {
-      const tools = connect({ apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200 }, new Recorder(), { dispatcher: agent })
+      const tools = connect({ apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200 }, new Recorder(), {
+        dispatcher: agent
+      })
       const settings = { ...createSettings(), apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200, dryRun: false }
       await createSnapshots({ ...settings, serverIds: fleetServers(10).map(server => server.id), maxParallel: 10 }, tools)
       const reads = emulator.requests.filter(request => request.method === 'GET' && request.path.endsWith('/snapshots/'))
@@ -119,7 +123,7 @@ describe('create-snapshot for a fleet', () => {
     }
   })
 
-  test('a Retry-After pauses every server\'s requests, not only the one that was told', async ({ api }) => {
+  test("a Retry-After pauses every server's requests, not only the one that was told", async ({ api }) => {
     addFleet(api)
     api.emulator.inject('POST /snapshots/', { kind: 'status', status: 429, headers: { 'retry-after': '30' } })
     const step = api.step()
@@ -140,7 +144,7 @@ describe('create-snapshot for a fleet', () => {
     expect(step.armed.map(target => [target.serverId, target.id]).sort()).toEqual(FLEET.map(id => [id, api.emulator.snapshots(id)[0]?.id]))
   })
 
-  test('create-backup too: backup_ids names each server\'s backup', async ({ api }) => {
+  test("create-backup too: backup_ids names each server's backup", async ({ api }) => {
     addFleet(api)
     const step = api.step()
     await createBackups(fleetCreate(step, FLEET, { name: undefined }), step.tools)
@@ -155,7 +159,10 @@ describe('the other operations for a fleet', () => {
     // A newer snapshot on each server: the map, not "latest", decides.
     for (const id of FLEET) api.emulator.addSnapshot({ serverId: id, name: `newer-${id}`, createdAt: new Date(api.clock.now() + 60_000).toISOString() })
     const step = api.step()
-    await restoreSnapshots({ ...step.settings, reference: { byServer: new Map(FLEET.map(id => [id, made[id] ?? 0])) }, serverIds: FLEET, maxParallel: 4, wait: true }, step.tools)
+    await restoreSnapshots(
+      { ...step.settings, reference: { byServer: new Map(FLEET.map(id => [id, made[id] ?? 0])) }, serverIds: FLEET, maxParallel: 4, wait: true },
+      step.tools
+    )
     expect(api.emulator.restores.map(restore => [restore.serverId, restore.from.id]).sort()).toEqual(FLEET.map(id => [id, made[id]]))
     expect(FLEET.map(id => api.emulator.server(id)?.status)).toEqual(['running', 'running', 'running'])
     expect(JSON.parse(outputsOf(step).snapshot_ids ?? '')).toEqual(Object.fromEntries(FLEET.map(id => [String(id), made[id]])))
@@ -169,20 +176,26 @@ describe('the other operations for a fleet', () => {
     expect(api.emulator.restores.map(restore => [restore.serverId, restore.from.id]).sort()).toEqual(FLEET.map(id => [id, newest[id]]))
   })
 
-  test('wait-snapshot with a map waits for each server\'s own snapshot and arms each', async ({ api }) => {
+  test("wait-snapshot with a map waits for each server's own snapshot and arms each", async ({ api }) => {
     addFleet(api)
     const started = api.step()
     await createSnapshots(fleetCreate(started, FLEET, { wait: false }), started.tools)
     const ids = JSON.parse(outputsOf(started).snapshot_ids ?? '') as Record<string, number>
     const step = api.step()
-    await waitForEach(SNAPSHOTS, { ...step.settings, ids: new Map(Object.entries(ids).map(([server, id]) => [Number(server), id])), maxParallel: 4, rollbackOnFailure: true }, step.tools)
+    await waitForEach(
+      SNAPSHOTS,
+      { ...step.settings, ids: new Map(Object.entries(ids).map(([server, id]) => [Number(server), id])), maxParallel: 4, rollbackOnFailure: true },
+      step.tools
+    )
     expect(JSON.parse(outputsOf(step).results ?? '').map((row: { status: string }) => row.status)).toEqual(['completed', 'completed', 'completed'])
     expect(step.armed.map(target => target.id).sort()).toEqual(Object.values(ids).sort())
   })
 
   test('prune-snapshots prunes each server, and deleted_ids has them all', async ({ api }) => {
     addFleet(api)
-    const old = FLEET.map(id => api.emulator.addSnapshot({ serverId: id, name: `gha-old-${id}`, createdAt: new Date(api.clock.now() - 7_200_000).toISOString() }).id)
+    const old = FLEET.map(
+      id => api.emulator.addSnapshot({ serverId: id, name: `gha-old-${id}`, createdAt: new Date(api.clock.now() - 7_200_000).toISOString() }).id
+    )
     for (const id of FLEET) api.emulator.addSnapshot({ serverId: id, name: `gha-new-${id}`, createdAt: new Date(api.clock.now() - 3_600_000).toISOString() })
     const step = api.step()
     await pruneEach(SNAPSHOTS, { ...step.settings, serverIds: FLEET, maxParallel: 4, keep: 1, namePrefix: 'gha-' }, step.tools)

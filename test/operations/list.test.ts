@@ -20,8 +20,13 @@ function minutesAgo(api: Api, minutes: number): string {
 /** Seven snapshots whose ids do not follow their creation times. */
 function seedSnapshots(api: Api): void {
   for (const [serverId, name, minutes] of [
-    [WEB, 'web-a', 50], [WEB, 'web-b', 10], [DB, 'db-a', 20], [WEB, 'web-c', 40],
-    [WEB, 'web-d', 30], [DB, 'db-b', 60], [WEB, 'web-e', 5]
+    [WEB, 'web-a', 50],
+    [WEB, 'web-b', 10],
+    [DB, 'db-a', 20],
+    [WEB, 'web-c', 40],
+    [WEB, 'web-d', 30],
+    [DB, 'db-b', 60],
+    [WEB, 'web-e', 5]
   ] as const) {
     api.emulator.addSnapshot({ serverId, name, createdAt: minutesAgo(api, minutes) })
   }
@@ -30,8 +35,13 @@ function seedSnapshots(api: Api): void {
 /** Seven backups: four manual and two automatic on WEB, one manual on DB; the description says which and how old. */
 function seedBackups(api: Api): void {
   for (const [serverId, backupType, minutes] of [
-    [WEB, 'manual', 50], [WEB, 'automatic', 25], [WEB, 'manual', 15], [DB, 'manual', 5],
-    [WEB, 'manual', 35], [WEB, 'automatic', 45], [WEB, 'manual', 55]
+    [WEB, 'manual', 50],
+    [WEB, 'automatic', 25],
+    [WEB, 'manual', 15],
+    [DB, 'manual', 5],
+    [WEB, 'manual', 35],
+    [WEB, 'automatic', 45],
+    [WEB, 'manual', 55]
   ] as const) {
     api.emulator.addBackup({ serverId, backupType, description: `${backupType} ${minutes}`, createdAt: minutesAgo(api, minutes) })
   }
@@ -128,9 +138,12 @@ describe('list-snapshots', () => {
     expect(summaryOf(step, 'warning')).toEqual([])
   })
 
-  test('an API that keeps answering 503: retried, then the step fails naming the status and the API\'s message', async ({ api }) => {
+  test("an API that keeps answering 503: retried, then the step fails naming the status and the API's message", async ({ api }) => {
     seedSnapshots(api)
-    api.emulator.inject('GET /snapshots/', ...Array.from({ length: 8 }, (): Fault => ({ kind: 'status', status: 503, body: { detail: 'Down for maintenance.' } })))
+    api.emulator.inject(
+      'GET /snapshots/',
+      ...Array.from({ length: 8 }, (): Fault => ({ kind: 'status', status: 503, body: { detail: 'Down for maintenance.' } }))
+    )
     const step = api.step()
     const error = await failureOf(listSnapshots(ALL, step.tools))
     expect(error).toBe('HTTP 503 from GET /snapshots/: Down for maintenance.')
@@ -143,7 +156,7 @@ describe('list-snapshots', () => {
     ['HTTP 408', { kind: 'status', status: 408 }],
     ['HTTP 429 with Retry-After', { kind: 'status', status: 429, headers: { 'retry-after': '1' } }],
     ['HTTP 500', { kind: 'status', status: 500 }],
-    ['a proxy\'s HTML 502 page', { kind: 'html', status: 502 }],
+    ["a proxy's HTML 502 page", { kind: 'html', status: 502 }],
     ['HTTP 504', { kind: 'status', status: 504 }],
     ['a connection reset before the answer', { kind: 'reset-before' }],
     ['a connection reset after the answer was made', { kind: 'reset-after' }]
@@ -157,7 +170,7 @@ describe('list-snapshots', () => {
     expect(items(step)).toHaveLength(7)
   })
 
-  test.for([400, 403, 404])('a page answered %i is final: one request, the step fails with the API\'s message', async (status, { api }) => {
+  test.for([400, 403, 404])("a page answered %i is final: one request, the step fails with the API's message", async (status, { api }) => {
     api.emulator.inject('GET /snapshots/', { kind: 'status', status, body: { detail: `Refused with ${status}.` } })
     const step = api.step()
     const error = await failureOf(listSnapshots(ALL, step.tools))
@@ -184,7 +197,7 @@ describe('list-snapshots', () => {
     expect(performance.now() - started).toBeLessThan(5_000)
   })
 
-  test('a wrong token: the API\'s 401, and no count', async ({ api }) => {
+  test("a wrong token: the API's 401, and no count", async ({ api }) => {
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(listSnapshots(ALL, step.tools))
     expect(error).toBe('HTTP 401 from GET /snapshots/: Invalid token.')
@@ -273,7 +286,7 @@ describe('list-backups', () => {
     expect(summaryOf(step, 'warning')[0]).toContain('backup_type')
   })
 
-  test('a proxy\'s HTML 502 page on every request: retried, then the status and a short excerpt of the page', async ({ api }) => {
+  test("a proxy's HTML 502 page on every request: retried, then the status and a short excerpt of the page", async ({ api }) => {
     api.emulator.inject('GET /backups/', ...Array.from({ length: 5 }, (): Fault => ({ kind: 'html', status: 502 })))
     const step = api.step()
     const error = await failureOf(listBackups(ALL, step.tools))
@@ -302,9 +315,10 @@ async function startRecorder(body: () => unknown): Promise<Recorder> {
   return {
     origin: `http://127.0.0.1:${port}`,
     received,
-    close: () => new Promise(resolve => {
-      server.close(() => resolve())
-      server.closeAllConnections()
-    })
+    close: () =>
+      new Promise(resolve => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
   }
 }

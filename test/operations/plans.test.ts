@@ -30,7 +30,12 @@ function minutesAgo(api: Api, minutes: number): string {
 }
 
 function snapshot(api: Api, name: string, minutes: number, fields: { serverId?: number; status?: string } = {}) {
-  return api.emulator.addSnapshot({ serverId: fields.serverId ?? WEB, name, createdAt: minutesAgo(api, minutes), ...(fields.status ? { status: fields.status } : {}) })
+  return api.emulator.addSnapshot({
+    serverId: fields.serverId ?? WEB,
+    name,
+    createdAt: minutesAgo(api, minutes),
+    ...(fields.status ? { status: fields.status } : {})
+  })
 }
 
 function backup(api: Api, description: string, minutes: number, fields: { serverId?: number; backupType?: 'manual' | 'automatic'; status?: string } = {}) {
@@ -98,7 +103,13 @@ const ROWS: Row[] = [
       backup(api, 'Automatic daily backup', 30, { backupType: 'automatic' })
       return {
         run: step => createBackup({ ...step.settings, ...createSettings({ name: undefined, keep: 3 }) }, step.tools),
-        writes: [`DELETE /backups/${own[0]?.id}/`, 'POST /backups/', `DELETE /backups/${own[1]?.id}/`, `DELETE /backups/${own[2]?.id}/`, `DELETE /backups/${own[3]?.id}/`]
+        writes: [
+          `DELETE /backups/${own[0]?.id}/`,
+          'POST /backups/',
+          `DELETE /backups/${own[1]?.id}/`,
+          `DELETE /backups/${own[2]?.id}/`,
+          `DELETE /backups/${own[3]?.id}/`
+        ]
       }
     }
   },
@@ -111,7 +122,10 @@ const ROWS: Row[] = [
       snapshot(api, 'gha-busy', 350, { status: 'in_progress' })
       snapshot(api, 'gha-3', 200)
       snapshot(api, 'gha-4', 100)
-      return { run: step => prune(SNAPSHOTS, { ...step.settings, serverId: WEB, keep: 2, namePrefix: 'gha-' }, step.tools), writes: [`DELETE /snapshots/${o1.id}/`, `DELETE /snapshots/${o2.id}/`] }
+      return {
+        run: step => prune(SNAPSHOTS, { ...step.settings, serverId: WEB, keep: 2, namePrefix: 'gha-' }, step.tools),
+        writes: [`DELETE /snapshots/${o1.id}/`, `DELETE /snapshots/${o2.id}/`]
+      }
     }
   },
   {
@@ -122,7 +136,10 @@ const ROWS: Row[] = [
       const o2 = backup(api, 'gha-acme-shop-2-1-abcdef', 300)
       backup(api, 'by hand', 350)
       backup(api, 'gha-acme-shop-3-1-abcdef', 200)
-      return { run: step => prune(BACKUPS, { ...step.settings, serverId: WEB, keep: 1, namePrefix: 'gha-' }, step.tools), writes: [`DELETE /backups/${o1.id}/`, `DELETE /backups/${o2.id}/`] }
+      return {
+        run: step => prune(BACKUPS, { ...step.settings, serverId: WEB, keep: 1, namePrefix: 'gha-' }, step.tools),
+        writes: [`DELETE /backups/${o1.id}/`, `DELETE /backups/${o2.id}/`]
+      }
     }
   },
   {
@@ -157,7 +174,10 @@ const ROWS: Row[] = [
       const newest = snapshot(api, 'newest', 100)
       snapshot(api, 'busy', 10, { status: 'in_progress' })
       snapshot(api, 'elsewhere', 5, { serverId: DB })
-      return { run: step => restoreSnapshot({ ...step.settings, snapshot: { latest: true }, serverId: WEB, wait: true }, step.tools), writes: [`POST /snapshots/${newest.id}/restore/`] }
+      return {
+        run: step => restoreSnapshot({ ...step.settings, snapshot: { latest: true }, serverId: WEB, wait: true }, step.tools),
+        writes: [`POST /snapshots/${newest.id}/restore/`]
+      }
     }
   },
   {
@@ -165,7 +185,10 @@ const ROWS: Row[] = [
     seed: api => {
       const chosen = backup(api, 'before the release', 300)
       backup(api, 'Automatic daily backup', 100, { backupType: 'automatic' })
-      return { run: step => restoreBackup({ ...step.settings, backup: { id: chosen.id }, serverId: WEB, wait: true }, step.tools), writes: [`POST /servers/${WEB}/restore/`] }
+      return {
+        run: step => restoreBackup({ ...step.settings, backup: { id: chosen.id }, serverId: WEB, wait: true }, step.tools),
+        writes: [`POST /servers/${WEB}/restore/`]
+      }
     }
   }
 ]

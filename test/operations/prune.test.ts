@@ -29,7 +29,7 @@ function backupIds(api: Api, serverId: number): number[] {
 }
 
 describe('prune-snapshots', () => {
-  test('deletes the action\'s own completed snapshots beyond keep, oldest first, on that server only', async ({ api }) => {
+  test("deletes the action's own completed snapshots beyond keep, oldest first, on that server only", async ({ api }) => {
     const add = (serverId: number, name: string, minutes: number, status?: string) =>
       api.emulator.addSnapshot({ serverId, name, createdAt: minutesAgo(api, minutes), ...(status ? { status } : {}) })
     const o1 = add(WEB, 'gha-1', 400)
@@ -58,8 +58,13 @@ describe('prune-snapshots', () => {
     ])
   })
 
-  test('a snapshot is the action\'s own by its description too; a name with the prefix further in is not', async ({ api }) => {
-    const custom = api.emulator.addSnapshot({ serverId: WEB, name: 'pre-deploy', description: 'gha-acme-shop-1-1-abcdef Before deploy', createdAt: minutesAgo(api, 300) })
+  test("a snapshot is the action's own by its description too; a name with the prefix further in is not", async ({ api }) => {
+    const custom = api.emulator.addSnapshot({
+      serverId: WEB,
+      name: 'pre-deploy',
+      description: 'gha-acme-shop-1-1-abcdef Before deploy',
+      createdAt: minutesAgo(api, 300)
+    })
     const lookalike = api.emulator.addSnapshot({ serverId: WEB, name: 'my-gha-snapshot', description: 'by hand, not gha-', createdAt: minutesAgo(api, 400) })
     const newest = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-acme-shop-2-1-abcdef', createdAt: minutesAgo(api, 100) })
     const step = api.step()
@@ -68,7 +73,7 @@ describe('prune-snapshots', () => {
     expect(snapshotIds(api, WEB)).toEqual(sorted([lookalike.id, newest.id]))
   })
 
-  test('another name_prefix marks other snapshots as the action\'s own', async ({ api }) => {
+  test("another name_prefix marks other snapshots as the action's own", async ({ api }) => {
     const old = api.emulator.addSnapshot({ serverId: WEB, name: 'nightly-1', createdAt: minutesAgo(api, 300) })
     const gha = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-1', createdAt: minutesAgo(api, 400) })
     const recent = api.emulator.addSnapshot({ serverId: WEB, name: 'nightly-2', createdAt: minutesAgo(api, 100) })
@@ -111,7 +116,7 @@ describe('prune-snapshots', () => {
     expect(outputsOf(step).deleted_ids).toBe('[]')
   })
 
-  test('a wrong token: the API\'s 401, nothing deleted', async ({ api }) => {
+  test("a wrong token: the API's 401, nothing deleted", async ({ api }) => {
     api.emulator.addSnapshot({ serverId: WEB, name: 'gha-1', createdAt: minutesAgo(api, 300) })
     api.emulator.addSnapshot({ serverId: WEB, name: 'gha-2', createdAt: minutesAgo(api, 200) })
     const step = api.step({ apiToken: 'wrong-token' })
@@ -129,7 +134,10 @@ describe('prune-snapshots', () => {
     await prune(SNAPSHOTS, settings(step, { keep: 1 }), step.tools)
     expect(api.writes()).toEqual([])
     expect(api.emulator.snapshots(WEB)).toHaveLength(4)
-    expect(step.recorder.outcome.planned.map(action => [action.do, 'id' in action ? action.id : undefined])).toEqual([['delete', o1.id], ['delete', o2.id]])
+    expect(step.recorder.outcome.planned.map(action => [action.do, 'id' in action ? action.id : undefined])).toEqual([
+      ['delete', o1.id],
+      ['delete', o2.id]
+    ])
     expect(summaryOf(step).slice(1)).toEqual([
       `Dry run: would delete snapshot ${o1.id} "gha-1" of ${o1.created_at} on server ${WEB} to keep the newest 1.`,
       `Dry run: would delete snapshot ${o2.id} "gha-2" of ${o2.created_at} on server ${WEB} to keep the newest 1.`
@@ -139,7 +147,7 @@ describe('prune-snapshots', () => {
 })
 
 describe('prune-backups', () => {
-  test('goes by name_prefix on manual backups\' descriptions, never an automatic one, on that server only', async ({ api }) => {
+  test("goes by name_prefix on manual backups' descriptions, never an automatic one, on that server only", async ({ api }) => {
     const add = (serverId: number, description: string, minutes: number, backupType: 'manual' | 'automatic' = 'manual') =>
       api.emulator.addBackup({ serverId, description, backupType, createdAt: minutesAgo(api, minutes) })
     const n1 = add(WEB, 'nightly-1', 400)
@@ -174,7 +182,9 @@ describe('prune-backups', () => {
   })
 
   test('keeps the newest own ones across more than a page of backups', async ({ api }) => {
-    const own = Array.from({ length: 7 }, (_, n) => api.emulator.addBackup({ serverId: WEB, description: `gha-run-${n} Before deploy`, createdAt: minutesAgo(api, 700 - n * 60) }))
+    const own = Array.from({ length: 7 }, (_, n) =>
+      api.emulator.addBackup({ serverId: WEB, description: `gha-run-${n} Before deploy`, createdAt: minutesAgo(api, 700 - n * 60) })
+    )
     const step = api.step()
     await prune(BACKUPS, settings(step, { keep: 3 }), step.tools)
     expect(api.writes()).toEqual(own.slice(0, 4).map(backup => `DELETE /backups/${backup.id}/`))

@@ -51,7 +51,10 @@ function seedBackups(api: Api) {
   }
 }
 
-function snapshotSettings(step: Step, settings: Partial<RestoreSnapshotSettings> & Pick<RestoreSnapshotSettings, 'snapshot'>): CommonSettings & RestoreSnapshotSettings {
+function snapshotSettings(
+  step: Step,
+  settings: Partial<RestoreSnapshotSettings> & Pick<RestoreSnapshotSettings, 'snapshot'>
+): CommonSettings & RestoreSnapshotSettings {
   return { ...step.settings, serverId: WEB, wait: true, ...settings }
 }
 
@@ -91,7 +94,7 @@ describe('restore-snapshot', () => {
     expect(step.armed).toEqual([])
   })
 
-  test('logs the wait: the server\'s status and the time waited', async ({ api }) => {
+  test("logs the wait: the server's status and the time waited", async ({ api }) => {
     const { preDeploy } = seedSnapshots(api)
     const step = api.step()
     await restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
@@ -103,7 +106,7 @@ describe('restore-snapshot', () => {
     expect(checks.at(-1)).toMatch(new RegExp(`^server ${WEB}: running \\(\\d+ min \\d+ s waited\\)$`))
   })
 
-  test('by id without server_id: restores the snapshot\'s own server, and only that one', async ({ api }) => {
+  test("by id without server_id: restores the snapshot's own server, and only that one", async ({ api }) => {
     const { database } = seedSnapshots(api)
     const step = api.step()
     await restoreSnapshot(snapshotSettings(step, { snapshot: { id: database.id }, serverId: undefined }), step.tools)
@@ -113,7 +116,7 @@ describe('restore-snapshot', () => {
     expect(outputsOf(step)).toEqual({ snapshot_id: String(database.id), server_id: String(DB), status: 'running' })
   })
 
-  test('latest: the newest completed snapshot of server_id by creation time, not by id, nor another server\'s', async ({ api }) => {
+  test("latest: the newest completed snapshot of server_id by creation time, not by id, nor another server's", async ({ api }) => {
     const { preDeploy } = seedSnapshots(api)
     const step = api.step()
     await restoreSnapshot(snapshotSettings(step, { snapshot: { latest: true } }), step.tools)
@@ -143,7 +146,7 @@ describe('restore-snapshot', () => {
   })
 
   describe('refused before any restore is sent', () => {
-    test('another server\'s snapshot', async ({ api }) => {
+    test("another server's snapshot", async ({ api }) => {
       const { database } = seedSnapshots(api)
       const step = api.step()
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: database.id } }), step.tools))
@@ -172,18 +175,26 @@ describe('restore-snapshot', () => {
     test('an unknown id, with server_id and without', async ({ api }) => {
       seedSnapshots(api)
       const step = api.step()
-      expect(await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: 999 } }), step.tools))).toBe(`snapshot 999 was not found on server ${WEB}`)
+      expect(await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: 999 } }), step.tools))).toBe(
+        `snapshot 999 was not found on server ${WEB}`
+      )
       const anywhere = api.step()
-      expect(await failureOf(restoreSnapshot(snapshotSettings(anywhere, { snapshot: { id: 999 }, serverId: undefined }), anywhere.tools))).toBe('snapshot 999 was not found')
+      expect(await failureOf(restoreSnapshot(snapshotSettings(anywhere, { snapshot: { id: 999 }, serverId: undefined }), anywhere.tools))).toBe(
+        'snapshot 999 was not found'
+      )
       expect(api.writes()).toEqual([])
     })
 
     test('a name server_id has no snapshot of, even when another server has one', async ({ api }) => {
       seedSnapshots(api)
       const step = api.step()
-      expect(await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { name: 'no-such-snapshot' } }), step.tools))).toBe(`server ${WEB} has no snapshot named "no-such-snapshot"`)
+      expect(await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { name: 'no-such-snapshot' } }), step.tools))).toBe(
+        `server ${WEB} has no snapshot named "no-such-snapshot"`
+      )
       const onDb = api.step()
-      expect(await failureOf(restoreSnapshot(snapshotSettings(onDb, { snapshot: { name: 'pre-deploy' }, serverId: DB }), onDb.tools))).toBe(`server ${DB} has no snapshot named "pre-deploy"`)
+      expect(await failureOf(restoreSnapshot(snapshotSettings(onDb, { snapshot: { name: 'pre-deploy' }, serverId: DB }), onDb.tools))).toBe(
+        `server ${DB} has no snapshot named "pre-deploy"`
+      )
       expect(api.writes()).toEqual([])
     })
 
@@ -203,7 +214,7 @@ describe('restore-snapshot', () => {
       expect(api.writes()).toEqual([])
     })
 
-    test('a wrong token: the API\'s 401, and no restore', async ({ api }) => {
+    test("a wrong token: the API's 401, and no restore", async ({ api }) => {
       const { preDeploy } = seedSnapshots(api)
       const step = api.step({ apiToken: 'wrong-token' })
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
@@ -212,7 +223,7 @@ describe('restore-snapshot', () => {
     })
   })
 
-  test('a restore the API refuses (400): the API\'s message, sent once, the outputs name what was tried', async ({ api }) => {
+  test("a restore the API refuses (400): the API's message, sent once, the outputs name what was tried", async ({ api }) => {
     const { preDeploy } = seedSnapshots(api)
     api.emulator.inject('POST /snapshots/{id}/restore/', { kind: 'status', status: 400, body: { error: 'Server is not in a valid state for restoration.' } })
     const step = api.step()
@@ -246,7 +257,11 @@ describe('restore-snapshot', () => {
       api.emulator.failNextJob('restore', status)
       const step = api.step({ timeoutMs: 15 * MINUTE })
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
-      expect(error).toMatch(new RegExp(`^timed out waiting for server ${WEB}, still "${status}" after 14 min 59 s of waiting: the step's timeout of 15 min 0 s \\(input "timeout"\\) ran out$`))
+      expect(error).toMatch(
+        new RegExp(
+          `^timed out waiting for server ${WEB}, still "${status}" after 14 min 59 s of waiting: the step's timeout of 15 min 0 s \\(input "timeout"\\) ran out$`
+        )
+      )
       expect(outputsOf(step).status).toBe(status)
     })
 
@@ -255,7 +270,11 @@ describe('restore-snapshot', () => {
       const step = api.step({ timeoutMs: MINUTE })
       const started = api.clock.now()
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
-      expect(error).toMatch(new RegExp(`^timed out waiting for server ${WEB}, still "(stopping|restoring|starting)" after 59 s of waiting: the step's timeout of 1 min 0 s \\(input "timeout"\\) ran out$`))
+      expect(error).toMatch(
+        new RegExp(
+          `^timed out waiting for server ${WEB}, still "(stopping|restoring|starting)" after 59 s of waiting: the step's timeout of 1 min 0 s \\(input "timeout"\\) ran out$`
+        )
+      )
       expect(api.clock.now() - started).toBeLessThanOrEqual(MINUTE)
       expect(outputsOf(step)).toMatchObject({ snapshot_id: String(preDeploy.id), server_id: String(WEB) })
       expect(outputsOf(step).status).toMatch(UNDER_WAY)
@@ -297,13 +316,15 @@ describe('restore-snapshot', () => {
       await restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
       expect(restores(api)).toHaveLength(1)
       expect(outputsOf(step)).toMatchObject({ snapshot_id: String(preDeploy.id), status: 'running' })
-      expect(summaryOf(step, 'note')[0]).toBe(`Restoring server ${WEB} from snapshot ${preDeploy.id} "pre-deploy" of ${preDeploy.created_at}: the restore was received, although its answer was lost on the way.`)
+      expect(summaryOf(step, 'note')[0]).toBe(
+        `Restoring server ${WEB} from snapshot ${preDeploy.id} "pre-deploy" of ${preDeploy.created_at}: the restore was received, although its answer was lost on the way.`
+      )
     })
 
     test.for([
       ['the connection drops before the API acted', { kind: 'reset-before' }],
       ['HTTP 500 without acting', { kind: 'status', status: 500 }],
-      ['a proxy\'s HTML 502 page without acting', { kind: 'html', status: 502 }],
+      ["a proxy's HTML 502 page without acting", { kind: 'html', status: 502 }],
       ['HTTP 504 without acting', { kind: 'status', status: 504 }],
       ['HTTP 408 without acting', { kind: 'status', status: 408 }]
     ] as const)('%s: not sent again; no sign of it before the timeout, so the step fails saying it may have been received', async ([, fault], { api }) => {
@@ -312,10 +333,12 @@ describe('restore-snapshot', () => {
       const step = api.step({ timeoutMs: 5 * MINUTE })
       const started = api.clock.now()
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
-      expect(error).toMatch(new RegExp(
-        `^the restore of server ${WEB} got no clear answer \\(.+\\), and the server showed no sign of it before the step's timeout ran out: ` +
-          `the restore may still have been received\\. It was not sent twice\\. Check server ${WEB} in the VPS\\.org panel before restoring again$`
-      ))
+      expect(error).toMatch(
+        new RegExp(
+          `^the restore of server ${WEB} got no clear answer \\(.+\\), and the server showed no sign of it before the step's timeout ran out: ` +
+            `the restore may still have been received\\. It was not sent twice\\. Check server ${WEB} in the VPS\\.org panel before restoring again$`
+        )
+      )
       expect(error).toContain(`POST /snapshots/${preDeploy.id}/restore/`)
       expect(restores(api)).toHaveLength(1)
       expect(api.emulator.server(WEB)?.status).toBe('running')
@@ -327,13 +350,17 @@ describe('restore-snapshot', () => {
       expect(outputsOf(step)).toMatchObject({ snapshot_id: String(preDeploy.id), server_id: String(WEB), status: 'running' })
     })
 
-    test('no answer before the step\'s timeout: not sent again, and the step fails saying it may have been received', async ({ api }) => {
+    test("no answer before the step's timeout: not sent again, and the step fails saying it may have been received", async ({ api }) => {
       const { preDeploy } = seedSnapshots(api)
       api.emulator.inject('POST /snapshots/{id}/restore/', { kind: 'hang' })
       // The request's own cut-off runs on real time: a short timeout keeps the test short.
       const step = api.step({ timeoutMs: 1_000 })
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
-      expect(error).toMatch(new RegExp(`^the restore of server ${WEB} got no clear answer \\(.+\\), and the server showed no sign of it before the step's timeout ran out: the restore may still have been received\\. It was not sent twice\\.`))
+      expect(error).toMatch(
+        new RegExp(
+          `^the restore of server ${WEB} got no clear answer \\(.+\\), and the server showed no sign of it before the step's timeout ran out: the restore may still have been received\\. It was not sent twice\\.`
+        )
+      )
       expect(restores(api)).toHaveLength(1)
     })
 
@@ -373,7 +400,9 @@ describe('restore-snapshot', () => {
       expect(step.recorder.outcome.planned).toEqual([
         { do: 'restore', kind: 'snapshot', id: newest.id, label: `snapshot ${newest.id} "newest"`, createdAt: newest.created_at, serverId: WEB }
       ])
-      expect(summaryOf(step, 'note')).toEqual([`Dry run: would restore server ${WEB} from snapshot ${newest.id} "newest" of ${newest.created_at}, overwriting its disk.`])
+      expect(summaryOf(step, 'note')).toEqual([
+        `Dry run: would restore server ${WEB} from snapshot ${newest.id} "newest" of ${newest.created_at}, overwriting its disk.`
+      ])
     })
 
     test('the outputs name the snapshot and server it would restore', async ({ api }) => {
@@ -383,7 +412,7 @@ describe('restore-snapshot', () => {
       expect(outputsOf(step)).toMatchObject({ snapshot_id: String(newest.id), server_id: String(WEB) })
     })
 
-    test('another server\'s snapshot: fails as the real run would, sending only GETs', async ({ api }) => {
+    test("another server's snapshot: fails as the real run would, sending only GETs", async ({ api }) => {
       const { database } = seedSnapshots(api)
       const step = api.step({ dryRun: true })
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: database.id } }), step.tools))
@@ -395,7 +424,7 @@ describe('restore-snapshot', () => {
 })
 
 describe('restore-backup', () => {
-  test('by id: restores through the Servers API with the backup\'s id, and waits until the server is running', async ({ api }) => {
+  test("by id: restores through the Servers API with the backup's id, and waits until the server is running", async ({ api }) => {
     const { manualOlder } = seedBackups(api)
     const step = api.step()
     await restoreBackup(backupSettings(step, { backup: { id: manualOlder.id } }), step.tools)
@@ -432,7 +461,7 @@ describe('restore-backup', () => {
   })
 
   describe('refused before any restore is sent', () => {
-    test('another server\'s backup', async ({ api }) => {
+    test("another server's backup", async ({ api }) => {
       const { database } = seedBackups(api)
       const step = api.step()
       const error = await failureOf(restoreBackup(backupSettings(step, { backup: { id: database.id } }), step.tools))
@@ -492,12 +521,16 @@ describe('restore-backup', () => {
     expect(outputsOf(step)).toMatchObject({ backup_id: String(manualOld.id), status: 'running' })
   })
 
-  test('a proxy\'s 502 page without acting: not sent again, and the step fails saying it may have been received', async ({ api }) => {
+  test("a proxy's 502 page without acting: not sent again, and the step fails saying it may have been received", async ({ api }) => {
     const { manualOld } = seedBackups(api)
     api.emulator.inject('POST /servers/{id}/restore/', { kind: 'html', status: 502 }, { kind: 'html', status: 502 })
     const step = api.step({ timeoutMs: 5 * MINUTE })
     const error = await failureOf(restoreBackup(backupSettings(step, { backup: { id: manualOld.id } }), step.tools))
-    expect(error).toMatch(new RegExp(`^the restore of server ${WEB} got no clear answer \\(HTTP 502 from POST /servers/${WEB}/restore/: .*502 Bad Gateway.*\\), and the server showed no sign of it`))
+    expect(error).toMatch(
+      new RegExp(
+        `^the restore of server ${WEB} got no clear answer \\(HTTP 502 from POST /servers/${WEB}/restore/: .*502 Bad Gateway.*\\), and the server showed no sign of it`
+      )
+    )
     expect(restores(api)).toHaveLength(1)
   })
 

@@ -87,7 +87,11 @@ describe('wait-snapshot', () => {
     const step = api.step({ timeoutMs: 2 * MINUTE })
     const started = api.clock.now()
     const error = await failureOf(waitLater(SNAPSHOTS, { id: busy.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
-    expect(error).toMatch(new RegExp(`^timed out waiting for snapshot ${busy.id}, still "in_progress" after 1 min 59 s of waiting: the step's timeout of 2 min 0 s \\(input "timeout"\\) ran out$`))
+    expect(error).toMatch(
+      new RegExp(
+        `^timed out waiting for snapshot ${busy.id}, still "in_progress" after 1 min 59 s of waiting: the step's timeout of 2 min 0 s \\(input "timeout"\\) ran out$`
+      )
+    )
     expect(api.clock.now() - started).toBeLessThanOrEqual(2 * MINUTE)
     expect(outputsOf(step)).toMatchObject({ snapshot_id: String(busy.id), server_id: String(WEB), status: 'in_progress' })
     expect(step.armed).toEqual([])

@@ -28,7 +28,18 @@ const CACHE = join(ROOT, 'node_modules', '.cache', 'vps-action-build')
 let built: { stats: BuildStats; modules: string } | undefined
 
 function hashes(dir: string): string {
-  return JSON.stringify(Object.fromEntries(readdirSync(dir).sort().map(file => [file, createHash('sha256').update(readFileSync(join(dir, file))).digest('hex')])))
+  return JSON.stringify(
+    Object.fromEntries(
+      readdirSync(dir)
+        .sort()
+        .map(file => [
+          file,
+          createHash('sha256')
+            .update(readFileSync(join(dir, file)))
+            .digest('hex')
+        ])
+    )
+  )
 }
 
 export function buildOfDist(): { stats: BuildStats; modules: string } {

@@ -27,6 +27,11 @@ export function workflowBlocks(): WorkflowBlock[] {
     return [...text.matchAll(/```yaml\n([\s\S]*?)```/g)]
       .map(match => ({ content: match[1] ?? '', lineOffset: text.slice(0, match.index).split('\n').length }))
       .filter(({ content }) => /^("on"|on):/m.test(content) && /^jobs:/m.test(content))
-      .map(({ content, lineOffset }) => ({ name: `${relative(ROOT, join(ROOT, document))} (${/^name: (.*)$/m.exec(content)?.[1] ?? 'unnamed'})`, document, content, lineOffset }))
+      .map(({ content, lineOffset }) => ({
+        name: `${relative(ROOT, join(ROOT, document))} (${/^name: (.*)$/m.exec(content)?.[1] ?? 'unnamed'})`,
+        document,
+        content,
+        lineOffset
+      }))
   })
 }

@@ -104,7 +104,9 @@ export function summaryOf(step: Step, level?: 'note' | 'notice' | 'warning'): st
 /** Every line the step logged, groups flattened, as `level: text` for notices and warnings. */
 export function logOf(step: Step): string[] {
   const flat = (lines: typeof step.recorder.log): string[] =>
-    lines.flatMap(line => (line.level === 'group' ? [`▸ ${line.title}`, ...flat(line.lines)] : [line.level === 'info' ? line.text : `${line.level}: ${line.text}`]))
+    lines.flatMap(line =>
+      line.level === 'group' ? [`▸ ${line.title}`, ...flat(line.lines)] : [line.level === 'info' ? line.text : `${line.level}: ${line.text}`]
+    )
   return flat(step.recorder.log)
 }
 

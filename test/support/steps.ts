@@ -1,9 +1,7 @@
 // Shared by the end-to-end tests: run the committed bundle against a fresh emulator and read
 // what happened, both in the step's result and in the requests the emulator received.
 import { test as base, expect } from 'vitest'
-import {
-  DEFAULT_TOKEN, startEmulator, type Emulator, type EmulatorOptions, type RecordedRequest
-} from '../emulator/server.ts'
+import { DEFAULT_TOKEN, startEmulator, type Emulator, type EmulatorOptions, type RecordedRequest } from '../emulator/server.ts'
 import { RUN_CONTEXT, runStep, type StepOptions, type StepResult } from './bundle.ts'
 
 export const TOKEN = DEFAULT_TOKEN
@@ -63,7 +61,10 @@ export function calls(emulator: Emulator, from = 0): string[] {
 
 /** The requests that change something. */
 export function writes(emulator: Emulator, from = 0): string[] {
-  return emulator.requests.slice(from).filter(request => request.method !== 'GET').map(describeRequest)
+  return emulator.requests
+    .slice(from)
+    .filter(request => request.method !== 'GET')
+    .map(describeRequest)
 }
 
 /** The summary as text, Markdown escapes removed (`in\_progress` → `in_progress`). */

@@ -28,7 +28,7 @@ const rows: Array<[string, Answer, Record<Method, Verdict>]> = [
   ['no answer headers in time', { code: 'UND_ERR_HEADERS_TIMEOUT' }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
   ['answer body stalled', { code: 'UND_ERR_BODY_TIMEOUT' }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
   ['broken pipe', { code: 'EPIPE' }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
-  ['cut off by the step\'s own deadline', { code: 'DEADLINE_REACHED' }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
+  ["cut off by the step's own deadline", { code: 'DEADLINE_REACHED' }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
   ['not sent: no time left', { code: 'NO_TIME_LEFT' }, { GET: 'retry', DELETE: 'retry', POST: 'resend' }],
   ['a TLS certificate error', { code: 'CERT_HAS_EXPIRED' }, { GET: 'final', DELETE: 'final', POST: 'final' }]
 ]

@@ -245,7 +245,10 @@ describe('lists over several pages', () => {
     { case: 'another port of the same host', next: 'https://api.test:8443/api/v1/snapshots/?page=2', origin: 'https://api.test:8443' }
   ])('refuses a next page on $case, and never sends the token there', async ({ next, origin }) => {
     api.intercept({ method: 'GET', path: '/api/v1/snapshots/' }).reply(200, { count: 2, next, results: [SNAPSHOT] }, JSON_REPLY)
-    agent.get(origin).intercept({ method: 'GET', path: () => true }).reply(200, { count: 2, next: null, results: [] }, JSON_REPLY)
+    agent
+      .get(origin)
+      .intercept({ method: 'GET', path: () => true })
+      .reply(200, { count: 2, next: null, results: [] }, JSON_REPLY)
 
     const error = await failureOf(client().listSnapshots())
 
@@ -270,7 +273,11 @@ describe('lists over several pages', () => {
       .intercept({ method: 'GET', path: path => path.startsWith('/api/v1/snapshots/') })
       .reply(options => {
         const page = Number(new URL(options.path, ORIGIN).searchParams.get('page') ?? 1)
-        return { statusCode: 200, data: { count: PAGES, next: page < PAGES ? `${BASE}/snapshots/?page=${page + 1}` : null, results: [snapshot({ id: page })] }, responseOptions: JSON_REPLY }
+        return {
+          statusCode: 200,
+          data: { count: PAGES, next: page < PAGES ? `${BASE}/snapshots/?page=${page + 1}` : null, results: [snapshot({ id: page })] },
+          responseOptions: JSON_REPLY
+        }
       })
       .persist()
     const items = await client().listSnapshots()
@@ -286,7 +293,12 @@ describe('an error answer', () => {
     { shape: '{detail}', status: 400, reply: { detail: 'Snapshot limit reached for this server.' }, words: ['Snapshot limit reached for this server.'] },
     { shape: '{message}', status: 400, reply: { message: 'Server is not in a valid state.' }, words: ['Server is not in a valid state.'] },
     { shape: '{error}', status: 404, reply: { error: 'Server not found' }, words: ['Server not found'] },
-    { shape: 'a field map', status: 400, reply: { name: ['Invalid characters.'], server_id: ['Required.'] }, words: ['name', 'Invalid characters.', 'server_id', 'Required.'] },
+    {
+      shape: 'a field map',
+      status: 400,
+      reply: { name: ['Invalid characters.'], server_id: ['Required.'] },
+      words: ['name', 'Invalid characters.', 'server_id', 'Required.']
+    },
     { shape: '{non_field_errors}', status: 400, reply: { non_field_errors: ['Snapshot limit reached.'] }, words: ['Snapshot limit reached.'] },
     { shape: 'a 401 {detail}', status: 401, reply: { detail: 'Invalid token.' }, words: ['Invalid token.'] },
     { shape: 'a 429 {detail}', status: 429, reply: { detail: 'Request was throttled.' }, words: ['Request was throttled.'] }
@@ -305,9 +317,21 @@ describe('an error answer', () => {
   })
 
   it.each([
-    { case: 'an HTML 502 from a proxy', status: 502, reply: '<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>', options: HTML_REPLY, words: ['502 Bad Gateway'] },
+    {
+      case: 'an HTML 502 from a proxy',
+      status: 502,
+      reply: '<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>',
+      options: HTML_REPLY,
+      words: ['502 Bad Gateway']
+    },
     { case: 'a 503 with an empty body', status: 503, reply: '', options: {}, words: ['empty'] },
-    { case: 'a 500 in plain text', status: 500, reply: 'Internal Server Error', options: { headers: { 'content-type': 'text/plain' } }, words: ['Internal Server Error'] },
+    {
+      case: 'a 500 in plain text',
+      status: 500,
+      reply: 'Internal Server Error',
+      options: { headers: { 'content-type': 'text/plain' } },
+      words: ['Internal Server Error']
+    },
     { case: 'a truncated JSON error', status: 400, reply: '{"detail": "Snapshot lim', options: JSON_REPLY, words: ['Snapshot lim'] },
     { case: 'a truncated JSON success', status: 201, reply: '{"id": 801, "name": "pre-dep', options: JSON_REPLY, words: ['pre-dep'] },
     { case: 'an HTML page with 200', status: 200, reply: '<html><body>Welcome to nginx!</body></html>', options: HTML_REPLY, words: ['Welcome to nginx!'] }
@@ -332,7 +356,10 @@ describe('an error answer', () => {
   it.each([301, 302, 307, 308])('%i is an ApiError naming the Location, not followed', async status => {
     const location = 'https://login.api.test/api/v1/snapshots/'
     api.intercept({ method: 'POST', path: '/api/v1/snapshots/' }).reply(status, '', { headers: { location } })
-    agent.get('https://login.api.test').intercept({ method: 'POST', path: () => true }).reply(201, SNAPSHOT, JSON_REPLY)
+    agent
+      .get('https://login.api.test')
+      .intercept({ method: 'POST', path: () => true })
+      .reply(201, SNAPSHOT, JSON_REPLY)
 
     const error = await failureOf(create(client()))
 
@@ -517,7 +544,7 @@ describe('the retry policy, on the wire', () => {
     expect(calls()).toHaveLength(2)
   })
 
-  it('a 429 with Retry-After: waits what it asked for, on the step\'s clock', async () => {
+  it("a 429 with Retry-After: waits what it asked for, on the step's clock", async () => {
     api.intercept(LIST).reply(429, { detail: 'throttled' }, { headers: { 'retry-after': '7' } })
     api.intercept(LIST).reply(200, EMPTY, JSON_REPLY)
     const started = clock.now()
@@ -532,7 +559,9 @@ describe('the retry policy, on the wire', () => {
     const at: Record<string, number> = {}
     api.intercept(LIST).reply(429, { detail: 'throttled' }, { headers: { 'retry-after': '30' } })
     api.intercept(LIST).reply(() => ((at.list = clock.now() - started), { statusCode: 200, data: EMPTY, responseOptions: JSON_REPLY }))
-    api.intercept({ path: `/api/v1/servers/${SERVER_ID}/`, method: 'GET' }).reply(() => ((at.server = clock.now() - started), { statusCode: 200, data: SERVER, responseOptions: JSON_REPLY }))
+    api
+      .intercept({ path: `/api/v1/servers/${SERVER_ID}/`, method: 'GET' })
+      .reply(() => ((at.server = clock.now() - started), { statusCode: 200, data: SERVER, responseOptions: JSON_REPLY }))
     const shared = client({ pause })
     await shared.listSnapshots()
     // Another server's request, started while the pause holds, waits for it too.
@@ -543,7 +572,10 @@ describe('the retry policy, on the wire', () => {
   })
 
   it('a Retry-After longer than the time left is not waited for: one attempt, the 429', async () => {
-    api.intercept(LIST).reply(429, { detail: 'throttled' }, { headers: { 'retry-after': '30' } }).persist()
+    api
+      .intercept(LIST)
+      .reply(429, { detail: 'throttled' }, { headers: { 'retry-after': '30' } })
+      .persist()
     await expect(failureOf(list(client({ deadlineInMs: 10_000 })))).resolves.toMatchObject({ status: 429 })
     expect(calls()).toHaveLength(1)
   })

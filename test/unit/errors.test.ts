@@ -64,14 +64,11 @@ describe('apiMessageOf, from a JSON error body', () => {
     expect(message).toContain('Snapshot limit rea')
   })
 
-  it.each([{ body: '{}' }, { body: '{"detail": ""}' }, { body: '[]' }])(
-    'does not call the valid JSON body $body "not JSON"',
-    ({ body }) => {
-      const message = apiMessageOf(body, JSON_TYPE)
-      expect(message).not.toMatch(/not JSON/i)
-      expect(message.length).toBeGreaterThan(0)
-    }
-  )
+  it.each([{ body: '{}' }, { body: '{"detail": ""}' }, { body: '[]' }])('does not call the valid JSON body $body "not JSON"', ({ body }) => {
+    const message = apiMessageOf(body, JSON_TYPE)
+    expect(message).not.toMatch(/not JSON/i)
+    expect(message.length).toBeGreaterThan(0)
+  })
 })
 
 describe('apiMessageOf, from a body that is not JSON', () => {
@@ -128,18 +125,22 @@ describe('describeFailure', () => {
     expect(line).not.toMatch(/[\r\n]/)
   })
 
-  it.each([
-    { body: { detail: 'Snapshot limit reached.\nDelete one first.' } },
-    { body: { name: ['Invalid name.\r\n::warning::not from the action'] } }
-  ])('keeps an API message with a line break on one line ($body)', ({ body }) => {
-    const line = describeFailure(OPERATION, new ApiError(400, 'POST /snapshots/', apiMessageOf(JSON.stringify(body), JSON_TYPE)))
-    expect(line).not.toMatch(/[\r\n]/)
-  })
+  it.each([{ body: { detail: 'Snapshot limit reached.\nDelete one first.' } }, { body: { name: ['Invalid name.\r\n::warning::not from the action'] } }])(
+    'keeps an API message with a line break on one line ($body)',
+    ({ body }) => {
+      const line = describeFailure(OPERATION, new ApiError(400, 'POST /snapshots/', apiMessageOf(JSON.stringify(body), JSON_TYPE)))
+      expect(line).not.toMatch(/[\r\n]/)
+    }
+  )
 
   it.each([
     { kind: 'InputError', error: new InputError('server_id', 'must be a positive integer; got "abc"'), words: ['server_id', 'abc'] },
     { kind: 'OperationError', error: new OperationError('snapshot 801 ended with status "failed"'), words: ['snapshot 801', 'failed'] },
-    { kind: 'NetworkError', error: new NetworkError('GET /snapshots/?server_id=1', 'ECONNRESET', { code: 'ECONNRESET' }), words: ['GET /snapshots/?server_id=1', 'ECONNRESET'] },
+    {
+      kind: 'NetworkError',
+      error: new NetworkError('GET /snapshots/?server_id=1', 'ECONNRESET', { code: 'ECONNRESET' }),
+      words: ['GET /snapshots/?server_id=1', 'ECONNRESET']
+    },
     { kind: 'Error', error: new TypeError('cannot read properties of undefined'), words: ['cannot read properties of undefined'] },
     { kind: 'thrown string', error: 'something odd happened', words: ['something odd happened'] },
     { kind: 'thrown undefined', error: undefined, words: [] },

@@ -78,7 +78,11 @@ function specific(settings: Record<string, unknown>): Record<string, unknown> {
   return rest
 }
 
-const stdoutLines = () => stdout.join('').split(/\r?\n/).filter(line => line !== '')
+const stdoutLines = () =>
+  stdout
+    .join('')
+    .split(/\r?\n/)
+    .filter(line => line !== '')
 /** The value of an `::add-mask::` line, decoded as the runner decodes it. */
 const unescape = (data: string) => data.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
 const maskedValues = () =>
@@ -89,16 +93,37 @@ const maskedValues = () =>
 const GENERATED_NAME = /^gha-octo-org-web-app-4242-3-[A-Za-z0-9_-]+$/
 const DEFAULT_DESCRIPTION = expect.stringMatching(/octo-org\/web\.app.*0123456.*4242/)
 
-describe('each operation\'s own inputs', () => {
+describe("each operation's own inputs", () => {
   const create = { namePrefix: 'gha-', wait: true, keep: 0, rollbackOnFailure: false, maxParallel: 4 }
   it.each<{ inputs: Inputs; expected: Record<string, unknown> }>([
     {
       inputs: { operation: 'create-snapshot', server_id: '12345' },
-      expected: { ...create, serverIds: [12345], name: expect.stringMatching(GENERATED_NAME), marker: expect.stringMatching(GENERATED_NAME), description: DEFAULT_DESCRIPTION }
+      expected: {
+        ...create,
+        serverIds: [12345],
+        name: expect.stringMatching(GENERATED_NAME),
+        marker: expect.stringMatching(GENERATED_NAME),
+        description: DEFAULT_DESCRIPTION
+      }
     },
     {
-      inputs: { operation: 'create-snapshot', server_id: '12345', name: 'pre-deploy_1', description: 'Before the v2 migration', keep: '3', rollback_on_failure: 'true' },
-      expected: { ...create, serverIds: [12345], name: 'pre-deploy_1', marker: expect.stringMatching(GENERATED_NAME), description: 'Before the v2 migration', keep: 3, rollbackOnFailure: true }
+      inputs: {
+        operation: 'create-snapshot',
+        server_id: '12345',
+        name: 'pre-deploy_1',
+        description: 'Before the v2 migration',
+        keep: '3',
+        rollback_on_failure: 'true'
+      },
+      expected: {
+        ...create,
+        serverIds: [12345],
+        name: 'pre-deploy_1',
+        marker: expect.stringMatching(GENERATED_NAME),
+        description: 'Before the v2 migration',
+        keep: 3,
+        rollbackOnFailure: true
+      }
     },
     {
       inputs: { operation: 'create-backup', server_id: '12345' },
@@ -106,14 +131,37 @@ describe('each operation\'s own inputs', () => {
     },
     {
       inputs: { operation: 'create-backup', server_id: '7', keep: '10', rollback_on_failure: 'True', description: 'nightly' },
-      expected: { ...create, serverIds: [7], name: undefined, marker: expect.stringMatching(GENERATED_NAME), description: 'nightly', keep: 10, rollbackOnFailure: true }
+      expected: {
+        ...create,
+        serverIds: [7],
+        name: undefined,
+        marker: expect.stringMatching(GENERATED_NAME),
+        description: 'nightly',
+        keep: 10,
+        rollbackOnFailure: true
+      }
     },
     { inputs: { operation: 'restore-snapshot', snapshot_id: '801' }, expected: { reference: { id: 801 }, serverIds: undefined, maxParallel: 4, wait: true } },
-    { inputs: { operation: 'restore-snapshot', snapshot_id: '801', server_id: '12345', wait: 'false' }, expected: { reference: { id: 801 }, serverIds: [12345], maxParallel: 4, wait: false } },
-    { inputs: { operation: 'restore-snapshot', snapshot_id: 'latest', server_id: '12345' }, expected: { reference: { latest: true }, serverIds: [12345], maxParallel: 4, wait: true } },
-    { inputs: { operation: 'restore-snapshot', name: 'pre-migration', server_id: '12345' }, expected: { reference: { name: 'pre-migration' }, serverIds: [12345], maxParallel: 4, wait: true } },
-    { inputs: { operation: 'restore-backup', backup_id: '501', server_id: '12345' }, expected: { reference: { id: 501 }, serverIds: [12345], maxParallel: 4, wait: true } },
-    { inputs: { operation: 'restore-backup', backup_id: 'latest', server_id: '12345' }, expected: { reference: { latest: true }, serverIds: [12345], maxParallel: 4, wait: true } },
+    {
+      inputs: { operation: 'restore-snapshot', snapshot_id: '801', server_id: '12345', wait: 'false' },
+      expected: { reference: { id: 801 }, serverIds: [12345], maxParallel: 4, wait: false }
+    },
+    {
+      inputs: { operation: 'restore-snapshot', snapshot_id: 'latest', server_id: '12345' },
+      expected: { reference: { latest: true }, serverIds: [12345], maxParallel: 4, wait: true }
+    },
+    {
+      inputs: { operation: 'restore-snapshot', name: 'pre-migration', server_id: '12345' },
+      expected: { reference: { name: 'pre-migration' }, serverIds: [12345], maxParallel: 4, wait: true }
+    },
+    {
+      inputs: { operation: 'restore-backup', backup_id: '501', server_id: '12345' },
+      expected: { reference: { id: 501 }, serverIds: [12345], maxParallel: 4, wait: true }
+    },
+    {
+      inputs: { operation: 'restore-backup', backup_id: 'latest', server_id: '12345' },
+      expected: { reference: { latest: true }, serverIds: [12345], maxParallel: 4, wait: true }
+    },
     { inputs: { operation: 'list-snapshots' }, expected: { serverIds: undefined, backupType: undefined } },
     { inputs: { operation: 'list-snapshots', server_id: '12345' }, expected: { serverIds: [12345], backupType: undefined } },
     { inputs: { operation: 'list-backups' }, expected: { serverIds: undefined, backupType: undefined } },
@@ -121,28 +169,83 @@ describe('each operation\'s own inputs', () => {
     { inputs: { operation: 'list-backups', backup_type: 'automatic' }, expected: { serverIds: undefined, backupType: 'automatic' } },
     { inputs: { operation: 'delete-snapshot', snapshot_id: '801' }, expected: { id: 801 } },
     { inputs: { operation: 'delete-backup', backup_id: '501' }, expected: { id: 501 } },
-    { inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345' }, expected: { ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: false } },
-    { inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345', rollback_on_failure: 'true' }, expected: { ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: true } },
-    { inputs: { operation: 'wait-backup', backup_id: '501', server_id: '12345' }, expected: { ids: new Map([[12345, 501]]), maxParallel: 4, rollbackOnFailure: false } },
+    {
+      inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345' },
+      expected: { ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: false }
+    },
+    {
+      inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345', rollback_on_failure: 'true' },
+      expected: { ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: true }
+    },
+    {
+      inputs: { operation: 'wait-backup', backup_id: '501', server_id: '12345' },
+      expected: { ids: new Map([[12345, 501]]), maxParallel: 4, rollbackOnFailure: false }
+    },
     { inputs: { operation: 'prune-snapshots', server_id: '12345', keep: '2' }, expected: { serverIds: [12345], maxParallel: 4, keep: 2, namePrefix: 'gha-' } },
-    { inputs: { operation: 'prune-backups', server_id: '12345', keep: '1', name_prefix: 'ci_' }, expected: { serverIds: [12345], maxParallel: 4, keep: 1, namePrefix: 'ci_' } },
+    {
+      inputs: { operation: 'prune-backups', server_id: '12345', keep: '1', name_prefix: 'ci_' },
+      expected: { serverIds: [12345], maxParallel: 4, keep: 1, namePrefix: 'ci_' }
+    },
     // Fleets: several servers, separated by commas, spaces or line breaks.
     {
       inputs: { operation: 'create-backup', server_id: '101, 102\n103 104', max_parallel: '2' },
-      expected: { ...create, serverIds: [101, 102, 103, 104], maxParallel: 2, name: undefined, marker: expect.stringMatching(GENERATED_NAME), description: DEFAULT_DESCRIPTION }
+      expected: {
+        ...create,
+        serverIds: [101, 102, 103, 104],
+        maxParallel: 2,
+        name: undefined,
+        marker: expect.stringMatching(GENERATED_NAME),
+        description: DEFAULT_DESCRIPTION
+      }
     },
-    { inputs: { operation: 'restore-snapshot', server_id: '101,102', snapshot_id: 'latest' }, expected: { reference: { latest: true }, serverIds: [101, 102], maxParallel: 4, wait: true } },
+    {
+      inputs: { operation: 'restore-snapshot', server_id: '101,102', snapshot_id: 'latest' },
+      expected: { reference: { latest: true }, serverIds: [101, 102], maxParallel: 4, wait: true }
+    },
     {
       inputs: { operation: 'restore-snapshot', snapshot_id: '{"101": 801, "102": 802}' },
-      expected: { reference: { byServer: new Map([[101, 801], [102, 802]]) }, serverIds: [101, 102], maxParallel: 4, wait: true }
+      expected: {
+        reference: {
+          byServer: new Map([
+            [101, 801],
+            [102, 802]
+          ])
+        },
+        serverIds: [101, 102],
+        maxParallel: 4,
+        wait: true
+      }
     },
     {
       inputs: { operation: 'restore-backup', server_id: '102 101', backup_id: '{"101": 501, "102": 502}' },
-      expected: { reference: { byServer: new Map([[101, 501], [102, 502]]) }, serverIds: [102, 101], maxParallel: 4, wait: true }
+      expected: {
+        reference: {
+          byServer: new Map([
+            [101, 501],
+            [102, 502]
+          ])
+        },
+        serverIds: [102, 101],
+        maxParallel: 4,
+        wait: true
+      }
     },
-    { inputs: { operation: 'wait-snapshot', snapshot_id: '{"101": 801, "102": 802}' }, expected: { ids: new Map([[101, 801], [102, 802]]), maxParallel: 4, rollbackOnFailure: false } },
+    {
+      inputs: { operation: 'wait-snapshot', snapshot_id: '{"101": 801, "102": 802}' },
+      expected: {
+        ids: new Map([
+          [101, 801],
+          [102, 802]
+        ]),
+        maxParallel: 4,
+        rollbackOnFailure: false
+      }
+    },
     { inputs: { operation: 'list-snapshots', server_id: '101 102' }, expected: { serverIds: [101, 102], backupType: undefined } },
-    { inputs: { operation: 'prune-snapshots', server_id: '101,102,103', keep: '2', max_parallel: '100' }, expected: { serverIds: [101, 102, 103], maxParallel: 100, keep: 2, namePrefix: 'gha-' } }
+    {
+      inputs: { operation: 'prune-snapshots', server_id: '101,102,103', keep: '2', max_parallel: '100' },
+      expected: { serverIds: [101, 102, 103], maxParallel: 100, keep: 2, namePrefix: 'gha-' }
+    }
   ])('$inputs.operation with $inputs', async ({ inputs, expected }) => {
     const all = await readAll(inputs)
     expect(specific(all.settings as Record<string, unknown>)).toEqual(expected)
@@ -156,7 +259,11 @@ describe('each operation\'s own inputs', () => {
   })
 
   it('reads numbers with the whitespace @actions/core trims', async () => {
-    expect(specific(await read({ operation: 'wait-snapshot', snapshot_id: ' 801\n', server_id: '  12345 ' }))).toEqual({ ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: false })
+    expect(specific(await read({ operation: 'wait-snapshot', snapshot_id: ' 801\n', server_id: '  12345 ' }))).toEqual({
+      ids: new Map([[12345, 801]]),
+      maxParallel: 4,
+      rollbackOnFailure: false
+    })
   })
 })
 
@@ -257,7 +364,9 @@ describe('inputs every operation shares', () => {
   })
 
   it.each(['9999999', '6h1s', '7h', '361m'])('refuses timeout %s, longer than a GitHub job can run, saying so', async timeout => {
-    expect((await failure({ operation: 'list-snapshots', timeout })).message).toBe(`input "timeout" must be at most 6h, the longest a GitHub-hosted job can run; got "${timeout}"`)
+    expect((await failure({ operation: 'list-snapshots', timeout })).message).toBe(
+      `input "timeout" must be at most 6h, the longest a GitHub-hosted job can run; got "${timeout}"`
+    )
   })
 
   it('never speaks of milliseconds, which its syntax does not take', async () => {
@@ -284,7 +393,11 @@ describe('bad input fails before any request, naming the input', () => {
   it.each<{ case: string; inputs: Inputs; input: InputName }>([
     ...BAD_IDS.map(value => ({ case: `server_id "${value}"`, inputs: { operation: 'create-snapshot', server_id: value }, input: 'server_id' as const })),
     ...BAD_IDS.map(value => ({ case: `snapshot_id "${value}"`, inputs: { operation: 'delete-snapshot', snapshot_id: value }, input: 'snapshot_id' as const })),
-    ...BAD_IDS.map(value => ({ case: `backup_id "${value}"`, inputs: { operation: 'restore-backup', server_id: '1', backup_id: value }, input: 'backup_id' as const })),
+    ...BAD_IDS.map(value => ({
+      case: `backup_id "${value}"`,
+      inputs: { operation: 'restore-backup', server_id: '1', backup_id: value },
+      input: 'backup_id' as const
+    })),
     { case: 'server_id "abc" as a list filter', inputs: { operation: 'list-snapshots', server_id: 'abc' }, input: 'server_id' },
     { case: 'snapshot_id "-3" to restore', inputs: { operation: 'restore-snapshot', snapshot_id: '-3' }, input: 'snapshot_id' },
     { case: 'snapshot_id "Latest"', inputs: { operation: 'restore-snapshot', snapshot_id: 'Latest', server_id: '1' }, input: 'snapshot_id' },
@@ -314,12 +427,24 @@ describe('bad input fails before any request, naming the input', () => {
     { case: 'restore-snapshot with neither snapshot_id nor name', inputs: { operation: 'restore-snapshot', server_id: '1' }, input: 'snapshot_id' },
     { case: 'restore-snapshot latest without server_id', inputs: { operation: 'restore-snapshot', snapshot_id: 'latest' }, input: 'server_id' },
     { case: 'restore-snapshot by name without server_id', inputs: { operation: 'restore-snapshot', name: 'pre-migration' }, input: 'server_id' },
-    { case: 'restore-snapshot with both snapshot_id and name', inputs: { operation: 'restore-snapshot', snapshot_id: '801', name: 'x', server_id: '1' }, input: 'snapshot_id' },
+    {
+      case: 'restore-snapshot with both snapshot_id and name',
+      inputs: { operation: 'restore-snapshot', snapshot_id: '801', name: 'x', server_id: '1' },
+      input: 'snapshot_id'
+    },
     { case: 'restore-backup latest without server_id', inputs: { operation: 'restore-backup', backup_id: 'latest' }, input: 'server_id' },
-    ...['yes', 'no', '1', 'on', 'tru'].map(value => ({ case: `wait "${value}"`, inputs: { operation: 'create-snapshot', server_id: '1', wait: value }, input: 'wait' as const })),
+    ...['yes', 'no', '1', 'on', 'tru'].map(value => ({
+      case: `wait "${value}"`,
+      inputs: { operation: 'create-snapshot', server_id: '1', wait: value },
+      input: 'wait' as const
+    })),
     { case: 'dry_run "maybe"', inputs: { operation: 'list-snapshots', dry_run: 'maybe' }, input: 'dry_run' },
     { case: 'rollback_on_failure "y"', inputs: { operation: 'create-snapshot', server_id: '1', rollback_on_failure: 'y' }, input: 'rollback_on_failure' },
-    { case: 'rollback_on_failure "tRuE" (not a YAML boolean)', inputs: { operation: 'wait-snapshot', server_id: '1', snapshot_id: '1', rollback_on_failure: 'tRuE' }, input: 'rollback_on_failure' },
+    {
+      case: 'rollback_on_failure "tRuE" (not a YAML boolean)',
+      inputs: { operation: 'wait-snapshot', server_id: '1', snapshot_id: '1', rollback_on_failure: 'tRuE' },
+      input: 'rollback_on_failure'
+    },
     ...['abc', '10x', '0', '0s', '-5', '1h 30m', '30 m', 'm'].map(value => ({
       case: `timeout "${value}"`,
       inputs: { operation: 'list-snapshots', timeout: value },
@@ -330,22 +455,42 @@ describe('bad input fails before any request, naming the input', () => {
       inputs: { operation: 'list-snapshots', poll_interval: value },
       input: 'poll_interval' as const
     })),
-    ...['-1', '1.5', 'x', 'all'].map(value => ({ case: `keep "${value}" on create`, inputs: { operation: 'create-snapshot', server_id: '1', keep: value }, input: 'keep' as const })),
-    ...['-1', '1.5', 'x'].map(value => ({ case: `keep "${value}" on prune`, inputs: { operation: 'prune-backups', server_id: '1', keep: value }, input: 'keep' as const })),
+    ...['-1', '1.5', 'x', 'all'].map(value => ({
+      case: `keep "${value}" on create`,
+      inputs: { operation: 'create-snapshot', server_id: '1', keep: value },
+      input: 'keep' as const
+    })),
+    ...['-1', '1.5', 'x'].map(value => ({
+      case: `keep "${value}" on prune`,
+      inputs: { operation: 'prune-backups', server_id: '1', keep: value },
+      input: 'keep' as const
+    })),
     { case: 'a server named twice', inputs: { operation: 'create-snapshot', server_id: '101, 102, 101' }, input: 'server_id' },
     { case: '101 servers', inputs: { operation: 'create-snapshot', server_id: Array.from({ length: 101 }, (_, n) => 1000 + n).join(',') }, input: 'server_id' },
     { case: 'a fleet with a bad id in it', inputs: { operation: 'prune-snapshots', server_id: '101, 10x', keep: '1' }, input: 'server_id' },
     { case: 'a server_id of only commas', inputs: { operation: 'create-snapshot', server_id: ', ,' }, input: 'server_id' },
-    ...['0', '101', '1.5', 'all'].map(value => ({ case: `max_parallel "${value}"`, inputs: { operation: 'create-snapshot', server_id: '1', max_parallel: value }, input: 'max_parallel' as const })),
+    ...['0', '101', '1.5', 'all'].map(value => ({
+      case: `max_parallel "${value}"`,
+      inputs: { operation: 'create-snapshot', server_id: '1', max_parallel: value },
+      input: 'max_parallel' as const
+    })),
     { case: 'one snapshot id for several servers', inputs: { operation: 'restore-snapshot', server_id: '101 102', snapshot_id: '801' }, input: 'snapshot_id' },
-    { case: 'a map whose servers are not server_id\'s', inputs: { operation: 'restore-snapshot', server_id: '101 103', snapshot_id: '{"101": 801, "102": 802}' }, input: 'snapshot_id' },
+    {
+      case: "a map whose servers are not server_id's",
+      inputs: { operation: 'restore-snapshot', server_id: '101 103', snapshot_id: '{"101": 801, "102": 802}' },
+      input: 'snapshot_id'
+    },
     { case: 'a map that is not JSON', inputs: { operation: 'restore-backup', server_id: '101', backup_id: '{101: 501' }, input: 'backup_id' },
     { case: 'a map with a bad id in it', inputs: { operation: 'wait-backup', backup_id: '{"101": "x"}' }, input: 'backup_id' },
     { case: 'an empty map (a create that made nothing)', inputs: { operation: 'wait-snapshot', snapshot_id: '{}' }, input: 'snapshot_id' },
     { case: 'keep 0 for prune-snapshots', inputs: { operation: 'prune-snapshots', server_id: '1', keep: '0' }, input: 'keep' },
     { case: 'keep 0 for prune-backups', inputs: { operation: 'prune-backups', server_id: '1', keep: '0' }, input: 'keep' },
     { case: 'keep left at its default for prune-snapshots', inputs: { operation: 'prune-snapshots', server_id: '1' }, input: 'keep' },
-    ...['Manual', 'all', 'daily'].map(value => ({ case: `backup_type "${value}"`, inputs: { operation: 'list-backups', backup_type: value }, input: 'backup_type' as const })),
+    ...['Manual', 'all', 'daily'].map(value => ({
+      case: `backup_type "${value}"`,
+      inputs: { operation: 'list-backups', backup_type: value },
+      input: 'backup_type' as const
+    })),
     { case: 'token with a line feed', inputs: { operation: 'list-snapshots', api_token: 'vps_first\nZZtail' }, input: 'api_token' },
     { case: 'token with a carriage return', inputs: { operation: 'list-snapshots', api_token: 'vps_first\rZZtail' }, input: 'api_token' },
     ...[
@@ -361,7 +506,11 @@ describe('bad input fails before any request, naming the input', () => {
       'https://:hunter2@admin.vps.org/api/v1',
       'http://user:hunter2@localhost/api/v1'
     ].map(value => ({ case: `api_url "${value}"`, inputs: { operation: 'list-snapshots', api_url: value }, input: 'api_url' as const })),
-    ...['gha.', 'a b', 'x/', 'ci:'].map(value => ({ case: `name_prefix "${value}"`, inputs: { operation: 'create-backup', server_id: '1', name_prefix: value }, input: 'name_prefix' as const }))
+    ...['gha.', 'a b', 'x/', 'ci:'].map(value => ({
+      case: `name_prefix "${value}"`,
+      inputs: { operation: 'create-backup', server_id: '1', name_prefix: value },
+      input: 'name_prefix' as const
+    }))
   ])('$case', async ({ inputs, input }) => {
     const error = await failure({ operation: 'list-snapshots', ...inputs })
     expect(error.input).toBe(input)

@@ -190,7 +190,11 @@ describe('writeReport', () => {
       new ActionsReporter().note(`Started snapshot 7 "${hostile}" of server 12345.`)
       new ActionsReporter().warn(`Rotation could not delete snapshot 7 "${hostile}".`)
       expect(stdoutLines().filter(line => line.startsWith('::') && !line.startsWith('::warning::Rotation could not delete snapshot 7 '))).toEqual([])
-      expect(summary().split(/\r?\n/).filter(line => line.trimStart().startsWith('::'))).toEqual([])
+      expect(
+        summary()
+          .split(/\r?\n/)
+          .filter(line => line.trimStart().startsWith('::'))
+      ).toEqual([])
     })
 
     it('keeps the failure on one line of the summary', async () => {

@@ -98,7 +98,6 @@ describe('retryAfterMs', () => {
   })
 })
 
-
 describe('RequestPause', () => {
   it('lets requests start at once until a pause is asked for', async () => {
     const clock = new VirtualClock(0)

@@ -170,10 +170,14 @@ describe('deletionsBeyondKeep (backups)', () => {
   })
 })
 
-describe('which items are the action\'s own', () => {
+describe("which items are the action's own", () => {
   it.each([
     ['a snapshot named with the prefix', snapshot({ id: 1, name: 'gha-acme-1-1-abc', description: null }), true],
-    ['a snapshot with a custom name and the marker opening its description', snapshot({ id: 2, name: 'pre-deploy-7', description: 'gha-acme-7-1-def Before deploy' }), true],
+    [
+      'a snapshot with a custom name and the marker opening its description',
+      snapshot({ id: 2, name: 'pre-deploy-7', description: 'gha-acme-7-1-def Before deploy' }),
+      true
+    ],
     ['a snapshot made by hand', snapshot({ id: 3, name: 'before-upgrade', description: 'by hand' }), false],
     ['a snapshot whose description only mentions the prefix later', snapshot({ id: 4, name: 'x', description: 'made by gha-acme' }), false]
   ])('%s: %s', (_case, item, own) => {
@@ -189,19 +193,41 @@ describe('which items are the action\'s own', () => {
   })
 })
 
-describe('planRotation: a create\'s deletions, before and after, from one read', () => {
+describe("planRotation: a create's deletions, before and after, from one read", () => {
   it('keep 0: deletes nothing', () => {
-    expect(planRotation(rotationOf(SNAPSHOTS, range(1, 4).map(id => own(id))), 0)).toEqual({ before: [], after: [] })
+    expect(
+      planRotation(
+        rotationOf(
+          SNAPSHOTS,
+          range(1, 4).map(id => own(id))
+        ),
+        0
+      )
+    ).toEqual({ before: [], after: [] })
   })
 
   it('keep 0 at the limit: refused before anything is sent', () => {
-    expect(() => planRotation(rotationOf(SNAPSHOTS, range(1, 5).map(id => own(id))), 0)).toThrow(
+    expect(() =>
+      planRotation(
+        rotationOf(
+          SNAPSHOTS,
+          range(1, 5).map(id => own(id))
+        ),
+        0
+      )
+    ).toThrow(
       "the server already has 5 snapshots, the provider's limit is 5, so the create would be refused; set keep to rotate the action's own, or delete one by hand. No snapshot was created."
     )
   })
 
   it('keep 2 at the limit with five own: the oldest before, then all but the newest (the new one takes the other place)', () => {
-    const plan = planRotation(rotationOf(SNAPSHOTS, range(1, 5).map(id => own(id))), 2)
+    const plan = planRotation(
+      rotationOf(
+        SNAPSHOTS,
+        range(1, 5).map(id => own(id))
+      ),
+      2
+    )
     expect(ids(plan.before)).toEqual([1])
     expect(ids(plan.after)).toEqual([2, 3, 4])
   })
