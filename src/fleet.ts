@@ -15,14 +15,15 @@ export async function onEachServer(
   serverIds: readonly number[],
   maxParallel: number,
   tools: Tools,
-  work: (serverId: number, tools: Tools) => Promise<void>
+  work: (serverId: number, tools: Tools) => Promise<void>,
+  statusOf: StatusOf = 'item'
 ): Promise<void> {
   const [only] = serverIds
   if (serverIds.length === 1 && only !== undefined) return alone(tools, () => work(only, tools))
   const rows: ServerRow[] = []
   let next = 0
   const worker = async (): Promise<void> => {
-    for (let index = next++; index < serverIds.length; index = next++) rows[index] = await runOne(serverIds[index] ?? 0, tools, work)
+    for (let index = next++; index < serverIds.length; index = next++) rows[index] = await runOne(serverIds[index] ?? 0, tools, work, statusOf)
   }
   tools.report.say(`Working on ${serverIds.length} servers, at most ${Math.min(maxParallel, serverIds.length)} at once: ${serverIds.join(', ')}.`)
   await Promise.all(Array.from({ length: Math.min(maxParallel, serverIds.length) }, worker))
@@ -48,7 +49,10 @@ export async function alone(tools: Tools, work: () => Promise<void>): Promise<vo
   }
 }
 
-async function runOne(serverId: number, tools: Tools, work: (serverId: number, tools: Tools) => Promise<void>): Promise<ServerRow> {
+/** Whose `status` a server's outputs give: the item's (a create, a wait) or the server's (a restore). */
+export type StatusOf = 'item' | 'server'
+
+async function runOne(serverId: number, tools: Tools, work: (serverId: number, tools: Tools) => Promise<void>, statusOf: StatusOf): Promise<ServerRow> {
   const recorder = new Recorder()
   const startedAt = tools.clock.now()
   let error: string | undefined
@@ -64,18 +68,23 @@ async function runOne(serverId: number, tools: Tools, work: (serverId: number, t
     endedAt: tools.clock.now(),
     ...(error === undefined ? {} : { error })
   }
-  tools.report.block(blockTitle(row), recorder.log)
+  tools.report.block(blockTitle(row, statusOf), recorder.log)
   for (const line of recorder.outcome.lines) if (line.level !== 'note') tools.report.summarize(line.level, `Server ${serverId}: ${line.text}`)
   if (error !== undefined) tools.report.say(`Server ${serverId} failed: ${error}`)
   return row
 }
 
-/** `Server 101: snapshot 807 completed, 3 min 2 s`, or `Server 102: failed after 1.2 s`. */
-function blockTitle(row: ServerRow): string {
+/**
+ * `Server 101: snapshot 807 completed, 3 min 2 s`, `Server 101: restore from snapshot 807, server
+ * running, 4 min`, or `Server 102: failed after 1.2 s`.
+ */
+function blockTitle(row: ServerRow, statusOf: StatusOf): string {
   const took = formatDuration(row.endedAt - row.startedAt)
   if (row.error !== undefined) return `Server ${row.serverId}: failed after ${took}`
   const { snapshot_id: snapshot, backup_id: backup, status } = row.outputs
   const item = snapshot !== undefined ? `snapshot ${snapshot}` : backup !== undefined ? `backup ${backup}` : undefined
+  if (statusOf === 'server' && item !== undefined)
+    return `Server ${row.serverId}: restore from ${item}${status === undefined ? '' : `, server ${status}`}, ${took}`
   return `Server ${row.serverId}: ${[item, status].filter(Boolean).join(' ') || 'done'}, ${took}`
 }
 

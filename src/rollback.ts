@@ -33,10 +33,16 @@ export async function rollBack(armed: ArmedRollback, options: Pick<ConnectOption
     } else {
       // A fleet: every armed server side by side, each from its own item; the step fails naming each one that could not be.
       const byServer = new Map(armed.targets.map(target => [target.serverId, target]))
-      await onEachServer([...byServer.keys()], armed.maxParallel, tools, async (serverId, serverTools) => {
-        const target = byServer.get(serverId)
-        if (target) await restoreServer(target, serverTools)
-      })
+      await onEachServer(
+        [...byServer.keys()],
+        armed.maxParallel,
+        tools,
+        async (serverId, serverTools) => {
+          const target = byServer.get(serverId)
+          if (target) await restoreServer(target, serverTools)
+        },
+        'server'
+      )
     }
   } catch (error) {
     failure = describeFailure(STEP, error)

@@ -94,12 +94,16 @@ export async function restoreSnapshots(settings: CommonSettings & RestoreRead<Sn
   const one = (serverId: number | undefined, serverTools: Tools) =>
     restoreSnapshot({ ...settings, snapshot: referenceFor(settings.reference, serverId), serverId }, serverTools)
   if (settings.serverIds === undefined) return alone(tools, () => one(undefined, tools))
-  await onEachServer(settings.serverIds, settings.maxParallel, tools, one)
+  await onEachServer(settings.serverIds, settings.maxParallel, tools, one, 'server')
 }
 
 export async function restoreBackups(settings: CommonSettings & RestoreRead<ItemReference>, tools: Tools): Promise<void> {
-  await onEachServer(settings.serverIds ?? [], settings.maxParallel, tools, (serverId, serverTools) =>
-    restoreBackup({ ...settings, backup: referenceFor(settings.reference, serverId), serverId }, serverTools)
+  await onEachServer(
+    settings.serverIds ?? [],
+    settings.maxParallel,
+    tools,
+    (serverId, serverTools) => restoreBackup({ ...settings, backup: referenceFor(settings.reference, serverId), serverId }, serverTools),
+    'server'
   )
 }
 

@@ -116,6 +116,11 @@ describe.concurrent("the rest of a fleet's life", () => {
           .sort()
       )
       expect(FLEET.map(id => emulator.server(id)?.status)).toEqual(['running', 'running', 'running'])
+      // Each server's block says what it was restored from, and that the server is running.
+      const titles = groups(post.stdout)
+        .map(group => group.title)
+        .filter(title => title.startsWith('Server '))
+      expect(titles.sort()).toEqual(FLEET.map(id => expect.stringMatching(new RegExp(`^Server ${id}: restore from snapshot ${ids[id]}, server running, `))))
     }))
 
   it('a fleet rollback that cannot restore one server restores the others, then fails naming that one', () =>
@@ -127,7 +132,7 @@ describe.concurrent("the rest of a fleet's life", () => {
       await step(emulator, { operation: 'delete-snapshot', snapshot_id: String(ids['102']) })
       const post = await step(emulator, inputs, { post: { state: main.state } })
       expectFailure(post, 'rollback failed: 1 of 3 servers failed: server 102: could not be rolled back from snapshot', 'no longer exists')
-      expect(restores(emulator).sort()).toEqual([`POST /snapshots/${ids['101']}/restore/`, `POST /snapshots/${ids['103']}/restore/`])
+      expect(restores(emulator).sort(), post.stdout).toEqual([`POST /snapshots/${ids['101']}/restore/`, `POST /snapshots/${ids['103']}/restore/`])
     }))
 
   it('restore-snapshot from the snapshot_ids of an earlier job restores each server from its own snapshot', () =>

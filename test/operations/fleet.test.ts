@@ -166,6 +166,10 @@ describe('the other operations for a fleet', () => {
     expect(api.emulator.restores.map(restore => [restore.serverId, restore.from.id]).sort()).toEqual(FLEET.map(id => [id, made[id]]))
     expect(FLEET.map(id => api.emulator.server(id)?.status)).toEqual(['running', 'running', 'running'])
     expect(JSON.parse(outputsOf(step).snapshot_ids ?? '')).toEqual(Object.fromEntries(FLEET.map(id => [String(id), made[id]])))
+    // Each block says what was restored and that the server, not the snapshot, is running.
+    expect(blocks(step).sort()).toEqual(
+      FLEET.map(id => expect.stringMatching(new RegExp(`^Server ${id}: restore from snapshot ${made[id]}, server running, `)))
+    )
   })
 
   test('restore-snapshot latest restores each server from its own newest', async ({ api }) => {

@@ -87,12 +87,14 @@ export function expectSuccess(result: StepResult): void {
  * stack trace outside debug lines, and a summary that says it failed.
  */
 export function expectFailure(result: StepResult, ...fragments: Array<string | RegExp>): string {
-  expect(result.exitCode).toBe(1)
-  expect(result.errors).toHaveLength(1)
+  // Each check shows the step's log when it fails, so that a failure on CI explains itself.
+  const log = `the step's log:\n${result.stdout}${result.stderr}`
+  expect(result.exitCode, log).toBe(1)
+  expect(result.errors, log).toHaveLength(1)
   const error = result.errors[0] ?? ''
   for (const fragment of fragments) {
-    if (typeof fragment === 'string') expect(error).toContain(fragment)
-    else expect(error).toMatch(fragment)
+    if (typeof fragment === 'string') expect(error, log).toContain(fragment)
+    else expect(error, log).toMatch(fragment)
   }
   expect(visibleLines(result).filter(line => /^\s+at /.test(line))).toEqual([])
   expect(result.summary).toContain(': failed</h3>')
