@@ -554,7 +554,7 @@ export interface BundleOptions {
 const DEFAULT_POLL_INTERVAL = '0.1'
 const DEFAULT_KILL_AFTER_MS = 30_000
 
-/** Runs dist/index.js as the runner does (test/harness/runner.ts), on the emulator. */
+/** Runs dist/index.js as the runner does (test/support/bundle.ts), on the emulator. */
 export function bundleAction(options: BundleOptions): ActionRunner {
   return ({ step, inputs, post }): Promise<StepResult> =>
     runStep(
