@@ -1,6 +1,6 @@
 import { explain, OperationError } from './errors.ts'
 import { formatDuration } from './format.ts'
-import { Recorder, type Outputs, type ServerRow } from './report.ts'
+import { itemOf, Recorder, type Outputs, type ServerRow } from './report.ts'
 import type { Tools } from './tools.ts'
 
 /**
@@ -81,8 +81,8 @@ async function runOne(serverId: number, tools: Tools, work: (serverId: number, t
 function blockTitle(row: ServerRow, statusOf: StatusOf): string {
   const took = formatDuration(row.endedAt - row.startedAt)
   if (row.error !== undefined) return `Server ${row.serverId}: failed after ${took}`
-  const { snapshot_id: snapshot, backup_id: backup, status } = row.outputs
-  const item = snapshot !== undefined ? `snapshot ${snapshot}` : backup !== undefined ? `backup ${backup}` : undefined
+  const { status } = row.outputs
+  const item = itemOf(row.outputs)
   if (statusOf === 'server' && item !== undefined)
     return `Server ${row.serverId}: restore from ${item}${status === undefined ? '' : `, server ${status}`}, ${took}`
   return `Server ${row.serverId}: ${[item, status].filter(Boolean).join(' ') || 'done'}, ${took}`

@@ -219,25 +219,28 @@ export function parseBackupType(raw: string): BackupType {
 const DURATION_UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 }
 const DURATION_SYNTAX = 'seconds ("90", "0.5") or a duration ("90s", "15m", "1h", "1h30m")'
 
-/** Seconds (`90`, `0.5`) or a duration (`90s`, `15m`, `1h`, `1h30m`), in milliseconds; the syntax of `timeout` and `poll_interval`. */
+/**
+ * Seconds (`90`, `0.5`) or a duration (`90s`, `15m`, `1h`, `1h30m`), in milliseconds, at most the
+ * 6 hours a GitHub-hosted job can run; the syntax of `timeout` and `poll_interval`.
+ */
 export function parseDuration(name: string, raw: string): number {
   const text = /^\d+(?:\.\d+)?$/.test(raw) ? `${raw}s` : raw
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)([smh])/g)]
   if (parts.length === 0 || parts.map(part => part[0]).join('') !== text) throw new InputError(name, `must be ${DURATION_SYNTAX}; got "${raw}"`)
-  return Math.round(parts.reduce((total, [, amount, unit]) => total + Number(amount) * (DURATION_UNIT_SECONDS[unit ?? 's'] ?? 0), 0) * 1000)
+  const ms = Math.round(parts.reduce((total, [, amount, unit]) => total + Number(amount) * (DURATION_UNIT_SECONDS[unit ?? 's'] ?? 0), 0) * 1000)
+  if (ms > MAX_TIMEOUT_SECONDS * 1000) throw new InputError(name, `must be at most 6h, the longest a GitHub-hosted job can run; got "${raw}"`)
+  return ms
 }
 
 export function parseTimeout(raw: string): number {
   const ms = parseDuration('timeout', raw)
   if (ms <= 0) throw new InputError('timeout', `must be more than 0 seconds; got "${raw}"`)
-  if (ms > MAX_TIMEOUT_SECONDS * 1000) throw new InputError('timeout', `must be at most 6h, the longest a GitHub-hosted job can run; got "${raw}"`)
   return ms
 }
 
 export function parsePollInterval(raw: string): number {
   const ms = parseDuration('poll_interval', raw)
   if (ms < MIN_POLL_INTERVAL_SECONDS * 1000) throw new InputError('poll_interval', `must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds; got "${raw}"`)
-  if (ms > MAX_TIMEOUT_SECONDS * 1000) throw new InputError('poll_interval', `must be at most 6h, the longest a GitHub-hosted job can run; got "${raw}"`)
   return ms
 }
 

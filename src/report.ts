@@ -257,7 +257,7 @@ function addServers(rows: ServerRow[]): void {
     ...rows.map(row =>
       cells([
         String(row.serverId),
-        itemOf(row),
+        `${itemOf(row.outputs) ?? ''}${row.outputs.snapshot_name === undefined ? '' : ` "${row.outputs.snapshot_name}"`}`,
         row.outputs.status ?? '',
         row.outputs.size_mb ?? '',
         formatDuration(row.endedAt - row.startedAt),
@@ -268,10 +268,10 @@ function addServers(rows: ServerRow[]): void {
   core.summary.addRaw(`\n${timeline(rows)}\n`)
 }
 
-function itemOf(row: ServerRow): string {
-  const { snapshot_id: snapshot, snapshot_name: name, backup_id: backup } = row.outputs
-  if (snapshot !== undefined) return `snapshot ${snapshot}${name === undefined ? '' : ` "${name}"`}`
-  return backup === undefined ? '' : `backup ${backup}`
+/** `snapshot 807` or `backup 9`: the item a server's outputs name, if any; ids only, read as numbers. */
+export function itemOf(outputs: ServerRow['outputs']): string | undefined {
+  if (outputs.snapshot_id !== undefined) return `snapshot ${Number(outputs.snapshot_id)}`
+  return outputs.backup_id === undefined ? undefined : `backup ${Number(outputs.backup_id)}`
 }
 
 /**
@@ -282,14 +282,10 @@ function itemOf(row: ServerRow): string {
  */
 export function timeline(rows: ServerRow[]): string {
   const bars = rows.map(row => {
-    const item = row.outputs.snapshot_id
-      ? ` (snapshot ${Number(row.outputs.snapshot_id)})`
-      : row.outputs.backup_id
-        ? ` (backup ${Number(row.outputs.backup_id)})`
-        : ''
+    const item = itemOf(row.outputs)
     const from = Math.round(row.startedAt)
     const to = Math.max(from + 1, Math.round(row.endedAt))
-    return `    server ${row.serverId}${item}${row.error === undefined ? '' : ' failed'} :${row.error === undefined ? 'done' : 'crit'}, s${row.serverId}, ${from}, ${to}`
+    return `    server ${row.serverId}${item === undefined ? '' : ` (${item})`}${row.error === undefined ? '' : ' failed'} :${row.error === undefined ? 'done' : 'crit'}, s${row.serverId}, ${from}, ${to}`
   })
   return [
     '```mermaid',

@@ -5,8 +5,8 @@ import { onEachServer } from '../fleet.ts'
 import { parseBoolean, parseCount, parseName, readFleet, type CommonSettings, type Fleet, type InputReader } from '../inputs.ts'
 import { BACKUPS, SNAPSHOTS, type Kind } from '../kinds.ts'
 import { creationMarker, defaultDescription } from '../naming.ts'
-import type { Action, DeleteAction } from '../plan/actions.ts'
-import { planRotation } from '../plan/rotation.ts'
+import { deletionOf, type Action } from '../plan/actions.ts'
+import { planRotation, rotationOf } from '../plan/rotation.ts'
 import type { RunContext } from '../run-context.ts'
 import type { Tools } from '../tools.ts'
 
@@ -82,31 +82,12 @@ export async function planCreate<T extends Snapshot | Backup>(kind: Kind<T>, set
   if (keep > 0) tools.report.set({ deleted_ids: [] })
   const [server, items] = await Promise.all([tools.client.getServer(serverId), kind.list(tools.client, serverId)])
   if (kind.noun === 'snapshot') adviseOnRunningServer(server, tools)
-  const rotation = planRotation(
-    {
-      items,
-      isOwn: item => kind.isOwn(item, settings.namePrefix),
-      countsTowardLimit: item => kind.countsTowardLimit(item),
-      limit: kind.limit,
-      noun: kind.noun
-    },
-    keep
-  )
-  const deletion = (item: T, afterCreate: boolean): DeleteAction => ({
-    do: 'delete',
-    kind: kind.noun,
-    id: item.id,
-    label: kind.label(item),
-    serverId,
-    createdAt: item.created_at,
-    reason: afterCreate ? `to keep the newest ${keep}` : `to stay under the provider's limit of ${kind.limit} ${kind.noun}s`,
-    afterCreate
-  })
+  const rotation = planRotation(rotationOf(kind, items, settings.namePrefix), keep)
   return {
     actions: [
-      ...rotation.before.map(item => deletion(item, false)),
+      ...rotation.before.map(item => deletionOf(kind, item, { reason: `to stay under the provider's limit of ${kind.limit} ${kind.noun}s` })),
       { do: 'create', kind: kind.noun, serverId, name: settings.name, description: `${settings.marker} ${settings.description}`, marker: settings.marker },
-      ...rotation.after.map(item => deletion(item, true))
+      ...rotation.after.map(item => deletionOf(kind, item, { reason: `to keep the newest ${keep}`, afterCreate: true }))
     ]
   }
 }

@@ -1,5 +1,6 @@
 import type { Backup, Snapshot } from '../api/types.ts'
 import { carryOut } from '../execute/index.ts'
+import { deletionOf } from '../plan/actions.ts'
 import { capitalise } from '../format.ts'
 import { parseId, type CommonSettings, type InputReader } from '../inputs.ts'
 import type { Kind } from '../kinds.ts'
@@ -23,14 +24,5 @@ export async function deleteItem<T extends Snapshot | Backup>(kind: Kind<T>, set
   const item = (await kind.list(tools.client)).find(candidate => candidate.id === id)
   if (!item) return tools.report.notice(`${capitalise(kind.noun)} ${id} was already gone: nothing to delete.`)
   tools.report.set({ server_id: item.server.id })
-  const action = {
-    do: 'delete',
-    kind: kind.noun,
-    id,
-    label: kind.label(item),
-    serverId: item.server.id,
-    createdAt: item.created_at,
-    afterCreate: false
-  } as const
-  await carryOut({ actions: [action] }, { ...settings, wait: false }, tools)
+  await carryOut({ actions: [deletionOf(kind, item)] }, { ...settings, wait: false }, tools)
 }

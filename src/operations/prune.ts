@@ -4,7 +4,8 @@ import { carryOut } from '../execute/index.ts'
 import { onEachServer } from '../fleet.ts'
 import { parseCount, parseName, readFleet, type CommonSettings, type Fleet, type InputReader } from '../inputs.ts'
 import type { Kind } from '../kinds.ts'
-import { deletionsBeyondKeep } from '../plan/rotation.ts'
+import { deletionOf } from '../plan/actions.ts'
+import { deletionsBeyondKeep, rotationOf } from '../plan/rotation.ts'
 import type { Tools } from '../tools.ts'
 
 export interface PruneSettings {
@@ -34,26 +35,11 @@ export async function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings
   const { serverId, keep, namePrefix } = settings
   tools.report.set({ server_id: serverId, deleted_ids: [] })
   const items = await kind.list(tools.client, serverId)
-  const input = {
-    items,
-    isOwn: (item: T) => kind.isOwn(item, namePrefix),
-    countsTowardLimit: (item: T) => kind.countsTowardLimit(item),
-    limit: kind.limit,
-    noun: kind.noun
-  }
+  const input = rotationOf(kind, items, namePrefix)
   const own = items.filter(input.isOwn).length
   tools.report.note(
     `Server ${serverId} has ${own} ${kind.noun}${own === 1 ? '' : 's'} made by this action (name_prefix "${namePrefix}"); keeping the newest ${keep}.`
   )
-  const actions = deletionsBeyondKeep(input, keep).map(item => ({
-    do: 'delete' as const,
-    kind: kind.noun,
-    id: item.id,
-    label: kind.label(item),
-    serverId,
-    createdAt: item.created_at,
-    reason: `to keep the newest ${keep}`,
-    afterCreate: false
-  }))
+  const actions = deletionsBeyondKeep(input, keep).map(item => deletionOf(kind, item, { reason: `to keep the newest ${keep}` }))
   await carryOut({ actions }, { ...settings, wait: false }, tools)
 }

@@ -1,4 +1,5 @@
-import type { KindName } from '../kinds.ts'
+import type { Backup, Snapshot } from '../api/types.ts'
+import type { Kind, KindName } from '../kinds.ts'
 
 /**
  * What a step will do, worked out before it does any of it: an operation reads what it needs,
@@ -49,6 +50,20 @@ export interface RestoreAction {
   label: string
   createdAt: string
   serverId: number
+}
+
+/** The deletion of one of a server's items, as a create's rotation, a prune and a delete plan it. */
+export function deletionOf<T extends Snapshot | Backup>(kind: Kind<T>, item: T, why: { reason?: string; afterCreate?: boolean } = {}): DeleteAction {
+  return {
+    do: 'delete',
+    kind: kind.noun,
+    id: item.id,
+    label: kind.label(item),
+    serverId: item.server.id,
+    createdAt: item.created_at,
+    reason: why.reason,
+    afterCreate: why.afterCreate ?? false
+  }
 }
 
 /** `snapshot 801 "x" of 2026-01-01T00:00:00Z on server 12345`: which item a deletion removes. */

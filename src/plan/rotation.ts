@@ -1,4 +1,5 @@
-import { COMPLETED, IN_PROGRESS, type Item } from '../api/types.ts'
+import { COMPLETED, IN_PROGRESS, type Backup, type Item, type Snapshot } from '../api/types.ts'
+import type { Kind } from '../kinds.ts'
 import { OperationError } from '../errors.ts'
 import { newestFirst } from './selection.ts'
 
@@ -13,6 +14,17 @@ export interface RotationInput<T extends Item> {
   /** The provider's limit per server: 5 snapshots, 10 manual backups. */
   limit: number
   noun: string
+}
+
+/** A server's items of one kind, as rotation sees them: the kind says which are the action's own and which count toward the limit. */
+export function rotationOf<T extends Snapshot | Backup>(kind: Kind<T>, items: T[], namePrefix: string): RotationInput<T> {
+  return {
+    items,
+    isOwn: item => kind.isOwn(item, namePrefix),
+    countsTowardLimit: item => kind.countsTowardLimit(item),
+    limit: kind.limit,
+    noun: kind.noun
+  }
 }
 
 /** Deletable at all: the action's own, and not still being made. */
