@@ -20,18 +20,24 @@ export async function onEachServer(
 ): Promise<void> {
   const [only] = serverIds
   if (serverIds.length === 1 && only !== undefined) return alone(tools, () => work(only, tools))
-  const rows: ServerRow[] = []
-  let next = 0
-  const worker = async (): Promise<void> => {
-    for (let index = next++; index < serverIds.length; index = next++) rows[index] = await runOne(serverIds[index] ?? 0, tools, work, statusOf)
-  }
   tools.report.say(`Working on ${serverIds.length} servers, at most ${Math.min(maxParallel, serverIds.length)} at once: ${serverIds.join(', ')}.`)
-  await Promise.all(Array.from({ length: Math.min(maxParallel, serverIds.length) }, worker))
+  const rows = await atMostAtOnce(serverIds, maxParallel, serverId => runOne(serverId, tools, work, statusOf))
   report(rows, tools)
   const failed = rows.filter(row => row.error !== undefined)
   if (failed.length > 0) {
     throw new OperationError(`${failed.length} of ${rows.length} servers failed: ${failed.map(row => `server ${row.serverId}: ${row.error}`).join('; ')}`)
   }
+}
+
+/** `task` for each of `items`, at most `maxParallel` running at once; the results in the items' order. */
+export async function atMostAtOnce<T, R>(items: readonly T[], maxParallel: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = []
+  let next = 0
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await task(items[index] as T)
+  }
+  await Promise.all(Array.from({ length: Math.min(maxParallel, items.length) }, worker))
+  return results
 }
 
 /**

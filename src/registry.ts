@@ -84,9 +84,9 @@ export const OPERATIONS: readonly OperationEntry[] = [
   {
     operation: 'list-snapshots',
     does: 'Lists snapshots, every page, newest first.',
-    gives: "`server_id` to list one server's only, or several servers'",
+    gives: "`server_id` to list one server's only, or several servers' (`max_parallel` at once)",
     gets: '`count`, `items` (JSON array)',
-    inputs: ['server_id'],
+    inputs: ['server_id', 'max_parallel'],
     read: read => prepared(readList(read, 'snapshot'), listSnapshots)
   },
   {
@@ -94,7 +94,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     does: 'Lists backups, every page, newest first.',
     gives: '`server_id`, `backup_type` (`manual` or `automatic`) to filter',
     gets: '`count`, `items`',
-    inputs: ['server_id', 'backup_type'],
+    inputs: ['server_id', 'max_parallel', 'backup_type'],
     read: read => prepared(readList(read, 'backup'), listBackups)
   },
   {

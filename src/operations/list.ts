@@ -1,5 +1,6 @@
 import type { Backup, BackupType, Snapshot } from '../api/types.ts'
-import { parseBackupType, parseServerIds, type InputReader } from '../inputs.ts'
+import { atMostAtOnce } from '../fleet.ts'
+import { parseBackupType, parseMaxParallel, parseServerIds, type InputReader } from '../inputs.ts'
 import { SNAPSHOTS } from '../kinds.ts'
 import { newestFirst } from '../plan/selection.ts'
 import type { Tools } from '../tools.ts'
@@ -13,28 +14,34 @@ export const MAX_ITEMS_OUTPUT_BYTES = 500_000
 export interface ListSettings {
   /** Every server's when undefined; one server's, or several servers' side by side. */
   serverIds: number[] | undefined
+  /** Servers whose lists are read at once. */
+  maxParallel: number
   backupType?: BackupType | undefined
 }
 
 export function readList(read: InputReader, kind: 'snapshot' | 'backup'): ListSettings {
   const servers = read.optional('server_id')
   const type = kind === 'backup' ? read.optional('backup_type') : undefined
-  return { serverIds: servers === undefined ? undefined : parseServerIds(servers), backupType: type === undefined ? undefined : parseBackupType(type) }
+  return {
+    serverIds: servers === undefined ? undefined : parseServerIds(servers),
+    maxParallel: parseMaxParallel(read.withDefault('max_parallel')),
+    backupType: type === undefined ? undefined : parseBackupType(type)
+  }
 }
 
 export async function listSnapshots(settings: ListSettings, tools: Tools): Promise<void> {
-  const lists = await listEach(settings.serverIds, serverId => SNAPSHOTS.list(tools.client, serverId))
+  const lists = await listEach(settings, serverId => SNAPSHOTS.list(tools.client, serverId))
   report('snapshot', settings.serverIds, lists, tools)
 }
 
 export async function listBackups(settings: ListSettings, tools: Tools): Promise<void> {
-  const lists = await listEach(settings.serverIds, serverId => tools.client.listBackups({ serverId, backupType: settings.backupType }))
+  const lists = await listEach(settings, serverId => tools.client.listBackups({ serverId, backupType: settings.backupType }))
   report(settings.backupType ? `${settings.backupType} backup` : 'backup', settings.serverIds, lists, tools)
 }
 
-/** One list, or each server's side by side. */
-async function listEach<T>(serverIds: number[] | undefined, list: (serverId: number | undefined) => Promise<T[]>): Promise<Array<[number | undefined, T[]]>> {
-  return Promise.all((serverIds ?? [undefined]).map(async serverId => [serverId, await list(serverId)] as [number | undefined, T[]]))
+/** One list, or each server's side by side, at most `maxParallel` at once. */
+async function listEach<T>(settings: ListSettings, list: (serverId: number | undefined) => Promise<T[]>): Promise<Array<[number | undefined, T[]]>> {
+  return atMostAtOnce(settings.serverIds ?? [undefined], settings.maxParallel, async serverId => [serverId, await list(serverId)] as [number | undefined, T[]])
 }
 
 /** Newest first, every page of them, in `items` (bounded) and as a table in the summary; a count per server in `results`. */

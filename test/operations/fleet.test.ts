@@ -1,7 +1,7 @@
 // Several servers in one step, in-process on a virtual clock: side by side but bounded, each
 // server's log kept together, one budget and one status board for all, a failure that cancels
 // nothing, and what the outputs and the summary say.
-import { describe, expect } from 'vitest'
+import { describe, expect, vi } from 'vitest'
 import { createBackups, createSnapshots } from '../../src/operations/create.ts'
 import { listSnapshots } from '../../src/operations/list.ts'
 import { pruneEach } from '../../src/operations/prune.ts'
@@ -206,11 +206,32 @@ describe('the other operations for a fleet', () => {
     expect(JSON.parse(outputsOf(step).deleted_ids ?? '').sort()).toEqual(old.sort())
   })
 
+  test('list-snapshots of several servers reads at most max_parallel lists at once', async ({ api }) => {
+    const fleet = [101, 102, 103, 104, 105]
+    addFleet(api, fleet)
+    const step = api.step()
+    const { client } = step.tools
+    const list = client.listSnapshots.bind(client)
+    let reading = 0
+    let busiest = 0
+    vi.spyOn(client, 'listSnapshots').mockImplementation(async serverId => {
+      busiest = Math.max(busiest, ++reading)
+      try {
+        return await list(serverId)
+      } finally {
+        reading--
+      }
+    })
+    await listSnapshots({ serverIds: fleet, maxParallel: 2 }, step.tools)
+    expect(busiest).toBe(2)
+    expect(JSON.parse(outputsOf(step).results ?? '')).toEqual(fleet.map(id => ({ server_id: id, count: 0 })))
+  })
+
   test('list-snapshots of several servers: every one of them, and a count for each in results', async ({ api }) => {
     addFleet(api)
     for (const id of FLEET) for (let n = 0; n < id - 100; n++) api.emulator.addSnapshot({ serverId: id, name: `s-${id}-${n}` })
     const step = api.step()
-    await listSnapshots({ serverIds: FLEET }, step.tools)
+    await listSnapshots({ serverIds: FLEET, maxParallel: 4 }, step.tools)
     expect(outputsOf(step).count).toBe('6')
     expect(JSON.parse(outputsOf(step).results ?? '')).toEqual([
       { server_id: 101, count: 1 },

@@ -65,7 +65,7 @@ function inOrder<T extends Snapshot | Backup>(all: T[], key: (item: T) => string
   })
 }
 
-const ALL: ListSettings = { serverIds: undefined }
+const ALL: ListSettings = { serverIds: undefined, maxParallel: 4 }
 
 describe('list-snapshots', () => {
   test('every page of every server, newest first by creation time', async ({ api }) => {
@@ -84,7 +84,7 @@ describe('list-snapshots', () => {
   test('server_id filters every page', async ({ api }) => {
     seedSnapshots(api)
     const step = api.step()
-    await listSnapshots({ serverIds: [WEB] }, step.tools)
+    await listSnapshots({ serverIds: [WEB], maxParallel: 4 }, step.tools)
     expect(api.requests()).toEqual([`GET /snapshots/?server_id=${WEB}`, `GET /snapshots/?server_id=${WEB}&page=2`])
     expect(items<Snapshot>(step).map(snapshot => snapshot.name)).toEqual(['web-e', 'web-b', 'web-d', 'web-c', 'web-a'])
     expect(outputsOf(step)).toMatchObject({ count: '5', server_id: String(WEB) })
@@ -95,7 +95,7 @@ describe('list-snapshots', () => {
     seedSnapshots(api)
     api.emulator.addServer({ id: 4242, name: 'empty' })
     const step = api.step()
-    await listSnapshots({ serverIds: [4242] }, step.tools)
+    await listSnapshots({ serverIds: [4242], maxParallel: 4 }, step.tools)
     expect(outputsOf(step)).toEqual({ count: '0', items: '[]', server_id: '4242', results: JSON.stringify([{ server_id: 4242, count: 0 }]) })
     expect(step.recorder.outcome.items).toEqual([])
     expect(summaryOf(step)).toEqual(['Found 0 snapshots on server 4242.'])
@@ -104,7 +104,7 @@ describe('list-snapshots', () => {
   test('one snapshot is one', async ({ api }) => {
     api.emulator.addSnapshot({ serverId: DB, name: 'only' })
     const step = api.step()
-    await listSnapshots({ serverIds: [DB] }, step.tools)
+    await listSnapshots({ serverIds: [DB], maxParallel: 4 }, step.tools)
     expect(summaryOf(step)).toEqual([`Found 1 snapshot on server ${DB}.`])
   })
 
@@ -114,7 +114,7 @@ describe('list-snapshots', () => {
     for (let n = 0; n < 60; n++) api.emulator.addSnapshot({ serverId: WEB, name: `big-${n}`, description, createdAt: minutesAgo(api, 600 - n) })
     const newestFirst = api.emulator.snapshots(WEB)
     const step = api.step()
-    await listSnapshots({ serverIds: [WEB] }, step.tools)
+    await listSnapshots({ serverIds: [WEB], maxParallel: 4 }, step.tools)
     const output = outputsOf(step).items ?? ''
     const kept = items<Snapshot>(step)
     expect(Buffer.byteLength(output)).toBeLessThanOrEqual(ITEMS_OUTPUT_LIMIT_BYTES)
@@ -249,7 +249,7 @@ describe('list-backups', () => {
   test('server_id and backup_type manual filter every page', async ({ api }) => {
     seedBackups(api)
     const step = api.step()
-    await listBackups({ serverIds: [WEB], backupType: 'manual' }, step.tools)
+    await listBackups({ serverIds: [WEB], maxParallel: 4, backupType: 'manual' }, step.tools)
     expect(api.requests()).toEqual([`GET /backups/?server_id=${WEB}&backup_type=manual`, `GET /backups/?server_id=${WEB}&backup_type=manual&page=2`])
     const listed = items<Backup>(step)
     expect(listed.map(backup => backup.description)).toEqual(['manual 15', 'manual 35', 'manual 50', 'manual 55'])
@@ -260,7 +260,7 @@ describe('list-backups', () => {
   test('backup_type automatic alone', async ({ api }) => {
     seedBackups(api)
     const step = api.step()
-    await listBackups({ serverIds: undefined, backupType: 'automatic' }, step.tools)
+    await listBackups({ serverIds: undefined, maxParallel: 4, backupType: 'automatic' }, step.tools)
     expect(api.requests()).toEqual(['GET /backups/?backup_type=automatic'])
     expect(items<Backup>(step).map(backup => backup.description)).toEqual(['automatic 25', 'automatic 45'])
     expect(outputsOf(step).count).toBe('2')
@@ -270,7 +270,7 @@ describe('list-backups', () => {
   test('an empty list: count 0 and []', async ({ api }) => {
     seedBackups(api)
     const step = api.step()
-    await listBackups({ serverIds: [DB], backupType: 'automatic' }, step.tools)
+    await listBackups({ serverIds: [DB], maxParallel: 4, backupType: 'automatic' }, step.tools)
     expect(outputsOf(step)).toMatchObject({ count: '0', items: '[]' })
   })
 

@@ -162,11 +162,14 @@ describe("each operation's own inputs", () => {
       inputs: { operation: 'restore-backup', backup_id: 'latest', server_id: '12345' },
       expected: { reference: { latest: true }, serverIds: [12345], maxParallel: 4, wait: true }
     },
-    { inputs: { operation: 'list-snapshots' }, expected: { serverIds: undefined, backupType: undefined } },
-    { inputs: { operation: 'list-snapshots', server_id: '12345' }, expected: { serverIds: [12345], backupType: undefined } },
-    { inputs: { operation: 'list-backups' }, expected: { serverIds: undefined, backupType: undefined } },
-    { inputs: { operation: 'list-backups', server_id: '12345', backup_type: 'manual' }, expected: { serverIds: [12345], backupType: 'manual' } },
-    { inputs: { operation: 'list-backups', backup_type: 'automatic' }, expected: { serverIds: undefined, backupType: 'automatic' } },
+    { inputs: { operation: 'list-snapshots' }, expected: { serverIds: undefined, maxParallel: 4, backupType: undefined } },
+    { inputs: { operation: 'list-snapshots', server_id: '12345' }, expected: { serverIds: [12345], maxParallel: 4, backupType: undefined } },
+    { inputs: { operation: 'list-backups' }, expected: { serverIds: undefined, maxParallel: 4, backupType: undefined } },
+    {
+      inputs: { operation: 'list-backups', server_id: '12345', backup_type: 'manual' },
+      expected: { serverIds: [12345], maxParallel: 4, backupType: 'manual' }
+    },
+    { inputs: { operation: 'list-backups', backup_type: 'automatic' }, expected: { serverIds: undefined, maxParallel: 4, backupType: 'automatic' } },
     { inputs: { operation: 'delete-snapshot', snapshot_id: '801' }, expected: { id: 801 } },
     { inputs: { operation: 'delete-backup', backup_id: '501' }, expected: { id: 501 } },
     {
@@ -241,7 +244,7 @@ describe("each operation's own inputs", () => {
         rollbackOnFailure: false
       }
     },
-    { inputs: { operation: 'list-snapshots', server_id: '101 102' }, expected: { serverIds: [101, 102], backupType: undefined } },
+    { inputs: { operation: 'list-snapshots', server_id: '101 102' }, expected: { serverIds: [101, 102], maxParallel: 4, backupType: undefined } },
     {
       inputs: { operation: 'prune-snapshots', server_id: '101,102,103', keep: '2', max_parallel: '100' },
       expected: { serverIds: [101, 102, 103], maxParallel: 100, keep: 2, namePrefix: 'gha-' }
