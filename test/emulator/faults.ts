@@ -17,18 +17,24 @@ export type Fault =
   | { kind: 'hang' }
   /** Redirect to `location` without acting. */
   | { kind: 'redirect'; location: string; status?: number }
+  /** No fault: answered as usual. Queued before others, so that they fall on a later request. */
+  | { kind: 'pass' }
 
 /** Faults that replace the request's effect, as opposed to those that spoil its answer. */
 export type FaultBeforeActing = Extract<Fault, { kind: 'status' | 'html' | 'reset-before' | 'hang' | 'redirect' }>
+type PlayedFault = Exclude<Fault, { kind: 'pass' }>
 export type FaultAfterActing = Extract<Fault, { kind: 'truncated-json' | 'reset-after' }>
 
 const DEFAULT_REDIRECT_STATUS = 307 // keeps the method and body, the kind a client must not follow blindly
 
-export function isFaultBeforeActing(fault: Fault): fault is FaultBeforeActing {
+export function isFaultBeforeActing(fault: PlayedFault): fault is FaultBeforeActing {
   return fault.kind !== 'truncated-json' && fault.kind !== 'reset-after'
 }
 
-/** Per-route queues; each request on a route consumes at most one fault. */
+/**
+ * Per-route queues, and per route and server: each request on a route consumes at most one
+ * fault, one queued for its own server first (a fleet's chaos falls on one server's requests).
+ */
 export class FaultQueues {
   private readonly queues = new Map<string, Fault[]>()
   private readonly knownRoutes: ReadonlySet<string>
@@ -37,18 +43,25 @@ export class FaultQueues {
     this.knownRoutes = new Set(knownRoutes)
   }
 
-  add(route: string, faults: Fault[]): void {
+  /** `serverId` 'none': only requests about no one server (a read of the whole list). */
+  add(route: string, faults: Fault[], serverId?: number | 'none'): void {
     if (!this.knownRoutes.has(route)) {
       throw new Error(`unknown route "${route}"; expected one of: ${[...this.knownRoutes].join(', ')}`)
     }
-    const queue = this.queues.get(route) ?? []
+    const key = keyOf(route, serverId)
+    const queue = this.queues.get(key) ?? []
     queue.push(...faults)
-    this.queues.set(route, queue)
+    this.queues.set(key, queue)
   }
 
-  take(route: string): Fault | undefined {
-    return this.queues.get(route)?.shift()
+  take(route: string, serverId: number | undefined): PlayedFault | undefined {
+    const fault = this.queues.get(keyOf(route, serverId ?? 'none'))?.shift() ?? this.queues.get(route)?.shift()
+    return fault?.kind === 'pass' ? undefined : fault
   }
+}
+
+function keyOf(route: string, serverId: number | 'none' | undefined): string {
+  return serverId === undefined ? route : `${route} for server ${serverId}`
 }
 
 /** Drops the connection abruptly (a TCP RST), as a crashing proxy would. */
@@ -88,7 +101,7 @@ export function playFaultAfterActing(fault: FaultAfterActing, response: ServerRe
 }
 
 /** How the request log names a fault, e.g. "429 (injected)" or "reset-after (injected)". */
-export function describeFault(fault: Fault): string {
+export function describeFault(fault: PlayedFault): string {
   switch (fault.kind) {
     case 'status':
     case 'html':

@@ -53,6 +53,10 @@ export interface RecordedRequest {
   authorization: string | undefined
   /** The emulator's clock when the request had been read. */
   at: number
+  /** The one server the request is about, when it is about one: its list, its item, itself. */
+  serverId: number | undefined
+  /** The fault played instead of its answer, or on it, if any: `503 (injected status)`. */
+  fault?: string
 }
 
 export interface Emulator {
@@ -66,6 +70,8 @@ export interface Emulator {
   /** Stores an existing snapshot (default status completed); an explicit status never changes by itself. */
   addSnapshot(snapshot: SnapshotSeed): Snapshot
   addBackup(backup: BackupSeed): Backup
+  /** Deletes a snapshot as someone else would, by hand, between two steps. */
+  removeSnapshot(id: number): void
   /** Current state, newest first as the API lists it. */
   snapshots(serverId?: number): Snapshot[]
   backups(serverId?: number): Backup[]
@@ -88,6 +94,11 @@ export interface Emulator {
   setRestoreSeconds(seconds: number): void
   /** Queues faults for the next requests on a route such as 'POST /snapshots/'; one per request. */
   inject(route: string, ...faults: Fault[]): void
+  /**
+   * The same, for the requests about one server only (its list, its create, its items, itself),
+   * or with 'none' for those about no one server (a read of the whole list).
+   */
+  injectFor(route: string, serverId: number | 'none', ...faults: Fault[]): void
   /** Stops listening and drops every connection, hanging and keep-alive ones included. */
   close(): Promise<void>
 }
@@ -175,6 +186,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addServer: seed => state.addServer(seed),
     addSnapshot: seed => state.seedSnapshot(seed),
     addBackup: seed => state.seedBackup(seed),
+    removeSnapshot: id => state.deleteSnapshot(id),
     snapshots: serverId => state.snapshots(serverId),
     backups: serverId => state.backups(serverId),
     server: id => state.server(id),
@@ -189,6 +201,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       state.restoreSeconds = seconds
     },
     inject: (route, ...faults) => settings.faults.add(route, faults),
+    injectFor: (route, serverId, ...faults) => settings.faults.add(route, faults, serverId),
     close
   }
 }
@@ -198,17 +211,19 @@ async function handleRequest(settings: Settings, request: IncomingMessage, respo
   const url = new URL(request.url ?? '/', `http://${request.headers.host ?? settings.fallbackHost}`)
   const rawBody = await readBody(request)
   const body = parseBody(rawBody ?? '')
-  settings.requests.push(recordOf(request, method, url, body, settings.state.now()))
+  const match = matchRoute(method, url.pathname)
+  const record = recordOf(request, method, url, body, settings.state.now(), match.kind === 'found' ? serverOf(settings.state, match, url, body) : undefined)
+  settings.requests.push(record)
   if (rawBody === undefined) {
     sendLogged(settings, request, response, { status: 413, body: { detail: 'Request body too large.' } })
     return
   }
-  const match = matchRoute(method, url.pathname)
   if (match.kind === 'not-found') {
     sendLogged(settings, request, response, { status: 404, body: { detail: 'Not found.' } })
     return
   }
-  const fault = match.kind === 'found' ? settings.faults.take(match.route.key) : undefined
+  const fault = match.kind === 'found' ? settings.faults.take(match.route.key, record.serverId) : undefined
+  if (fault) record.fault = describeFault(fault)
   if (fault && isFaultBeforeActing(fault)) {
     settings.log(`${method} ${request.url} ${describeFault(fault)}`)
     playFaultBeforeActing(fault, response)
@@ -266,8 +281,25 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-function recordOf(request: IncomingMessage, method: string, url: URL, body: ParsedBody, at: number): RecordedRequest {
+/** The server a request is about: the list's `server_id`, the create's, the item's own server, or the server itself. */
+function serverOf(state: EmulatorState, match: Extract<RouteMatch, { kind: 'found' }>, url: URL, body: ParsedBody): number | undefined {
+  const key = match.route.key
+  if (key.startsWith('GET /snapshots/') || key.startsWith('GET /backups/')) {
+    const query = url.searchParams.get('server_id')
+    return query === null || !/^\d+$/.test(query) ? undefined : Number(query)
+  }
+  if (key === 'POST /snapshots/' || key === 'POST /backups/') {
+    const value = body.kind === 'json' && typeof body.value === 'object' && body.value !== null ? (body.value as { server_id?: unknown }).server_id : undefined
+    return typeof value === 'number' ? value : undefined
+  }
+  if (key.includes('/servers/')) return match.id
+  if (key.includes('/snapshots/')) return state.snapshot(match.id)?.server.id
+  return state.backup(match.id)?.server.id
+}
+
+function recordOf(request: IncomingMessage, method: string, url: URL, body: ParsedBody, at: number, serverId: number | undefined): RecordedRequest {
   return {
+    serverId,
     method,
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
