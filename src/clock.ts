@@ -6,10 +6,17 @@ import { setTimeout as sleep } from 'node:timers/promises'
  */
 export interface Clock {
   now(): number
-  sleep(ms: number): Promise<void>
+  /** Waits `ms`, or less when `signal` aborts: then it resolves early, it never rejects. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
 export const REAL_CLOCK: Clock = {
   now: () => Date.now(),
-  sleep: ms => sleep(Math.max(0, ms))
+  sleep: async (ms, signal) => {
+    try {
+      await sleep(Math.max(0, ms), undefined, { signal })
+    } catch (error) {
+      if (!signal?.aborted) throw error
+    }
+  }
 }

@@ -1,13 +1,14 @@
 import type { Dispatcher } from 'undici'
-import { REAL_CLOCK, type Clock } from '../clock.ts'
-import type { Reporter } from '../report.ts'
-import type { RollbackTarget } from '../state.ts'
-import type { Tools } from '../tools.ts'
-import { StatusBoard } from '../watch/board.ts'
-import { PollTicks } from '../watch/ticks.ts'
-import { VpsClient } from './client.ts'
-import { CONNECT_TIMEOUT_MS, RequestPause } from './retry.ts'
-import { Agent } from './undici.ts'
+import { VpsClient } from './api/client.ts'
+import { CONNECT_TIMEOUT_MS, RequestPause } from './api/retry.ts'
+import { Agent } from './api/undici.ts'
+import { REAL_CLOCK, type Clock } from './clock.ts'
+import type { Reporter } from './report.ts'
+import type { RollbackTarget } from './state.ts'
+import type { Tools } from './tools.ts'
+import { SharedLists } from './watch/lists.ts'
+import { Poller } from './watch/poller.ts'
+import { Progress } from './watch/progress.ts'
 
 export interface Connection {
   apiUrl: URL
@@ -26,7 +27,11 @@ export interface ConnectOptions {
   debug?: ((line: string) => void) | undefined
 }
 
-/** The tools of one step: a client for its API with its deadline, and the reporter it speaks through. */
+/**
+ * The tools of one step, put together in one place: one client for its API (one connection pool,
+ * one deadline, one pause when the API asks to slow down), the shared list reads, the poller that
+ * owns every wait, the progress line, and the reporter the step speaks through.
+ */
 export function connect(connection: Connection, report: Reporter, options: ConnectOptions = {}): Tools {
   const clock = options.clock ?? REAL_CLOCK
   const deadline = clock.now() + connection.timeoutMs
@@ -40,15 +45,17 @@ export function connect(connection: Connection, report: Reporter, options: Conne
     onRetry: line => report.say(line),
     log: options.debug
   })
+  const say = (line: string) => report.say(line)
+  const lists = new SharedLists(client, say)
+  const progress = new Progress(clock, say)
   return {
     client,
     report,
     clock,
     deadline,
-    timeoutMs: connection.timeoutMs,
-    pollIntervalMs: connection.pollIntervalMs,
-    ticks: new PollTicks(clock, connection.pollIntervalMs),
-    board: new StatusBoard(client),
+    lists,
+    progress,
+    poller: new Poller({ clock, pollIntervalMs: connection.pollIntervalMs, timeoutMs: connection.timeoutMs, deadline, lists, progress }),
     arm: options.arm ?? (() => {})
   }
 }

@@ -1,32 +1,80 @@
 import { explain, OperationError } from './errors.ts'
-import { formatDuration } from './format.ts'
-import { itemOf, Recorder, type Outputs, type ServerRow } from './report.ts'
+import { capitalise, formatDuration } from './format.ts'
+import { renderOutputs, type ServerResult, type StatusOf } from './outputs.ts'
+import { itemOf, Recorder } from './report.ts'
 import type { Tools } from './tools.ts'
 
-/**
- * Several servers in one step: each server's work runs side by side with the others, at most
- * `maxParallel` at once, all through the step's one client (one connection pool, one pause when
- * the API asks to slow down, one status board). Each server speaks into a recorder of its own,
- * printed as one block of the log when it ends, so that servers never interleave line by line.
- * One server's failure cancels nothing: every server runs to its end, then the step fails
- * naming each server that failed and why. One server alone runs exactly as it always has.
- */
-export async function onEachServer(
-  serverIds: readonly number[],
-  maxParallel: number,
-  tools: Tools,
-  work: (serverId: number, tools: Tools) => Promise<void>,
-  statusOf: StatusOf = 'item'
-): Promise<void> {
-  const [only] = serverIds
-  if (serverIds.length === 1 && only !== undefined) return alone(tools, () => work(only, tools))
-  tools.report.say(`Working on ${serverIds.length} servers, at most ${Math.min(maxParallel, serverIds.length)} at once: ${serverIds.join(', ')}.`)
-  const rows = await atMostAtOnce(serverIds, maxParallel, serverId => runOne(serverId, tools, work, statusOf))
-  report(rows, tools)
-  const failed = rows.filter(row => row.error !== undefined)
-  if (failed.length > 0) {
-    throw new OperationError(`${failed.length} of ${rows.length} servers failed: ${failed.map(row => `server ${row.serverId}: ${row.error}`).join('; ')}`)
+/** The servers a step works on, and how: one server is a fleet of one, on the same path. */
+export interface FleetWork<P> {
+  serverIds: readonly number[]
+  maxParallel: number
+  /** Whose `status` the outputs give: the item's (create, wait) or the server's (restore). */
+  statusOf: StatusOf
+  /**
+   * Runs for every server before any server's `work`, and must succeed for all of them, or no
+   * server is worked on: a restore finds every server's item before it overwrites any disk.
+   */
+  prepare?: {
+    run(serverId: number, tools: Tools): Promise<P>
+    /** Why the others were not worked on, for their results: `not restored: no server is, unless …`. */
+    heldBack: string
   }
+  /** One server's work, through the tools it is handed: its own client and log. */
+  work(serverId: number, tools: Tools, prepared: P): Promise<void>
+}
+
+/** One server's part of the step: its own log and client, and what it ended with. */
+interface ServerPart {
+  serverId: number
+  recorder: Recorder
+  tools: Tools
+  /** When its work began: not before a place among the `maxParallel` was free. */
+  startedAt: number | undefined
+  error?: unknown
+}
+
+/**
+ * Works on each server side by side, at most `maxParallel` at once, all through the step's one
+ * client (one connection pool, one pause when the API asks to slow down, one poller). Each server
+ * speaks into a log of its own (its retries included), printed as one block when it ends, so that
+ * servers never interleave line by line; the step's own lines (progress, failures) stay outside.
+ * One server's failure cancels nothing: every server runs to its end, then the outputs are
+ * rendered from every server's result and the step fails naming each server that failed and why.
+ */
+export async function onEachServer<P>(fleet: FleetWork<P>, tools: Tools): Promise<void> {
+  const { serverIds, maxParallel } = fleet
+  if (serverIds.length > 1)
+    tools.report.say(`Working on ${serverIds.length} servers, at most ${Math.min(maxParallel, serverIds.length)} at once: ${serverIds.join(', ')}.`)
+  tools.progress.start(serverIds)
+  const parts = serverIds.map(serverId => partOf(serverId, tools))
+  const prepared = new Map<ServerPart, P>()
+  if (fleet.prepare) {
+    const { prepare } = fleet
+    await atMostAtOnce(parts, maxParallel, part => attempt(part, tools, async () => void prepared.set(part, await prepare.run(part.serverId, part.tools))))
+  }
+  const refused = parts.filter(part => 'error' in part)
+  const results =
+    refused.length > 0
+      ? parts.map(part => end(part, tools, parts.length, fleet.statusOf, 'error' in part ? undefined : (fleet.prepare?.heldBack ?? '')))
+      : await atMostAtOnce(parts, maxParallel, async part => {
+          await attempt(part, tools, () => fleet.work(part.serverId, part.tools, prepared.get(part) as P))
+          return end(part, tools, parts.length, fleet.statusOf)
+        })
+  tools.report.set(renderOutputs(results, fleet.statusOf))
+  tools.report.servers(results, fleet.statusOf)
+  const failed = parts.filter(part => 'error' in part)
+  if (failed.length === 0) return
+  // One server's failure is its own error, as it always was; several are named in one line.
+  const [only] = parts
+  if (parts.length === 1 && only) throw only.error
+  const why = failed.map(part => named(part.serverId, explain(part.error))).join('; ')
+  const held = refused.length > 0 && refused.length < parts.length && fleet.prepare ? `; the others were ${fleet.prepare.heldBack}` : ''
+  throw new OperationError(`${failed.length} of ${parts.length} servers failed: ${why}${held}`)
+}
+
+/** `server 102: …`, unless the explanation names its server first already. */
+function named(serverId: number, why: string): string {
+  return why.startsWith(`server ${serverId} `) ? why : `server ${serverId}: ${why}`
 }
 
 /** `task` for each of `items`, at most `maxParallel` running at once; the results in the items' order. */
@@ -40,95 +88,71 @@ export async function atMostAtOnce<T, R>(items: readonly T[], maxParallel: numbe
   return results
 }
 
-/**
- * One server (which `work` may find for itself, as a restore by id does): it speaks into the
- * step's own reporter, live, and its row still reaches `results`.
- */
-export async function alone(tools: Tools, work: () => Promise<void>): Promise<void> {
-  const startedAt = tools.clock.now()
+function partOf(serverId: number, tools: Tools): ServerPart {
+  const recorder = new Recorder()
+  // Retries of this server's requests are told in its own block, naming it.
+  const client = tools.client.retryingInto(line => recorder.say(`Server ${serverId}: ${line}`))
+  return { serverId, recorder, tools: { ...tools, report: recorder, client }, startedAt: undefined }
+}
+
+/** Runs a server's part; its failure is recorded as its own, never thrown at the others. */
+async function attempt(part: ServerPart, tools: Tools, work: () => Promise<void>): Promise<void> {
+  part.startedAt ??= tools.clock.now()
+  tools.progress.set(part.serverId, { at: 'working' })
   try {
     await work()
-  } finally {
-    const outputs = Object.fromEntries(tools.report.outcome.outputs)
-    if (outputs.server_id !== undefined)
-      tools.report.set(aggregateOutputs([{ serverId: Number(outputs.server_id), outputs, startedAt, endedAt: tools.clock.now() }], false))
+  } catch (error) {
+    part.error = error
   }
 }
 
-/** Whose `status` a server's outputs give: the item's (a create, a wait) or the server's (a restore). */
-export type StatusOf = 'item' | 'server'
-
-async function runOne(serverId: number, tools: Tools, work: (serverId: number, tools: Tools) => Promise<void>, statusOf: StatusOf): Promise<ServerRow> {
-  const recorder = new Recorder()
-  const startedAt = tools.clock.now()
-  let error: string | undefined
-  try {
-    await work(serverId, { ...tools, report: recorder })
-  } catch (caught) {
-    error = explain(caught)
+/** A server's end: its result, its block in the log, its lines of the summary, where it is now. */
+function end(part: ServerPart, tools: Tools, fleetSize: number, statusOf: StatusOf, heldBack?: string): ServerResult {
+  const failed = 'error' in part
+  const endedAt = tools.clock.now()
+  const result: ServerResult = {
+    serverId: part.serverId,
+    ...part.recorder.outcome.facts,
+    startedAt: part.startedAt ?? endedAt,
+    endedAt,
+    ...(failed ? { error: explain(part.error) } : {}),
+    ...(heldBack === undefined ? {} : { heldBack })
   }
-  const row: ServerRow = {
-    serverId,
-    outputs: Object.fromEntries(recorder.outcome.outputs),
-    startedAt,
-    endedAt: tools.clock.now(),
-    ...(error === undefined ? {} : { error })
+  if (heldBack !== undefined) part.recorder.say(`${capitalise(heldBack)}.`)
+  tools.report.block(blockTitle(result, statusOf), part.recorder.log)
+  // A dry run's plan is the step's, whichever server it is for.
+  tools.report.outcome.planned.push(...part.recorder.outcome.planned)
+  for (const line of part.recorder.outcome.lines) {
+    if (line.level !== 'note' || part.recorder.outcome.planned.length > 0)
+      tools.report.summarize(line.level, line.text.startsWith(`Server ${part.serverId} `) ? line.text : `Server ${part.serverId}: ${line.text}`)
   }
-  tools.report.block(blockTitle(row, statusOf), recorder.log)
-  for (const line of recorder.outcome.lines) if (line.level !== 'note') tools.report.summarize(line.level, `Server ${serverId}: ${line.text}`)
-  if (error !== undefined) tools.report.say(`Server ${serverId} failed: ${error}`)
-  return row
+  const status = statusOf === 'server' ? result.serverStatus : result.item?.status
+  tools.progress.set(part.serverId, {
+    at: 'ended',
+    outcome: failed ? 'failed' : heldBack !== undefined ? 'held back' : (status?.replace(/_/g, ' ') ?? 'done'),
+    failed
+  })
+  // Live, for a person watching a fleet; one server's failure is the step's error line itself.
+  if (failed && fleetSize > 1) tools.report.say(`Server ${part.serverId} failed: ${result.error}`)
+  return result
 }
 
 /**
  * `Server 101: snapshot 807 completed, 3 min 2 s`, `Server 101: restore from snapshot 807, server
- * running, 4 min`, or `Server 102: failed after 1.2 s`.
+ * running, 4 min`, `Server 101: 4 found, 0.2 s`, `Server 101: 2 deleted, 0.3 s`, or `Server 102:
+ * failed after 1.2 s`.
  */
-function blockTitle(row: ServerRow, statusOf: StatusOf): string {
-  const took = formatDuration(row.endedAt - row.startedAt)
-  if (row.error !== undefined) return `Server ${row.serverId}: failed after ${took}`
-  const { status } = row.outputs
-  const item = itemOf(row.outputs)
+function blockTitle(result: ServerResult, statusOf: StatusOf): string {
+  const took = formatDuration(result.endedAt - result.startedAt)
+  if (result.error !== undefined) return `Server ${result.serverId}: failed after ${took}`
+  if (result.heldBack !== undefined) return `Server ${result.serverId}: ${result.heldBack.split(':')[0]}`
+  const item = itemOf(result)
   if (statusOf === 'server' && item !== undefined)
-    return `Server ${row.serverId}: restore from ${item}${status === undefined ? '' : `, server ${status}`}, ${took}`
-  return `Server ${row.serverId}: ${[item, status].filter(Boolean).join(' ') || 'done'}, ${took}`
-}
-
-/** The step's outputs and summary for a fleet: `results`, the ids by server, and the table with its timeline. */
-function report(rows: ServerRow[], tools: Tools): void {
-  tools.report.set(aggregateOutputs(rows, true))
-  tools.report.servers(rows)
-}
-
-/**
- * `results` (every server, in the order given), `snapshot_ids`/`backup_ids` (server → id, the
- * ones that exist) and `deleted_ids` (every server's); with several servers, the single-value
- * outputs are left to `results`.
- */
-export function aggregateOutputs(rows: ServerRow[], fleet: boolean): Outputs {
-  const results = rows.map(row => resultOf(row))
-  const ids = (name: 'snapshot_id' | 'backup_id') =>
-    Object.fromEntries(rows.filter(row => row.outputs[name] !== undefined).map(row => [String(row.serverId), Number(row.outputs[name])]))
-  const snapshotIds = ids('snapshot_id')
-  const backupIds = ids('backup_id')
-  const deleted = rows.flatMap(row => (row.outputs.deleted_ids === undefined ? [] : (JSON.parse(row.outputs.deleted_ids) as number[])))
-  return {
-    results,
-    ...(Object.keys(snapshotIds).length > 0 ? { snapshot_ids: snapshotIds } : {}),
-    ...(Object.keys(backupIds).length > 0 ? { backup_ids: backupIds } : {}),
-    ...(fleet && rows.some(row => row.outputs.deleted_ids !== undefined) ? { deleted_ids: deleted } : {})
-  }
-}
-
-const NUMBERS = new Set(['snapshot_id', 'backup_id', 'size_mb', 'count'])
-
-function resultOf(row: ServerRow): Record<string, unknown> {
-  const result: Record<string, unknown> = { server_id: row.serverId }
-  for (const name of ['snapshot_id', 'snapshot_name', 'backup_id', 'status', 'size_mb', 'created_at', 'count'] as const) {
-    const value = row.outputs[name]
-    if (value !== undefined) result[name] = NUMBERS.has(name) ? Number(value) : value
-  }
-  if (row.outputs.deleted_ids !== undefined) result.deleted_ids = JSON.parse(row.outputs.deleted_ids) as number[]
-  if (row.error !== undefined) result.error = row.error
-  return result
+    return `Server ${result.serverId}: restore from ${item}${result.serverStatus === undefined ? '' : `, server ${result.serverStatus}`}, ${took}`
+  const did = [
+    [item, result.item?.status].filter(Boolean).join(' '),
+    result.count === undefined ? '' : `${result.count} found`,
+    result.deletedIds === undefined || item !== undefined ? '' : `${result.deletedIds.length} deleted`
+  ].filter(Boolean)
+  return `Server ${result.serverId}: ${did.join(', ') || 'done'}, ${took}`
 }

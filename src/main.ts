@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
-import { connect, type ConnectOptions } from './api/connect.ts'
+import { connect, type ConnectOptions } from './compose.ts'
 import { describeFailure, isExpected } from './errors.ts'
 import { readOperation } from './registry.ts'
-import { ActionsReporter, writeReport } from './report.ts'
-import { MAIN_STEP_RAN, stateToSave, type RollbackTarget } from './state.ts'
+import { ActionsReporter, writeReport, type Reporter } from './report.ts'
+import { armedLine, MAIN_STEP_RAN, stateToSave, type RollbackTarget } from './state.ts'
 
 export type RunOptions = Pick<ConnectOptions, 'dispatcher' | 'clock'>
 
@@ -14,9 +14,11 @@ export async function run(options: RunOptions = {}): Promise<void> {
   const operation = core.getInput('operation') || 'vps-org-snapshot-action'
   const armed: RollbackTarget[] = []
   let failure: string | undefined
+  let asked: { rollbackOnFailure: boolean; dryRun: boolean } | undefined
   try {
     core.saveState(...MAIN_STEP_RAN)
-    const { common, run: operate, ignored, maxParallel } = await readOperation()
+    const { common, run: operate, ignored, maxParallel, rollbackOnFailure } = await readOperation()
+    asked = { rollbackOnFailure, dryRun: common.dryRun }
     for (const name of ignored) report.warn(`Input "${name}" is not used by operation "${operation}" and was ignored.`)
     // A dry run arms nothing: its post step must never restore for real.
     const arm = common.dryRun ? undefined : (target: RollbackTarget) => armed.push(target)
@@ -32,5 +34,13 @@ export async function run(options: RunOptions = {}): Promise<void> {
     if (!isExpected(error) && error instanceof Error && error.stack) core.debug(error.stack)
     core.setFailed(failure)
   }
+  if (asked?.rollbackOnFailure) sayWhatIsArmed(report, failure === undefined ? armed : [], asked.dryRun)
   await writeReport(operation, report.outcome, Date.now() - started, failure)
+}
+
+/** What the post step will restore if a later step fails, or why it will restore nothing. */
+function sayWhatIsArmed(report: Reporter, armed: RollbackTarget[], dryRun: boolean): void {
+  if (armed.length > 0) return report.note(armedLine(armed))
+  const why = dryRun ? 'a dry run arms nothing' : 'this step failed, so no deploy ran after it to undo'
+  report.note(`Rollback not armed: ${why}.`)
 }

@@ -33,11 +33,14 @@ export interface Prepared {
   run: (tools: Tools) => Promise<void>
   /** How many servers at once, for an operation that names servers; the post step restores its servers the same way. */
   maxParallel: number
+  /** The step was asked to arm the rollback (input `rollback_on_failure`). */
+  rollbackOnFailure: boolean
 }
 
 function prepared<S extends object>(settings: S, operate: (settings: S, tools: Tools) => Promise<void>): Prepared {
   const maxParallel = 'maxParallel' in settings && typeof settings.maxParallel === 'number' ? settings.maxParallel : Number(INPUT_DEFAULTS.max_parallel)
-  return { settings, run: tools => operate(settings, tools), maxParallel }
+  const rollbackOnFailure = 'rollbackOnFailure' in settings && settings.rollbackOnFailure === true
+  return { settings, run: tools => operate(settings, tools), maxParallel, rollbackOnFailure }
 }
 
 function needsRun(run: RunContext | undefined): RunContext {

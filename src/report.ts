@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import type { Backup, Item, Snapshot } from './api/types.ts'
 import { formatDuration, plain } from './format.ts'
+import type { ServerFacts, ServerResult, StatusOf } from './outputs.ts'
 import { describeAction, type Action } from './plan/actions.ts'
 
 /** Every output of `action.yml`; a test keeps the two in step. */
@@ -23,17 +24,6 @@ export const OUTPUT_NAMES = [
 export type OutputName = (typeof OUTPUT_NAMES)[number]
 export type Outputs = Partial<Record<OutputName, string | number | unknown[] | Record<string, unknown>>>
 
-/** One server of a fleet, as it ended: for `results`, the job summary's table and its timeline. */
-export interface ServerRow {
-  serverId: number
-  /** Its own outputs, as one server's step would have set them. */
-  outputs: Partial<Record<OutputName, string>>
-  /** The step's clock, when its work started and ended. */
-  startedAt: number
-  endedAt: number
-  error?: string
-}
-
 /**
  * What an operation says, handed to it rather than imported, so that it runs in a test or beside
  * another one without writing to the runner's log itself.
@@ -51,11 +41,19 @@ export interface Reporter {
   warn(line: string): void
   /** A folded part of the log. */
   group<T>(title: string, work: () => Promise<T>): Promise<T>
-  /** The outputs of one snapshot or backup, as it is now. */
+  /** The id of the snapshot or backup the work was given, before it is read. */
+  asked(kind: 'snapshot' | 'backup', id: number): void
+  /** The snapshot or backup the work made, waits for or restores from, as it is now. */
   item(item: Snapshot | Backup): void
-  set(outputs: Outputs): void
-  /** Adds an id to the `deleted_ids` output. */
+  /** The server's own status, as a restore left it. */
+  serverStatus(status: string): void
+  /** The work may delete items: `deleted_ids` is set, empty until it does. */
+  mayDelete(): void
+  /** An item deleted. */
   deleted(id: number): void
+  /** How many items a list found. */
+  counted(count: number): void
+  set(outputs: Outputs): void
   /** In a dry run: one thing the real run would do. */
   planned(action: Action): void
   /** Items to draw as a table in the job summary. */
@@ -64,8 +62,8 @@ export interface Reporter {
   block(title: string, log: LogLine[]): void
   /** A line of the job summary alone: one that the log has said already. */
   summarize(level: SummaryLevel, text: string): void
-  /** A fleet's servers, for the job summary's table and timeline. */
-  servers(rows: ServerRow[]): void
+  /** The step's servers, for the job summary's table (and a fleet's timeline). */
+  servers(results: ServerResult[], statusOf: StatusOf): void
 }
 
 export type SummaryLevel = 'note' | 'notice' | 'warning'
@@ -75,9 +73,10 @@ export class Outcome {
   readonly outputs = new Map<OutputName, string>()
   readonly lines: Array<{ level: SummaryLevel; text: string }> = []
   readonly planned: Action[] = []
-  readonly deletedIds: number[] = []
+  /** Typed, for the server this reporter speaks for: what `outputs.ts` renders. */
+  readonly facts: ServerFacts = {}
   items: Item[] | undefined
-  servers: ServerRow[] | undefined
+  servers: { results: ServerResult[]; statusOf: StatusOf } | undefined
 
   set(outputs: Outputs): void {
     for (const [name, value] of Object.entries(outputs) as Array<[OutputName, unknown]>) {
@@ -125,25 +124,33 @@ export class Recorder implements Reporter {
     }
   }
 
+  asked(kind: 'snapshot' | 'backup', id: number): void {
+    this.outcome.facts.asked = { kind, id }
+  }
+
   item(item: Snapshot | Backup): void {
-    const isSnapshot = 'name' in item
-    this.set({
-      [isSnapshot ? 'snapshot_id' : 'backup_id']: item.id,
-      ...(isSnapshot ? { snapshot_name: item.name } : {}),
-      server_id: item.server.id,
-      status: item.status,
-      size_mb: item.size_mb ?? undefined,
-      created_at: item.created_at
-    })
+    this.outcome.facts.item = item
+  }
+
+  serverStatus(status: string): void {
+    this.outcome.facts.serverStatus = status
+  }
+
+  mayDelete(): void {
+    this.outcome.facts.deletedIds ??= []
+  }
+
+  deleted(id: number): void {
+    this.mayDelete()
+    this.outcome.facts.deletedIds?.push(id)
+  }
+
+  counted(count: number): void {
+    this.outcome.facts.count = count
   }
 
   set(outputs: Outputs): void {
     this.outcome.set(outputs)
-  }
-
-  deleted(id: number): void {
-    this.outcome.deletedIds.push(id)
-    this.set({ deleted_ids: this.outcome.deletedIds })
   }
 
   planned(action: Action): void {
@@ -163,8 +170,8 @@ export class Recorder implements Reporter {
     this.outcome.lines.push({ level, text })
   }
 
-  servers(rows: ServerRow[]): void {
-    this.outcome.servers = rows
+  servers(results: ServerResult[], statusOf: StatusOf): void {
+    this.outcome.servers = { results, statusOf }
   }
 }
 
@@ -234,8 +241,11 @@ export async function writeReport(heading: string, outcome: Outcome, elapsedMs: 
 
 const SUMMARY_PREFIX: Record<SummaryLevel, string> = { note: '', notice: '**Notice:** ', warning: '**Warning:** ' }
 
+/** Outputs a person reads in the summary; the JSON ones are shown by the tables instead. */
+const OUTPUTS_SHOWN_AS_TABLES = new Set<OutputName>(['items', 'results', 'snapshot_ids', 'backup_ids'])
+
 function outputRows(outcome: Outcome): string[][] {
-  return [...outcome.outputs].filter(([name]) => name !== 'items').map(([name, value]) => [name, value])
+  return [...outcome.outputs].filter(([name]) => !OUTPUTS_SHOWN_AS_TABLES.has(name)).map(([name, value]) => [name, value])
 }
 
 function addItemTable(items: Item[]): void {
@@ -249,29 +259,34 @@ function addItemTable(items: Item[]): void {
   if (items.length > SUMMARY_TABLE_ROWS) core.summary.addRaw(`…and ${items.length - SUMMARY_TABLE_ROWS} more, in the \`items\` output.\n`)
 }
 
-/** A fleet at a glance: a row per server, then the timeline, one bar per server from its first request to its end. */
-function addServers(rows: ServerRow[]): void {
-  const header = ['server', 'item', 'status', 'size (MB)', 'time', 'error'].map(data => ({ data, header: true }))
+/**
+ * The servers at a glance: a row per server, in the order `server_id` gave; for a fleet, then the
+ * timeline, one bar per server from its first request to its end.
+ */
+function addServers({ results, statusOf }: { results: ServerResult[]; statusOf: StatusOf }): void {
+  const deleting = results.some(result => result.deletedIds !== undefined)
+  const header = ['server', 'item', 'status', 'size (MB)', ...(deleting ? ['deleted'] : []), 'time', 'error'].map(data => ({ data, header: true }))
   core.summary.addTable([
     header,
-    ...rows.map(row =>
+    ...results.map(result =>
       cells([
-        String(row.serverId),
-        `${itemOf(row.outputs) ?? ''}${row.outputs.snapshot_name === undefined ? '' : ` "${row.outputs.snapshot_name}"`}`,
-        row.outputs.status ?? '',
-        row.outputs.size_mb ?? '',
-        formatDuration(row.endedAt - row.startedAt),
-        row.error ?? ''
+        String(result.serverId),
+        `${itemOf(result) ?? ''}${result.item && 'name' in result.item ? ` "${result.item.name}"` : ''}`,
+        (statusOf === 'server' ? result.serverStatus : result.item?.status) ?? '',
+        statusOf === 'server' ? '' : String(result.item?.size_mb ?? ''),
+        ...(deleting ? [(result.deletedIds ?? []).join(', ')] : []),
+        formatDuration(result.endedAt - result.startedAt),
+        result.error ?? result.heldBack ?? ''
       ])
     )
   ])
-  core.summary.addRaw(`\n${timeline(rows)}\n`)
+  if (results.length > 1) core.summary.addRaw(`\n${timeline(results)}\n`)
 }
 
-/** `snapshot 807` or `backup 9`: the item a server's outputs name, if any; ids only, read as numbers. */
-export function itemOf(outputs: ServerRow['outputs']): string | undefined {
-  if (outputs.snapshot_id !== undefined) return `snapshot ${Number(outputs.snapshot_id)}`
-  return outputs.backup_id === undefined ? undefined : `backup ${Number(outputs.backup_id)}`
+/** `snapshot 807` or `backup 9`: the item a server's work made or used, if any; ids only. */
+export function itemOf(result: ServerFacts): string | undefined {
+  if (result.item === undefined) return undefined
+  return `${'name' in result.item ? 'snapshot' : 'backup'} ${result.item.id}`
 }
 
 /**
@@ -280,12 +295,13 @@ export function itemOf(outputs: ServerRow['outputs']): string | undefined {
  * marked `crit`. Only the action's own words and numbers go into it, never text from the API,
  * so nothing the API says can break the chart.
  */
-export function timeline(rows: ServerRow[]): string {
-  const bars = rows.map(row => {
-    const item = itemOf(row.outputs)
-    const from = Math.round(row.startedAt)
-    const to = Math.max(from + 1, Math.round(row.endedAt))
-    return `    server ${row.serverId}${item === undefined ? '' : ` (${item})`}${row.error === undefined ? '' : ' failed'} :${row.error === undefined ? 'done' : 'crit'}, s${row.serverId}, ${from}, ${to}`
+export function timeline(results: ServerResult[]): string {
+  const bars = results.map(result => {
+    const item = itemOf(result)
+    const from = Math.round(result.startedAt)
+    const to = Math.max(from + 1, Math.round(result.endedAt))
+    const failed = result.error !== undefined
+    return `    server ${result.serverId}${item === undefined ? '' : ` (${item})`}${failed ? ' failed' : ''} :${failed ? 'crit' : 'done'}, s${result.serverId}, ${from}, ${to}`
   })
   return [
     '```mermaid',

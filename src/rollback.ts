@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { connect, type ConnectOptions } from './api/connect.ts'
+import { connect, type ConnectOptions } from './compose.ts'
 import { COMPLETED } from './api/types.ts'
 import { describeFailure, explain, OperationError } from './errors.ts'
 import { sendRestore } from './execute/restore.ts'
@@ -22,30 +22,31 @@ export async function rollBack(armed: ArmedRollback, options: Pick<ConnectOption
   const started = Date.now()
   const report = new ActionsReporter()
   let failure: string | undefined
+  let working = false
   try {
     const connection = { apiUrl: new URL(armed.apiUrl), apiToken: readToken(), timeoutMs: armed.timeoutMs, pollIntervalMs: armed.pollIntervalMs }
     const tools = connect(connection, report, { ...options, debug: line => core.debug(line) })
-    const [only] = armed.targets
-    if (armed.targets.length === 1 && only) {
-      await restoreServer(only, tools).catch((error: unknown) => {
-        throw new OperationError(`server ${only.serverId} ${explain(error)}`)
-      })
-    } else {
-      // A fleet: every armed server side by side, each from its own item; the step fails naming each one that could not be.
-      const byServer = new Map(armed.targets.map(target => [target.serverId, target]))
-      await onEachServer(
-        [...byServer.keys()],
-        armed.maxParallel,
-        tools,
-        async (serverId, serverTools) => {
+    // Every armed server side by side, each from its own item; restoring the rest is the point.
+    const byServer = new Map(armed.targets.map(target => [target.serverId, target]))
+    working = true
+    await onEachServer(
+      {
+        serverIds: [...byServer.keys()],
+        maxParallel: armed.maxParallel,
+        statusOf: 'server',
+        work: async (serverId, serverTools) => {
           const target = byServer.get(serverId)
           if (target) await restoreServer(target, serverTools)
-        },
-        'server'
-      )
-    }
+        }
+      },
+      tools
+    )
   } catch (error) {
-    failure = describeFailure(STEP, error)
+    // Failed before any server was worked on (no token, a bad URL): say which ones were left as they are.
+    const untouched = working
+      ? ''
+      : `; nothing was restored: ${armed.targets.map(target => `server ${target.serverId} (${target.kind} ${target.id})`).join(', ')}`
+    failure = describeFailure(STEP, error) + untouched
     core.setFailed(failure)
   }
   await writeReport(STEP, report.outcome, Date.now() - started, failure)
@@ -63,6 +64,6 @@ async function restoreServer(target: RollbackTarget, tools: Tools): Promise<void
     )
     await sendRestore(restoreAction(kind, item, tools), tools, { wait: true })
   } catch (error) {
-    throw new OperationError(`could not be rolled back from ${what}: ${explain(error)}`)
+    throw new OperationError(`server ${target.serverId} could not be rolled back from ${what}: ${explain(error)}`)
   }
 }

@@ -37,12 +37,22 @@ export function stateToSave(armed: ArmedRollback): [string, string] {
   return [ROLLBACK, JSON.stringify(armed)]
 }
 
-/** What the main step armed, or undefined when it armed nothing. */
+/**
+ * What the main step armed, or undefined when it armed nothing. Throws when the saved state
+ * cannot be read, naming the servers it speaks of where that much can be made out.
+ */
 export function armedRollback(): ArmedRollback | undefined {
   const raw = readState(ROLLBACK)
   if (!raw) return undefined
-  const armed = JSON.parse(raw) as Partial<ArmedRollback>
+  let armed: Partial<ArmedRollback> | null = null
+  try {
+    armed = JSON.parse(raw) as Partial<ArmedRollback> | null
+  } catch {
+    // Unreadable as a whole: the servers are named below as far as the text shows them.
+  }
   const valid =
+    armed !== null &&
+    typeof armed === 'object' &&
     Array.isArray(armed.targets) &&
     armed.targets.length > 0 &&
     armed.targets.every(isTarget) &&
@@ -50,8 +60,21 @@ export function armedRollback(): ArmedRollback | undefined {
     Number.isFinite(armed.timeoutMs) &&
     Number.isFinite(armed.pollIntervalMs) &&
     Number.isSafeInteger(armed.maxParallel)
-  if (!valid) throw new Error(`the saved rollback is not readable: ${raw}`)
+  if (!valid) throw new UnreadableRollbackError(raw)
   return armed as ArmedRollback
+}
+
+/** The saved rollback cannot be read: nothing can be restored, and the error says which servers it named. */
+export class UnreadableRollbackError extends Error {
+  override readonly name = 'UnreadableRollbackError'
+
+  constructor(raw: string) {
+    const servers = [...new Set([...raw.matchAll(/"serverId"\s*:\s*(\d+)/g)].map(match => match[1]))]
+    const whose = servers.length > 0 ? `, which armed server${servers.length === 1 ? '' : 's'} ${servers.join(', ')},` : ''
+    super(
+      `the state the main step saved${whose} is not readable, so nothing was restored: check ${servers.length > 0 ? 'those servers' : 'the servers'} by hand (saved: ${raw.slice(0, 200)})`
+    )
+  }
 }
 
 function isTarget(value: unknown): value is RollbackTarget {
@@ -61,4 +84,10 @@ function isTarget(value: unknown): value is RollbackTarget {
 
 function readState(key: string): string {
   return process.env[`STATE_${key}`] ?? ''
+}
+
+/** `Rollback armed: if a later step of this job fails, the post step restores server 12345 from snapshot 801.` */
+export function armedLine(targets: readonly RollbackTarget[]): string {
+  const each = targets.map(target => `server ${target.serverId} from ${target.kind} ${target.id}`).join(', ')
+  return `Rollback armed: if a later step of this job fails, the post step restores ${each}.`
 }

@@ -10,8 +10,13 @@ export interface BackupFilter {
 export class VpsClient {
   readonly #http: JsonHttp
 
-  constructor(options: HttpOptions) {
-    this.#http = new JsonHttp(options)
+  constructor(options: HttpOptions | JsonHttp) {
+    this.#http = options instanceof JsonHttp ? options : new JsonHttp(options)
+  }
+
+  /** The same client, its retries told to `onRetry`: each server's in its own log, naming it. */
+  retryingInto(onRetry: (line: string) => void): VpsClient {
+    return new VpsClient(this.#http.retryingInto(onRetry))
   }
 
   async listSnapshots(serverId?: number): Promise<Snapshot[]> {

@@ -54,20 +54,27 @@ export class JsonHttp {
   readonly #basePath: string
   readonly #dispatcher: Dispatcher
 
-  constructor(options: HttpOptions) {
+  constructor(options: HttpOptions, composed?: Dispatcher) {
     this.#options = options
     this.#basePath = options.baseUrl.pathname.replace(/\/+$/, '')
     // undici's retry handler re-sends the request and honours abort signals; whether and when
     // is decided per request (`#retryPolicy`). With throwOnError false, the last answer itself
     // (status, the API's message) reaches the caller when the policy stops.
-    this.#dispatcher = options.dispatcher.compose(
-      retryInterceptor({
-        statusCodes: STATUSES_WORTH_ASKING_ABOUT,
-        errorCodes: ERRORS_WORTH_ASKING_ABOUT,
-        methods: ['GET', 'DELETE', 'POST'],
-        throwOnError: false
-      })
-    )
+    this.#dispatcher =
+      composed ??
+      options.dispatcher.compose(
+        retryInterceptor({
+          statusCodes: STATUSES_WORTH_ASKING_ABOUT,
+          errorCodes: ERRORS_WORTH_ASKING_ABOUT,
+          methods: ['GET', 'DELETE', 'POST'],
+          throwOnError: false
+        })
+      )
+  }
+
+  /** The same connections, deadline and pause, with retries told to `onRetry`: one server's log. */
+  retryingInto(onRetry: (line: string) => void): JsonHttp {
+    return new JsonHttp({ ...this.#options, onRetry }, this.#dispatcher)
   }
 
   async send<T>(method: Method, path: string, shape: Shape<T>, body?: unknown): Promise<T> {
@@ -153,7 +160,11 @@ export class JsonHttp {
       if (retryAfter !== undefined) pause.pauseFor(delay)
       const reason = 'status' in answer ? `HTTP ${answer.status}` : answer.code
       onRetry?.(`${endpoint}: ${reason}; trying again in ${(delay / 1000).toFixed(1)} s (attempt ${state.counter + 1} of ${MAX_ATTEMPTS})`)
-      void clock.sleep(delay).then(() => callback(null))
+      // The pause may have grown meanwhile (another request's Retry-After): it holds retries too.
+      void clock
+        .sleep(delay)
+        .then(() => pause.ready())
+        .then(() => callback(null))
       return undefined
     }
   }

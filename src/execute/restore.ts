@@ -18,7 +18,7 @@ export async function sendRestore(action: RestoreAction, tools: Tools, options: 
   const from = `${action.label} of ${action.createdAt}`
   try {
     const answer = await kind.restore(tools.client, action)
-    tools.report.set({ status: answer.server.status })
+    tools.report.serverStatus(answer.server.status)
     tools.report.note(`Restoring server ${serverId} from ${from}: ${answer.message || answer.status}`)
   } catch (error) {
     const answer = answerOf(error)

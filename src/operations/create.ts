@@ -1,4 +1,4 @@
-import type { Backup, Server, Snapshot } from '../api/types.ts'
+import type { Backup, Snapshot } from '../api/types.ts'
 import { carryOut } from '../execute/index.ts'
 import { InputError } from '../errors.ts'
 import { onEachServer } from '../fleet.ts'
@@ -57,31 +57,55 @@ type CreateRead = CommonSettings & Omit<CreateSettings, 'serverId'> & Fleet
 
 /** Each server of the fleet gets its own snapshot, side by side. */
 export async function createSnapshots(settings: CreateRead, tools: Tools): Promise<void> {
-  await onEachServer(settings.serverIds, settings.maxParallel, tools, (serverId, serverTools) => createSnapshot({ ...settings, serverId }, serverTools))
+  await createEach(SNAPSHOTS, settings, tools)
 }
 
 export async function createBackups(settings: CreateRead, tools: Tools): Promise<void> {
-  await onEachServer(settings.serverIds, settings.maxParallel, tools, (serverId, serverTools) => createBackup({ ...settings, serverId }, serverTools))
-}
-
-export async function createSnapshot(settings: CommonSettings & CreateSettings, tools: Tools): Promise<void> {
-  await carryOut(await planCreate(SNAPSHOTS, settings, tools), settings, tools)
-}
-
-export async function createBackup(settings: CommonSettings & CreateSettings, tools: Tools): Promise<void> {
-  await carryOut(await planCreate(BACKUPS, settings, tools), settings, tools)
+  await createEach(BACKUPS, settings, tools)
 }
 
 /**
- * Reads what the create depends on, as a dry run does too: the server (it must exist), and its
- * items (the provider's limit, and rotation). Then the plan: make room if needed, create, and
- * once the new item is completed delete the action's own beyond `keep`.
+ * The fleet's lists are read once where that costs fewer requests than a read per server (the
+ * limit check and rotation of every server from one read), then each server plans and creates.
+ * A server whose list the shared read did not give reads its own.
  */
-export async function planCreate<T extends Snapshot | Backup>(kind: Kind<T>, settings: CreateSettings, tools: Tools): Promise<{ actions: Action[] }> {
+async function createEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: CreateRead, tools: Tools): Promise<void> {
+  const shared = await tools.lists.whole(kind.noun, settings.serverIds)
+  // Once for all: reading every server to see which are running would cost a request each.
+  if (kind.noun === 'snapshot') tools.report.say(RUNNING_SERVER_ADVICE)
+  await onEachServer(
+    {
+      serverIds: settings.serverIds,
+      maxParallel: settings.maxParallel,
+      statusOf: 'item',
+      work: async (serverId, serverTools) => {
+        const serverSettings = { ...settings, serverId }
+        const items = (shared?.get(serverId) as T[] | undefined) ?? (await kind.list(serverTools.client, serverId))
+        await carryOut(await planCreate(kind, serverSettings, items, serverTools), serverSettings, serverTools)
+      }
+    },
+    tools
+  )
+}
+
+/** The provider's advice, where a person will see it. */
+const RUNNING_SERVER_ADVICE =
+  'A snapshot of a running server may hold an inconsistent filesystem: the provider advises stopping the server first, or quiescing databases and writes.'
+
+/**
+ * The plan from the server's items (the provider's limit, and rotation): make room if needed,
+ * create, and once the new item is completed delete the action's own beyond `keep`. A dry run,
+ * which sends no POST whose answer would say so, reads the server first: it must exist.
+ */
+async function planCreate<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  settings: CreateSettings & { dryRun: boolean },
+  items: T[],
+  tools: Tools
+): Promise<{ actions: Action[] }> {
   const { serverId, keep } = settings
-  if (keep > 0) tools.report.set({ deleted_ids: [] })
-  const [server, items] = await Promise.all([tools.client.getServer(serverId), kind.list(tools.client, serverId)])
-  if (kind.noun === 'snapshot') adviseOnRunningServer(server, tools)
+  if (keep > 0) tools.report.mayDelete()
+  if (settings.dryRun) await tools.client.getServer(serverId)
   const rotation = planRotation(rotationOf(kind, items, settings.namePrefix), keep)
   return {
     actions: [
@@ -90,12 +114,4 @@ export async function planCreate<T extends Snapshot | Backup>(kind: Kind<T>, set
       ...rotation.after.map(item => deletionOf(kind, item, { reason: `to keep the newest ${keep}`, afterCreate: true }))
     ]
   }
-}
-
-/** The provider's advice, where a person will see it: a running server's snapshot may be inconsistent. */
-function adviseOnRunningServer(server: Server, tools: Tools): void {
-  if (server.status !== 'running') return
-  tools.report.note(
-    `Server ${server.id} is running: a snapshot of a running server may hold an inconsistent filesystem. The provider advises stopping it first, or quiescing databases and writes.`
-  )
 }

@@ -25,4 +25,5 @@ export async function deleteItem<T extends Snapshot | Backup>(kind: Kind<T>, set
   if (!item) return tools.report.notice(`${capitalise(kind.noun)} ${id} was already gone: nothing to delete.`)
   tools.report.set({ server_id: item.server.id })
   await carryOut({ actions: [deletionOf(kind, item)] }, { ...settings, wait: false }, tools)
+  tools.report.set({ deleted_ids: tools.report.outcome.facts.deletedIds ?? [] })
 }

@@ -1,5 +1,6 @@
 import type { Backup, BackupType, Snapshot } from '../api/types.ts'
-import { atMostAtOnce } from '../fleet.ts'
+import type { VpsClient } from '../api/client.ts'
+import { onEachServer } from '../fleet.ts'
 import { parseBackupType, parseMaxParallel, parseServerIds, type InputReader } from '../inputs.ts'
 import { SNAPSHOTS } from '../kinds.ts'
 import { newestFirst } from '../plan/selection.ts'
@@ -30,27 +31,55 @@ export function readList(read: InputReader, kind: 'snapshot' | 'backup'): ListSe
 }
 
 export async function listSnapshots(settings: ListSettings, tools: Tools): Promise<void> {
-  const lists = await listEach(settings, serverId => SNAPSHOTS.list(tools.client, serverId))
-  report('snapshot', settings.serverIds, lists, tools)
+  await listEach('snapshot', settings, (serverId, client) => SNAPSHOTS.list(client, serverId), tools)
 }
 
 export async function listBackups(settings: ListSettings, tools: Tools): Promise<void> {
-  const lists = await listEach(settings, serverId => tools.client.listBackups({ serverId, backupType: settings.backupType }))
-  report(settings.backupType ? `${settings.backupType} backup` : 'backup', settings.serverIds, lists, tools)
+  const noun = settings.backupType ? `${settings.backupType} backup` : 'backup'
+  await listEach(noun, settings, (serverId, client) => client.listBackups({ serverId, backupType: settings.backupType }), tools)
 }
 
-/** One list, or each server's side by side, at most `maxParallel` at once. */
-async function listEach<T>(settings: ListSettings, list: (serverId: number | undefined) => Promise<T[]>): Promise<Array<[number | undefined, T[]]>> {
-  return atMostAtOnce(settings.serverIds ?? [undefined], settings.maxParallel, async serverId => [serverId, await list(serverId)] as [number | undefined, T[]])
+type ReadList = (serverId: number | undefined, client: VpsClient) => Promise<Array<Snapshot | Backup>>
+
+/**
+ * The account's list, or each named server's, side by side as any fleet (at most `maxParallel`
+ * at once, a server whose list is refused failing alone). What was read is reported even when a
+ * server failed.
+ */
+async function listEach(noun: string, settings: ListSettings, read: ReadList, tools: Tools): Promise<void> {
+  const { serverIds } = settings
+  if (serverIds === undefined) return report(noun, undefined, await read(undefined, tools.client), tools)
+  const found = new Map<number, Array<Snapshot | Backup>>()
+  try {
+    await onEachServer(
+      {
+        serverIds,
+        maxParallel: settings.maxParallel,
+        statusOf: 'item',
+        work: async (serverId, serverTools) => {
+          const items = await read(serverId, serverTools.client)
+          found.set(serverId, items)
+          serverTools.report.counted(items.length)
+        }
+      },
+      tools
+    )
+  } finally {
+    report(
+      noun,
+      serverIds,
+      serverIds.flatMap(serverId => found.get(serverId) ?? []),
+      tools
+    )
+  }
 }
 
 /** Newest first, every page of them, in `items` (bounded) and as a table in the summary; a count per server in `results`. */
-function report(noun: string, serverIds: number[] | undefined, lists: Array<[number | undefined, Array<Snapshot | Backup>]>, tools: Tools): void {
-  const sorted = newestFirst(lists.flatMap(([, items]) => items))
+function report(noun: string, serverIds: number[] | undefined, items: Array<Snapshot | Backup>, tools: Tools): void {
+  const sorted = newestFirst(items)
   const kept = newestThatFit(sorted, MAX_ITEMS_OUTPUT_BYTES)
   const [only] = serverIds?.length === 1 ? serverIds : []
-  tools.report.set({ count: sorted.length, items: kept, ...(only === undefined ? {} : { server_id: only }) })
-  if (serverIds) tools.report.set({ results: lists.map(([serverId, items]) => ({ server_id: serverId, count: items.length })) })
+  tools.report.set({ count: sorted.length, items: kept })
   tools.report.table(sorted)
   const where = serverIds === undefined ? '' : serverIds.length === 1 ? ` on server ${only}` : ` on servers ${serverIds.join(', ')}`
   tools.report.note(`Found ${sorted.length} ${noun}${sorted.length === 1 ? '' : 's'}${where}.`)

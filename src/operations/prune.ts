@@ -21,20 +21,31 @@ export function readPrune(read: InputReader, operation: string): Omit<PruneSetti
   return { ...fleet, keep, namePrefix: parseName('name_prefix', read.withDefault('name_prefix')) }
 }
 
-/** Each server pruned on its own, side by side. */
+/** Each server pruned on its own, side by side, from one shared read of the lists where that is cheaper. */
 export async function pruneEach<T extends Snapshot | Backup>(
   kind: Kind<T>,
   settings: CommonSettings & Omit<PruneSettings, 'serverId'> & Fleet,
   tools: Tools
 ): Promise<void> {
-  await onEachServer(settings.serverIds, settings.maxParallel, tools, (serverId, serverTools) => prune(kind, { ...settings, serverId }, serverTools))
+  const shared = await tools.lists.whole(kind.noun, settings.serverIds)
+  await onEachServer(
+    {
+      serverIds: settings.serverIds,
+      maxParallel: settings.maxParallel,
+      statusOf: 'item',
+      work: async (serverId, serverTools) => {
+        const items = (shared?.get(serverId) as T[] | undefined) ?? (await kind.list(serverTools.client, serverId))
+        await prune(kind, { ...settings, serverId }, items, serverTools)
+      }
+    },
+    tools
+  )
 }
 
 /** Rotation alone: the action's own items beyond the newest `keep`, oldest first. */
-export async function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & PruneSettings, tools: Tools): Promise<void> {
+async function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & PruneSettings, items: T[], tools: Tools): Promise<void> {
   const { serverId, keep, namePrefix } = settings
-  tools.report.set({ server_id: serverId, deleted_ids: [] })
-  const items = await kind.list(tools.client, serverId)
+  tools.report.mayDelete()
   const input = rotationOf(kind, items, namePrefix)
   const own = items.filter(input.isOwn).length
   tools.report.note(

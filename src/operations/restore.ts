@@ -1,8 +1,8 @@
 import type { VpsClient } from '../api/client.ts'
 import type { Backup, Snapshot } from '../api/types.ts'
 import { carryOut } from '../execute/index.ts'
-import { InputError } from '../errors.ts'
-import { alone, onEachServer } from '../fleet.ts'
+import { InputError, OperationError } from '../errors.ts'
+import { onEachServer } from '../fleet.ts'
 import {
   parseBoolean,
   parseFleetReference,
@@ -19,19 +19,6 @@ import { BACKUPS, SNAPSHOTS, type Kind } from '../kinds.ts'
 import type { RestoreAction } from '../plan/actions.ts'
 import { pickById, pickByName, pickLatest, requireCompleted } from '../plan/selection.ts'
 import type { Tools } from '../tools.ts'
-
-export interface RestoreSnapshotSettings {
-  snapshot: SnapshotReference
-  /** Required with `latest` or a name; with an id, checked against the snapshot's own server. */
-  serverId: number | undefined
-  wait: boolean
-}
-
-export interface RestoreBackupSettings {
-  backup: ItemReference
-  serverId: number
-  wait: boolean
-}
 
 /** A restore as read: for one server or several, each server's item by the same reference or from a create's map. */
 export interface RestoreRead<R> {
@@ -91,55 +78,90 @@ export function readServers(
 
 /** Each server restored from its own item: the same reference for all, or its entry in a create's map. */
 export async function restoreSnapshots(settings: CommonSettings & RestoreRead<SnapshotReference>, tools: Tools): Promise<void> {
-  const one = (serverId: number | undefined, serverTools: Tools) =>
-    restoreSnapshot({ ...settings, snapshot: referenceFor(settings.reference, serverId), serverId }, serverTools)
-  if (settings.serverIds === undefined) return alone(tools, () => one(undefined, tools))
-  await onEachServer(settings.serverIds, settings.maxParallel, tools, one, 'server')
+  const { reference } = settings
+  if (settings.serverIds === undefined && 'id' in reference) {
+    // A snapshot id alone names its server: found first, then restored as a fleet of one.
+    const snapshot = pickById({ noun: 'snapshot', serverId: undefined, items: await SNAPSHOTS.list(tools.client) }, reference.id)
+    return restoreEach(SNAPSHOTS, { ...settings, serverIds: [snapshot.server.id] }, tools, () => Promise.resolve(snapshot))
+  }
+  const serverIds = settings.serverIds ?? []
+  const shared = await tools.lists.whole('snapshot', serverIds)
+  await restoreEach(SNAPSHOTS, { ...settings, serverIds }, tools, async (serverId, { client, report }) => {
+    const own = shared?.get(serverId) as Snapshot[] | undefined
+    const wanted = referenceFor(reference, serverId)
+    if ('id' in wanted) report.asked('snapshot', wanted.id)
+    if ('name' in wanted) return pickByName({ noun: 'snapshot', serverId, items: own ?? (await SNAPSHOTS.list(client, serverId)) }, wanted.name)
+    return find(SNAPSHOTS, wanted, serverId, own, client)
+  })
 }
 
 export async function restoreBackups(settings: CommonSettings & RestoreRead<ItemReference>, tools: Tools): Promise<void> {
+  const serverIds = settings.serverIds ?? []
+  const shared = await tools.lists.whole('backup', serverIds)
+  await restoreEach(BACKUPS, { ...settings, serverIds }, tools, (serverId, { client, report }) => {
+    const wanted = referenceFor(settings.reference, serverId)
+    if ('id' in wanted) report.asked('backup', wanted.id)
+    return find(BACKUPS, wanted, serverId, shared?.get(serverId) as Backup[] | undefined, client)
+  })
+}
+
+/**
+ * Every server's item is found (and checked against its server) before any restore is sent: if
+ * one is missing, none is sent, and the step fails naming each server and why. A fleet is never
+ * left half overwritten by a restore that could have been refused whole.
+ */
+async function restoreEach<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  settings: CommonSettings & { serverIds: number[]; maxParallel: number; wait: boolean },
+  tools: Tools,
+  findItem: (serverId: number, tools: Tools) => Promise<T>
+): Promise<void> {
   await onEachServer(
-    settings.serverIds ?? [],
-    settings.maxParallel,
-    tools,
-    (serverId, serverTools) => restoreBackup({ ...settings, backup: referenceFor(settings.reference, serverId), serverId }, serverTools),
-    'server'
+    {
+      serverIds: settings.serverIds,
+      maxParallel: settings.maxParallel,
+      statusOf: 'server',
+      prepare: {
+        run: async (serverId, serverTools) => {
+          const item = requireCompleted(kind.noun, await findItem(serverId, serverTools))
+          serverTools.report.item(item)
+          return item
+        },
+        heldBack: `not restored: no server is, unless every server's ${kind.noun} is found`
+      },
+      work: (_serverId, serverTools, item) => carryOut({ actions: [restoreAction(kind, item, serverTools)] }, settings, serverTools)
+    },
+    tools
   )
 }
 
-function referenceFor<R>(reference: R | { byServer: Map<number, number> }, serverId: number | undefined): R | { id: number } {
+function referenceFor<R>(reference: R | { byServer: Map<number, number> }, serverId: number): R | { id: number } {
   if (typeof reference !== 'object' || reference === null || !('byServer' in reference)) return reference
-  return { id: reference.byServer.get(serverId ?? 0) ?? 0 }
-}
-
-export async function restoreSnapshot(settings: CommonSettings & RestoreSnapshotSettings, tools: Tools): Promise<void> {
-  const snapshot = requireCompleted('snapshot', await findSnapshot(settings.snapshot, settings.serverId, tools.client))
-  await carryOut({ actions: [restoreAction(SNAPSHOTS, snapshot, tools)] }, settings, tools)
-}
-
-export async function restoreBackup(settings: CommonSettings & RestoreBackupSettings, tools: Tools): Promise<void> {
-  const backup = requireCompleted('backup', await find(BACKUPS, settings.backup, settings.serverId, tools.client))
-  await carryOut({ actions: [restoreAction(BACKUPS, backup, tools)] }, settings, tools)
+  const id = reference.byServer.get(serverId)
+  if (id === undefined) throw new OperationError(`server ${serverId} is not in the map of ids`)
+  return { id }
 }
 
 /** The restore of the item's server from it; its outputs name both, in a dry run too. */
 export function restoreAction<T extends Snapshot | Backup>(kind: Kind<T>, item: T, tools: Tools): RestoreAction {
-  tools.report.set({ [kind.idInput]: item.id, server_id: item.server.id })
+  tools.report.item(item)
   return { do: 'restore', kind: kind.noun, id: item.id, label: kind.label(item), createdAt: item.created_at, serverId: item.server.id }
 }
 
-async function findSnapshot(reference: SnapshotReference, serverId: number | undefined, client: VpsClient): Promise<Snapshot> {
-  if (!('name' in reference)) return find(SNAPSHOTS, reference, serverId, client)
-  return pickByName({ noun: 'snapshot', serverId, items: await SNAPSHOTS.list(client, serverId) }, reference.name)
-}
-
 /**
- * An item by id or `latest`. By id, the server's own list is read first; when the id is not
- * there, the whole list tells whether it is another server's (refused) or does not exist.
+ * An item by id or `latest`. By id, the server's own list is read first (unless a shared read
+ * gave it); when the id is not there, the whole list tells whether it is another server's
+ * (refused) or does not exist.
  */
-async function find<T extends Snapshot | Backup>(kind: Kind<T>, reference: ItemReference, serverId: number | undefined, client: VpsClient): Promise<T> {
-  const own = serverId === undefined ? undefined : await kind.list(client, serverId)
-  if ('latest' in reference) return pickLatest({ noun: kind.noun, serverId, items: own ?? [] })
-  const items = own?.some(item => item.id === reference.id) ? own : await kind.list(client)
+async function find<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  reference: ItemReference,
+  serverId: number,
+  known: T[] | undefined,
+  client: VpsClient
+): Promise<T> {
+  const own = known ?? (await kind.list(client, serverId))
+  if ('latest' in reference) return pickLatest({ noun: kind.noun, serverId, items: own })
+  const items = own.some(item => item.id === reference.id) ? own : await kind.list(client)
   return pickById({ noun: kind.noun, serverId, items }, reference.id)
 }

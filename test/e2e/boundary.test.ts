@@ -107,7 +107,8 @@ describe.concurrent('the token', () => {
       const debug = { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' }
       const created = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), api_token: SECRET, keep: '1' }, { env: debug })
       expectSuccess(created)
-      expect(created.stdout).toContain('::debug::GET /servers/12345/ → 200')
+      // Debug logging is on: every request is logged, the create's among them.
+      expect(created.stdout).toContain('::debug::POST /snapshots/ → 201')
       expect(created.stdout.split('\n').filter(line => line.includes(SECRET))).toEqual([`::add-mask::${SECRET}`])
       expect(emulator.requests.every(request => request.authorization === `Bearer ${SECRET}`)).toBe(true)
       const refused = await step(emulator, { operation: 'list-snapshots', api_token: `${SECRET}-old` }, { env: debug })

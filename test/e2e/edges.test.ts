@@ -3,7 +3,23 @@
 // answers, long lists, the bounds of timeout, and what the log and the summary say.
 import { describe, expect } from 'vitest'
 import { MAX_ITEMS_OUTPUT_BYTES } from '../../src/operations/list.ts'
-import { WEB, calls, expectFailure, expectSuccess, minutesAgo, notices, restores, start, step, summaryText, test, writes } from '../support/steps.ts'
+import {
+  WEB,
+  calls,
+  expectFailure,
+  expectSuccess,
+  minutesAgo,
+  notices,
+  readLog,
+  restores,
+  serverRows,
+  start,
+  step,
+  summaryText,
+  test,
+  warnings,
+  writes
+} from '../support/steps.ts'
 
 describe.concurrent('rotation', () => {
   test("counts a snapshot with a custom name as the action's own, by the marker opening its description", async ({ emulator }) => {
@@ -84,6 +100,14 @@ describe.concurrent('a dry run reads what the real run would read', () => {
   })
 })
 
+describe.concurrent('a create reads no server before its POST', () => {
+  test('a wrong token fails on the first read, the list rotation and the limit need, and nothing more is sent', async ({ emulator }) => {
+    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), api_token: 'not-the-token' })
+    expectFailure(result, 'HTTP 401', 'Invalid token.')
+    expect(calls(emulator)).toEqual([`GET /snapshots/?server_id=${WEB}`])
+  })
+})
+
 describe.concurrent('lost answers', () => {
   test('a create answered 408 is looked for before it is sent again: exactly one snapshot', async ({ emulator }) => {
     emulator.inject('POST /snapshots/', { kind: 'status', status: 408 })
@@ -102,7 +126,11 @@ describe.concurrent('lost answers', () => {
       const snapshot = emulator.addSnapshot({ serverId: WEB, name: 'pre-deploy' })
       emulator.inject('POST /snapshots/{id}/restore/', { kind: 'reset-after' })
       const result = await step(emulator, { operation: 'restore-snapshot', snapshot_id: String(snapshot.id), timeout: '3s' })
-      expectFailure(result, 'the restore may still have been received', 'It was not sent twice', `Check server ${WEB}`)
+      expectFailure(
+        result,
+        'the restore may have been received and may be running. It was not sent twice.',
+        `Check server ${WEB}'s status in the VPS.org panel before restoring again`
+      )
       expect(restores(emulator)).toEqual([`POST /snapshots/${snapshot.id}/restore/`])
     } finally {
       await emulator.close()
@@ -161,12 +189,45 @@ describe.concurrent('bounds and syntax of the inputs', () => {
 })
 
 describe.concurrent('what the log and the summary say', () => {
-  test('snapshotting a running server is a line of the log and of the summary, not an annotation', async ({ emulator }) => {
+  test('snapshotting a running server is cautioned once, a line of the log at step level: not an annotation, not a summary line', async ({ emulator }) => {
     const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB) })
     expectSuccess(result)
     expect(notices(result)).toEqual([])
-    expect(result.stdout).toContain('Server 12345 is running: a snapshot of a running server may hold an inconsistent filesystem.')
-    expect(summaryText(result)).toContain('Server 12345 is running: a snapshot of a running server may hold an inconsistent filesystem.')
+    expect(warnings(result)).toEqual([])
+    const caution =
+      'A snapshot of a running server may hold an inconsistent filesystem: the provider advises stopping the server first, or quiescing databases and writes.'
+    expect(result.stdout.split(caution)).toHaveLength(2)
+    expect(readLog(result.stdout).outside).toContain(caution)
+    expect(result.stdout).not.toContain(`Server ${WEB} is running:`)
+    expect(summaryText(result)).not.toContain('inconsistent filesystem')
+  })
+
+  test("a server's notes stay in its group of the log; the summary's servers table says how it ended", async ({ emulator }) => {
+    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB) })
+    expectSuccess(result)
+    const id = result.outputs.snapshot_id ?? ''
+    const { groups, outside } = readLog(result.stdout)
+    // While it waits, where it is: a line outside the group, which prints only when the server is done.
+    expect(outside).toContainEqual(expect.stringMatching(new RegExp(`^Server ${WEB}, \\d+\\.\\d s: snapshot ${id} in progress$`)))
+    expect(groups.map(group => group.title)).toEqual([expect.stringMatching(new RegExp(`^Server ${WEB}: snapshot ${id} completed, \\d+\\.\\d s$`))])
+    const note = `Snapshot ${id} "${result.outputs.snapshot_name}" is completed (${result.outputs.size_mb} MB).`
+    expect(groups[0]?.lines).toContain(note)
+    // The nested wait is a line of the group, its checks after it.
+    const lines = groups[0]?.lines ?? []
+    expect(lines.indexOf(`▸ Waiting for snapshot ${id}`)).toBeGreaterThan(-1)
+    expect(lines.slice(lines.indexOf(`▸ Waiting for snapshot ${id}`) + 1)[0]).toMatch(new RegExp(`^snapshot ${id}: in_progress \\(\\d+\\.\\d s waited\\)$`))
+    expect(summaryText(result)).not.toContain(note)
+    expect(serverRows(result)).toEqual([
+      expect.objectContaining({
+        server: String(WEB),
+        item: `snapshot ${id} "${result.outputs.snapshot_name}"`,
+        status: 'completed',
+        'size (MB)': result.outputs.size_mb,
+        error: ''
+      })
+    ])
+    // A lone server is no fleet to draw.
+    expect(result.summary).not.toContain('```mermaid')
   })
 
   test('a timeout says how long the step waited, against the timeout it had', async ({ emulator }) => {
@@ -174,10 +235,14 @@ describe.concurrent('what the log and the summary say', () => {
     const result = await step(emulator, { operation: 'create-backup', server_id: String(WEB), timeout: '3s' })
     const error = expectFailure(
       result,
-      /timed out waiting for backup \d+, still "in_progress" after \d\.\d s of waiting: the step's timeout of 3\.0 s \(input "timeout"\) ran out/
+      /timed out waiting for backup \d+, still "in_progress" after \d\.\d s of waiting and \d+ status checks: the step's timeout of 3\.0 s \(input "timeout"\) ran out/
     )
     const waited = Number(/after (\d\.\d) s/.exec(error)?.[1])
     expect(waited).toBeLessThan(3)
+    // The count it gives is the count of reads the API received after the create.
+    const created = emulator.requests.findIndex(request => request.method === 'POST')
+    const after = emulator.requests.slice(created + 1).filter(request => request.method === 'GET' && request.path.endsWith('/backups/'))
+    expect(Number(/and (\d+) status checks/.exec(error)?.[1])).toBe(after.length)
     // One last check just before the deadline, not two: the last two checks are a poll_interval apart, or more.
     const checks = emulator.requests.filter(request => request.method === 'GET' && request.path.endsWith('/backups/')).map(request => request.at)
     const [beforeLast = 0, last = 0] = checks.slice(-2)

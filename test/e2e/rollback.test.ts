@@ -3,7 +3,21 @@
 // always waits), and what it prints when there is nothing to do (nothing at all). The runner's
 // protocol is the real one: INPUT_*, GITHUB_STATE handed to the post step as STATE_*.
 import { describe, expect } from 'vitest'
-import { WEB, calls, expectFailure, expectSuccess, minutesAgo, restores, step, summaryText, test, warnings, writes } from '../support/steps.ts'
+import {
+  WEB,
+  calls,
+  expectFailure,
+  expectSuccess,
+  minutesAgo,
+  readLog,
+  restores,
+  serverRows,
+  step,
+  summaryText,
+  test,
+  warnings,
+  writes
+} from '../support/steps.ts'
 
 const snapshotStep = (inputs: Record<string, string> = {}) => ({ operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true', ...inputs })
 
@@ -55,7 +69,13 @@ describe.concurrent('a main step that succeeded with a completed item arms the r
     expect(writes(emulator, from)).toEqual([`POST /snapshots/${created}/restore/`])
     expect(calls(emulator, from).at(-1)).toBe(`GET /servers/${WEB}/`)
     expect(post.outputs).toMatchObject({ snapshot_id: String(created), server_id: String(WEB), status: 'running' })
-    expect(summaryText(post)).toContain(`Server ${WEB} is running again after the restore.`)
+    // The server's group says what it was restored from and that it runs again; the summary's row, how it ended.
+    const [group] = readLog(post.stdout).groups
+    expect(group?.title).toMatch(new RegExp(`^Server ${WEB}: restore from snapshot ${created}, server running, `))
+    expect(group?.lines).toContain(`Server ${WEB} is running again after the restore.`)
+    expect(serverRows(post)).toEqual([
+      expect.objectContaining({ server: String(WEB), item: expect.stringMatching(new RegExp(`^snapshot ${created} `)), status: 'running', error: '' })
+    ])
   })
 
   test('create-backup: the post step restores that backup through the Servers API', async ({ emulator }) => {
@@ -90,7 +110,11 @@ describe.concurrent('a main step that succeeded with a completed item arms the r
     const main = await step(emulator, inputs)
     expectSuccess(main)
     expect(warnings(main)).toEqual([expect.stringContaining(`Rotation could not delete snapshot ${old.id}`)])
-    expect(summaryText(main)).toContain(`**Warning:** Rotation could not delete snapshot ${old.id}`)
+    // The summary copies a server's warning, naming the server.
+    expect(summaryText(main)).toContain(`**Warning:** Server ${WEB}: Rotation could not delete snapshot ${old.id}`)
+    const armed = `Rollback armed: if a later step of this job fails, the post step restores server ${WEB} from snapshot ${main.outputs.snapshot_id}.`
+    expect(readLog(main.stdout).outside).toContain(armed)
+    expect(summaryText(main)).toContain(armed)
     const post = await step(emulator, inputs, { post: { state: main.state } })
     expectSuccess(post)
     expect(restores(emulator)).toEqual([`POST /snapshots/${main.outputs.snapshot_id}/restore/`])
@@ -153,6 +177,9 @@ describe.concurrent('a restore is finished only when the server is at rest again
     expect(result.outputs.status).toBe('running')
     expect(calls(emulator).filter(call => call === `GET /servers/${WEB}/`).length).toBeGreaterThanOrEqual(4)
     expect(result.stdout).toMatch(/server 12345: stopping/)
-    expect(summaryText(result)).toContain(`Server ${WEB} is running again after the restore.`)
+    const [group] = readLog(result.stdout).groups
+    expect(group?.title).toMatch(new RegExp(`^Server ${WEB}: restore from snapshot ${snapshot.id}, server running, `))
+    expect(group?.lines).toContain(`Server ${WEB} is running again after the restore.`)
+    expect(serverRows(result)).toEqual([expect.objectContaining({ server: String(WEB), status: 'running', error: '' })])
   })
 })

@@ -26,6 +26,8 @@ import {
   restoredFrom,
   rollbackRefused,
   rotationRefused,
+  snapshotGone,
+  statusReadRefused,
   timesOut,
   unrestored,
   type Expected,
@@ -479,6 +481,37 @@ recipe(
       also: oneSnapshotFailed
     },
     {
+      case: 'a shared status read fails and 102’s own is refused during the wait: the step fails naming it alone, the others completed, nothing armed',
+      faults: [statusReadRefused(FLEET.snapshot)],
+      jobs: FLEET_DEPLOY_FAILS,
+      end: UNTOUCHED,
+      also: (world, run) => {
+        const story = `\n${run.describe()}`
+        expectErrorNaming(world, errorsOf(run, FLEET.snapshot, 'main'), 102, story)
+        const results = JSON.parse(run.steps.get(FLEET.snapshot)?.outputs.results ?? '[]') as Array<{
+          server_id: number
+          snapshot_id?: number
+          status?: string
+          error?: string
+        }>
+        expect(
+          results.map(result => [result.server_id, result.error === undefined ? result.status : 'error']),
+          `results${story}`
+        ).toEqual([
+          [101, 'completed'],
+          [102, 'error'],
+          [103, 'completed']
+        ])
+        // 102's snapshot was made like the others': what failed was reading its status.
+        const made = results[1]?.snapshot_id
+        expect(
+          world.emulator.snapshots(102).some(snapshot => snapshot.id === made),
+          `server 102's new snapshot${story}`
+        ).toBe(true)
+        deployedTo([])(world)
+      }
+    },
+    {
       case: 'the deploy to 101 fails: every server restored, 102 and 103 too',
       faults: [fails(FLEET.deploy101)],
       jobs: FLEET_DEPLOY_FAILS,
@@ -527,6 +560,16 @@ recipe(
       end: restoredFrom(FLEET.snapshot)
     },
     { case: 'the rollback job’s restore fails: the job does not run when nothing failed', faults: [fails(FLEET.restore)], jobs: FLEET_PASSES, end: UNTOUCHED },
+    {
+      case: 'the smoke test fails and 102’s snapshot was deleted by hand: no server is restored, the rollback job fails naming 102',
+      faults: [fails(FLEET.smoke), snapshotGone(FLEET.restore)],
+      jobs: { deploy: 'success', 'smoke-test': 'failure', rollback: 'failure' },
+      end: UNTOUCHED,
+      also: (world, run) => {
+        expectErrorNaming(world, errorsOf(run, FLEET.restore, 'main'), 102, `\n${run.describe()}`)
+        deployedTo([101, 102, 103])(world)
+      }
+    },
     {
       case: 'the smoke test fails and one server’s restore is refused: the others restored, the rollback job fails naming it',
       faults: [fails(FLEET.smoke), fails(FLEET.restore)],

@@ -62,7 +62,17 @@ const LIFETIME_SECONDS = 120
 /** What a repository that followed the quick start's setup holds, by name. */
 const SETUP_VALUES: Record<string, string> = { VPS_API_TOKEN: DEFAULT_TOKEN, VPS_SERVER_ID: String(SERVER_ID), APP_URL: SITE_URL }
 
-export type FaultKind = 'fails' | 'hangs' | 'cancelled' | 'times out' | 'rotation refused' | 'rollback refused'
+export type FaultKind =
+  | 'fails'
+  | 'hangs'
+  | 'cancelled'
+  | 'times out'
+  | 'rotation refused'
+  | 'rollback refused'
+  /** A fleet restore's second server: its snapshot was deleted by hand before the step. */
+  | 'snapshot gone'
+  /** A fleet create's wait: a shared status read fails, and the second server's own read is refused. */
+  | 'status read refused'
 
 export interface Fault {
   /** The step's key, `<job> › <name>`. */
@@ -76,6 +86,8 @@ export const cancelledAt = (at: string): Fault => ({ at, kind: 'cancelled' })
 export const timesOut = (at: string): Fault => ({ at, kind: 'times out' })
 export const rotationRefused = (at: string): Fault => ({ at, kind: 'rotation refused' })
 export const rollbackRefused = (at: string): Fault => ({ at, kind: 'rollback refused' })
+export const snapshotGone = (at: string): Fault => ({ at, kind: 'snapshot gone' })
+export const statusReadRefused = (at: string): Fault => ({ at, kind: 'status read refused' })
 
 /** The end state a row expects. */
 export type EndState =
@@ -305,6 +317,14 @@ export class World {
     return result
   }
 
+  /** The snapshot the step's map names for the fleet's second server is deleted before it runs. */
+  private removeSecondServersSnapshot(call: ActionCall): void {
+    const map = JSON.parse(call.inputs.snapshot_id ?? '{}') as Record<string, number>
+    const id = map[String(this.serverIds[1])]
+    if (id === undefined) throw new Error(`${call.step.key}: no snapshot of server ${this.serverIds[1]} to delete`)
+    this.emulator.removeSnapshot(id)
+  }
+
   /** The API refuses the next restore: of a fleet, the first server to ask. */
   private refuseRestore(operation: string | undefined): void {
     const route = kindOf(operation) === 'snapshot' ? 'POST /snapshots/{id}/restore/' : 'POST /servers/{id}/restore/'
@@ -323,6 +343,15 @@ export class World {
         status: 403,
         body: { detail: 'You do not have permission to perform this action.' }
       })
+    }
+    if (fault.kind === 'snapshot gone' && operation === 'restore-snapshot') return this.removeSecondServersSnapshot(call)
+    if (fault.kind === 'status read refused' && operation.startsWith('create-')) {
+      // The fleet's lists are read whole (one page of PAGE_SIZE): the read before the create
+      // passes; the first status check's shared read fails, and so does the second server's own
+      // read, which stands in for it. The others' own reads answer.
+      const refused = { kind: 'status', status: 403, body: { detail: 'You do not have permission to perform this action.' } } as const
+      this.emulator.injectFor(`GET /${items}/`, 'none', { kind: 'pass' }, refused)
+      return this.emulator.injectFor(`GET /${items}/`, this.serverIds[1] ?? 0, refused)
     }
     if (fault.kind !== 'fails') throw new Error(`${call.step.key}: ${operation} cannot have the fault "${fault.kind}"`)
     if (operation.startsWith('create-') && call.inputs.wait !== 'false') return this.emulator.failNextJob(kind)

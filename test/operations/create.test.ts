@@ -1,7 +1,7 @@
 // create-snapshot and create-backup, in-process against the emulator on a virtual clock: what is
 // created and reported, when the rollback is armed, and what rotation deletes and when.
 import { describe, expect } from 'vitest'
-import { createBackup, createSnapshot } from '../../src/operations/create.ts'
+import { createBackup, createSnapshot } from '../support/one-server.ts'
 import { WEB, createSettings, failureOf, logOf, outputsOf, summaryOf, test, type Api } from '../support/in-process.ts'
 
 const MINUTE = 60_000
@@ -20,7 +20,8 @@ describe('create-snapshot', () => {
       status: 'completed',
       description: 'gha-acme-shop-9876543210-1-a1b2c3 Before deploy'
     })
-    expect(outputsOf(step)).toEqual({
+    const { results, snapshot_ids, ...single } = outputsOf(step)
+    expect(single).toEqual({
       snapshot_id: String(snapshot?.id),
       snapshot_name: snapshot?.name,
       server_id: String(WEB),
@@ -28,16 +29,40 @@ describe('create-snapshot', () => {
       size_mb: String(snapshot?.size_mb),
       created_at: snapshot?.created_at
     })
+    // One server is a fleet of one: its row of `results`, and its id in the map, beside the single values.
+    expect(JSON.parse(results ?? '')).toEqual([
+      {
+        server_id: WEB,
+        snapshot_id: snapshot?.id,
+        snapshot_name: snapshot?.name,
+        size_mb: snapshot?.size_mb,
+        created_at: snapshot?.created_at,
+        status: 'completed'
+      }
+    ])
+    expect(JSON.parse(snapshot_ids ?? '')).toEqual({ [WEB]: snapshot?.id })
     expect(api.writes()).toEqual(['POST /snapshots/'])
-    expect(summaryOf(step).at(-1)).toBe(`Snapshot ${snapshot?.id} "${snapshot?.name}" is completed (${snapshot?.size_mb} MB).`)
+    // What was done is told in the server's block of the log; the summary's servers table shows it.
+    expect(logOf(step).at(-1)).toBe(`Snapshot ${snapshot?.id} "${snapshot?.name}" is completed (${snapshot?.size_mb} MB).`)
+    expect(step.recorder.log.at(-1)).toMatchObject({
+      level: 'group',
+      title: expect.stringMatching(new RegExp(`^Server ${WEB}: snapshot ${snapshot?.id} completed, \\d`))
+    })
     expect(step.armed).toEqual([])
   })
 
-  test('reads the server and its snapshots before creating, and notes that a running server is being snapshotted', async ({ api }) => {
+  test("reads the server's snapshots (not the server) before creating, and gives the provider's advice on running servers once", async ({ api }) => {
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings() }, step.tools)
-    expect(api.requests().slice(0, 3).sort()).toEqual(['GET /servers/12345/', 'GET /snapshots/?server_id=12345', 'POST /snapshots/'])
-    expect(summaryOf(step, 'note')[0]).toMatch(/^Server 12345 is running: a snapshot of a running server may hold an inconsistent filesystem/)
+    // The POST's own 404 says a server is missing: no read of the server before it.
+    expect(api.requests().slice(0, 2)).toEqual(['GET /snapshots/?server_id=12345', 'POST /snapshots/'])
+    expect(api.requests().filter(request => request.startsWith('GET /servers/'))).toEqual([])
+    const advice =
+      'A snapshot of a running server may hold an inconsistent filesystem: the provider advises stopping the server first, or quiescing databases and writes.'
+    // One line of the step's own log, outside the server's block, and not a line of the summary.
+    expect(step.recorder.log.filter(line => line.level === 'info' && line.text === advice)).toHaveLength(1)
+    expect(logOf(step).filter(line => line.includes('inconsistent filesystem'))).toEqual([advice])
+    expect(summaryOf(step).join('\n')).not.toContain('inconsistent filesystem')
     expect(summaryOf(step, 'notice')).toEqual([])
   })
 
@@ -70,8 +95,13 @@ describe('create-snapshot', () => {
   test('a wait that runs into the timeout fails saying how long it waited, keeps the outputs, arms nothing', async ({ api }) => {
     const step = api.step({ timeoutMs: 60_000 })
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools))
-    expect(error).toMatch(
-      /^timed out waiting for snapshot \d+, still "in_progress" after 59 s of waiting: the step's timeout of 1 min 0 s \(input "timeout"\) ran out$/
+    // Every read of the list after the POST was a status check.
+    const checks = api
+      .requests()
+      .slice(api.requests().indexOf('POST /snapshots/') + 1)
+      .filter(request => request === 'GET /snapshots/?server_id=12345').length
+    expect(error).toBe(
+      `timed out waiting for snapshot ${api.emulator.snapshots(WEB)[0]?.id}, still "in_progress" after 59 s of waiting and ${checks} status checks: the step's timeout of 1 min 0 s (input "timeout") ran out`
     )
     expect(outputsOf(step)).toMatchObject({ status: 'in_progress' })
     expect(step.armed).toEqual([])
@@ -86,11 +116,14 @@ describe('create-snapshot', () => {
     expect(last - beforeLast).toBeGreaterThan(1_000)
   })
 
-  test("an unknown server fails with the API's 404 and creates nothing", async ({ api }) => {
+  test("an unknown server fails with the POST's own 404 and creates nothing", async ({ api }) => {
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ serverId: 99 }) }, step.tools))
-    expect(error).toBe('HTTP 404 from GET /servers/99/: Not found.')
-    expect(api.writes()).toEqual([])
+    expect(error).toBe('HTTP 404 from POST /snapshots/: Server not found.')
+    // The one POST, refused, and not sent again.
+    expect(api.writes()).toEqual(['POST /snapshots/'])
+    expect(api.emulator.snapshots(99)).toEqual([])
+    expect(api.emulator.snapshots(WEB)).toEqual([])
   })
 
   test("a wrong token fails with the API's 401 and creates nothing", async ({ api }) => {
@@ -193,7 +226,9 @@ describe('rotation on create', () => {
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings({ keep: 2, wait: false }) }, step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${own[0]}/`, 'POST /snapshots/'])
-    expect(summaryOf(step, 'notice')).toEqual(['Rotation skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.'])
+    const notice = 'Rotation skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.'
+    expect(logOf(step)).toContain(`notice: ${notice}`)
+    expect(summaryOf(step, 'notice')).toEqual([`Server ${WEB}: ${notice}`])
   })
 
   test('a deletion that fails after the new snapshot completed is a warning: the step succeeds and stays armed', async ({ api }) => {
@@ -202,9 +237,9 @@ describe('rotation on create', () => {
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings({ keep: 1, rollbackOnFailure: true }) }, step.tools)
     const created = api.emulator.snapshots(WEB).find(snapshot => snapshot.id !== old.id)
-    expect(summaryOf(step, 'warning')).toEqual([
-      `Rotation could not delete snapshot ${old.id} "gha-acme-shop-1-1-eeeeee" of ${old.created_at} on server ${WEB}: HTTP 500 from DELETE /snapshots/${old.id}/: Internal Server Error.. The new snapshot is completed and kept; the next rotation will try again.`
-    ])
+    const warning = `Rotation could not delete snapshot ${old.id} "gha-acme-shop-1-1-eeeeee" of ${old.created_at} on server ${WEB}: HTTP 500 from DELETE /snapshots/${old.id}/: Internal Server Error.. The new snapshot is completed and kept; the next rotation will try again.`
+    expect(logOf(step)).toContain(`warning: ${warning}`)
+    expect(summaryOf(step, 'warning')).toEqual([`Server ${WEB}: ${warning}`])
     expect(step.armed).toEqual([{ kind: 'snapshot', id: created?.id, serverId: WEB }])
     expect(outputsOf(step)).toMatchObject({ status: 'completed', deleted_ids: '[]' })
   })

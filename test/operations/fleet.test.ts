@@ -10,7 +10,8 @@ import { waitForEach } from '../../src/operations/wait.ts'
 import { SNAPSHOTS } from '../../src/kinds.ts'
 import type { LogLine } from '../../src/report.ts'
 import { Agent } from 'undici'
-import { connect } from '../../src/api/connect.ts'
+import { VpsClient } from '../../src/api/client.ts'
+import { connect } from '../../src/compose.ts'
 import { Recorder } from '../../src/report.ts'
 import { DEFAULT_TOKEN, fleetServers, startEmulator } from '../emulator/server.ts'
 import { createSettings, failureOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
@@ -56,7 +57,7 @@ describe('create-snapshot for a fleet', () => {
     expect(blocks(step).sort()).toEqual(
       FLEET.map((id, index) => expect.stringMatching(new RegExp(`^Server ${id}: snapshot ${made[index]?.[0]?.id} completed, `)))
     )
-    expect(step.recorder.outcome.servers?.map(row => row.serverId)).toEqual(FLEET)
+    expect(step.recorder.outcome.servers?.results.map(row => row.serverId)).toEqual(FLEET)
   })
 
   test("keeps each server's lines in its own block", async ({ api }) => {
@@ -75,13 +76,14 @@ describe('create-snapshot for a fleet', () => {
     addFleet(api, [101, 103])
     const step = api.step()
     const error = await failureOf(createSnapshots(fleetCreate(step, [101, 102, 103], { rollbackOnFailure: true }), step.tools))
-    expect(error).toBe('1 of 3 servers failed: server 102: HTTP 404 from GET /servers/102/: Not found.')
+    // No read of the servers first: the POST's own 404 says the server is missing.
+    expect(error).toBe('1 of 3 servers failed: server 102: HTTP 404 from POST /snapshots/: Server not found.')
     expect(api.emulator.snapshots(101)).toHaveLength(1)
     expect(api.emulator.snapshots(103)).toHaveLength(1)
     const results = JSON.parse(outputsOf(step).results ?? '') as Array<Record<string, unknown>>
     expect(results.map(row => [row.server_id, row.status ?? null, row.error ?? null])).toEqual([
       [101, 'completed', null],
-      [102, null, 'HTTP 404 from GET /servers/102/: Not found.'],
+      [102, null, 'HTTP 404 from POST /snapshots/: Server not found.'],
       [103, 'completed', null]
     ])
     expect(Object.keys(JSON.parse(outputsOf(step).snapshot_ids ?? '{}') as object)).toEqual(['101', '103'])
@@ -92,7 +94,7 @@ describe('create-snapshot for a fleet', () => {
     addFleet(api, fleet)
     const step = api.step()
     await createSnapshots({ ...fleetCreate(step, fleet), maxParallel: 2 }, step.tools)
-    const rows = step.recorder.outcome.servers ?? []
+    const rows = step.recorder.outcome.servers?.results ?? []
     // At any moment, how many servers were being worked on.
     const busiest = Math.max(...rows.map(row => rows.filter(other => other.startedAt <= row.startedAt && row.startedAt < other.endedAt).length))
     expect(busiest).toBe(2)
@@ -109,11 +111,15 @@ describe('create-snapshot for a fleet', () => {
       })
       const settings = { ...createSettings(), apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200, dryRun: false }
       await createSnapshots({ ...settings, serverIds: fleetServers(10).map(server => server.id), maxParallel: 10 }, tools)
-      const reads = emulator.requests.filter(request => request.method === 'GET' && request.path.endsWith('/snapshots/'))
-      const planning = reads.filter(request => request.query.server_id !== undefined)
-      const checks = reads.filter(request => request.query.server_id === undefined)
-      // Each server reads its own list once to plan; then every check is one read of the whole list.
-      expect(planning).toHaveLength(10)
+      const firstPost = emulator.requests.findIndex(request => request.method === 'POST')
+      const lastPost = emulator.requests.findLastIndex(request => request.method === 'POST')
+      const isListRead = (request: (typeof emulator.requests)[number]) => request.method === 'GET' && request.path.endsWith('/snapshots/')
+      const planning = emulator.requests.slice(0, firstPost).filter(isListRead)
+      const checks = emulator.requests.slice(lastPost + 1).filter(isListRead)
+      // The whole list is one page, fewer than the servers: one read of it plans every server,
+      // then every check is one read of the whole list; no server reads its own.
+      expect(planning.map(request => request.query.server_id)).toEqual([undefined])
+      expect(emulator.requests.filter(request => isListRead(request) && request.query.server_id !== undefined)).toEqual([])
       expect(checks.length).toBeGreaterThan(2)
       expect(checks.length).toBeLessThanOrEqual(12)
       expect(fleetServers(10).map(server => emulator.snapshots(server.id).length)).toEqual(Array.from({ length: 10 }, () => 1))
@@ -188,7 +194,7 @@ describe('the other operations for a fleet', () => {
     const step = api.step()
     await waitForEach(
       SNAPSHOTS,
-      { ...step.settings, ids: new Map(Object.entries(ids).map(([server, id]) => [Number(server), id])), maxParallel: 4, rollbackOnFailure: true },
+      { serverIds: FLEET, ids: new Map(Object.entries(ids).map(([server, id]) => [Number(server), id])), maxParallel: 4, rollbackOnFailure: true },
       step.tools
     )
     expect(JSON.parse(outputsOf(step).results ?? '').map((row: { status: string }) => row.status)).toEqual(['completed', 'completed', 'completed'])
@@ -210,20 +216,31 @@ describe('the other operations for a fleet', () => {
     const fleet = [101, 102, 103, 104, 105]
     addFleet(api, fleet)
     const step = api.step()
-    const { client } = step.tools
-    const list = client.listSnapshots.bind(client)
+    // Each server reads through a client of its own (its retries in its own block): count them all.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each client as `this`
+    const list = VpsClient.prototype.listSnapshots
     let reading = 0
     let busiest = 0
-    vi.spyOn(client, 'listSnapshots').mockImplementation(async serverId => {
+    const spy = vi.spyOn(VpsClient.prototype, 'listSnapshots').mockImplementation(async function (this: VpsClient, serverId) {
       busiest = Math.max(busiest, ++reading)
       try {
-        return await list(serverId)
+        return await list.call(this, serverId)
       } finally {
         reading--
       }
     })
-    await listSnapshots({ serverIds: fleet, maxParallel: 2 }, step.tools)
+    try {
+      await listSnapshots({ serverIds: fleet, maxParallel: 2 }, step.tools)
+    } finally {
+      spy.mockRestore()
+    }
     expect(busiest).toBe(2)
+    expect(
+      api
+        .requests()
+        .filter(request => request.startsWith('GET /snapshots/'))
+        .sort()
+    ).toEqual(fleet.map(id => `GET /snapshots/?server_id=${id}`))
     expect(JSON.parse(outputsOf(step).results ?? '')).toEqual(fleet.map(id => ({ server_id: id, count: 0 })))
   })
 
@@ -243,14 +260,30 @@ describe('the other operations for a fleet', () => {
 })
 
 describe('one server', () => {
-  test('is worked on as it always was: live, the single-value outputs set, and results beside them', async ({ api }) => {
+  test('is a fleet of one: one block of the log, one row of the servers table, the single-value outputs set, and results beside them', async ({ api }) => {
     addFleet(api, [101])
     const step = api.step()
     await createSnapshots(fleetCreate(step, [101]), step.tools)
     const [snapshot] = api.emulator.snapshots(101)
-    expect(outputsOf(step)).toMatchObject({ snapshot_id: String(snapshot?.id), status: 'completed', snapshot_ids: JSON.stringify({ 101: snapshot?.id }) })
-    expect(JSON.parse(outputsOf(step).results ?? '')).toEqual([expect.objectContaining({ server_id: 101, snapshot_id: snapshot?.id })])
-    expect(blocks(step)).toEqual([`Waiting for snapshot ${snapshot?.id}`])
-    expect(step.recorder.outcome.servers).toBeUndefined()
+    expect(outputsOf(step)).toMatchObject({ snapshot_id: String(snapshot?.id), status: 'completed', server_id: '101' })
+    expect(JSON.parse(outputsOf(step).snapshot_ids ?? '')).toEqual({ 101: snapshot?.id })
+    expect(JSON.parse(outputsOf(step).results ?? '')).toEqual([
+      {
+        server_id: 101,
+        snapshot_id: snapshot?.id,
+        snapshot_name: snapshot?.name,
+        size_mb: snapshot?.size_mb,
+        created_at: snapshot?.created_at,
+        status: 'completed'
+      }
+    ])
+    // Its one block, titled as it ended, holds what used to be the step's own lines: the wait among them.
+    expect(blocks(step)).toEqual([expect.stringMatching(new RegExp(`^Server 101: snapshot ${snapshot?.id} completed, `))])
+    const block = step.recorder.log.find(line => line.level === 'group')
+    expect(block?.level === 'group' ? block.lines.filter(line => line.level === 'group').map(line => line.title) : []).toEqual([
+      `Waiting for snapshot ${snapshot?.id}`
+    ])
+    expect(step.recorder.outcome.servers?.results.map(row => row.serverId)).toEqual([101])
+    expect(step.recorder.outcome.servers?.statusOf).toBe('item')
   })
 })

@@ -2,14 +2,15 @@
 // one operation twice, on two emulators seeded alike from the same moment: once as a dry run, once
 // for real. The dry run's planned actions, read as the requests they stand for, must be the real
 // run's write requests, in order; and the dry run sends only GETs, the same reads as the real run
-// makes before its first write.
+// makes before its first write, and for a create the server too: the real run's POST answers 404
+// for a missing server, a dry run sends no POST, so it reads the server to know it exists.
 import { describe, expect } from 'vitest'
 import type { Action } from '../../src/plan/actions.ts'
 import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
-import { createBackup, createSnapshot } from '../../src/operations/create.ts'
+import { createBackup, createSnapshot } from '../support/one-server.ts'
 import { deleteItem } from '../../src/operations/delete.ts'
-import { prune } from '../../src/operations/prune.ts'
-import { restoreBackup, restoreSnapshot } from '../../src/operations/restore.ts'
+import { prune } from '../support/one-server.ts'
+import { restoreBackup, restoreSnapshot } from '../support/one-server.ts'
 import { startEmulator } from '../emulator/server.ts'
 import { VirtualClock } from '../support/clock.ts'
 import { Api, DB, JOB_SECONDS, RESTORE_SECONDS, WEB, createSettings, test, type Step } from '../support/in-process.ts'
@@ -22,8 +23,11 @@ interface Row {
    * Seeds `api` and says what to run and which writes it must make. Called once on each emulator,
    * so the seeds are made in the same order and get the same ids.
    */
-  seed(api: Api): { run(step: Step): Promise<void>; writes: string[] }
+  seed(api: Api): { run(step: Step): Promise<void>; writes: string[]; dryReads?: string[] }
 }
+
+/** What a create's dry run reads besides the real run's reads: the server, which the POST's answer would vouch for. */
+const SERVER_READ = [`GET /servers/${WEB}/`]
 
 function minutesAgo(api: Api, minutes: number): string {
   return new Date(api.clock.now() - minutes * MINUTE).toISOString()
@@ -60,7 +64,11 @@ const ROWS: Row[] = [
     seed: api => {
       snapshot(api, 'by-hand', 300)
       snapshot(api, 'gha-acme-shop-1-1-aaaaaa', 200)
-      return { run: step => createSnapshot({ ...step.settings, ...createSettings({ keep: 0 }) }, step.tools), writes: ['POST /snapshots/'] }
+      return {
+        run: step => createSnapshot({ ...step.settings, ...createSettings({ keep: 0 }) }, step.tools),
+        writes: ['POST /snapshots/'],
+        dryReads: SERVER_READ
+      }
     }
   },
   {
@@ -73,7 +81,8 @@ const ROWS: Row[] = [
       snapshot(api, 'gha-acme-shop-3-1-cccccc', 100)
       return {
         run: step => createSnapshot({ ...step.settings, ...createSettings({ keep: 2 }) }, step.tools),
-        writes: [`DELETE /snapshots/${o1.id}/`, 'POST /snapshots/', `DELETE /snapshots/${o2.id}/`]
+        writes: [`DELETE /snapshots/${o1.id}/`, 'POST /snapshots/', `DELETE /snapshots/${o2.id}/`],
+        dryReads: SERVER_READ
       }
     }
   },
@@ -90,7 +99,8 @@ const ROWS: Row[] = [
       snapshot(api, 'gha-acme-shop-9-1-eeeeee', 900, { serverId: DB })
       return {
         run: step => createSnapshot({ ...step.settings, ...createSettings({ keep: 3 }) }, step.tools),
-        writes: [`DELETE /snapshots/${o1.id}/`, 'POST /snapshots/']
+        writes: [`DELETE /snapshots/${o1.id}/`, 'POST /snapshots/'],
+        dryReads: SERVER_READ
       }
     }
   },
@@ -109,7 +119,8 @@ const ROWS: Row[] = [
           `DELETE /backups/${own[1]?.id}/`,
           `DELETE /backups/${own[2]?.id}/`,
           `DELETE /backups/${own[3]?.id}/`
-        ]
+        ],
+        dryReads: SERVER_READ
       }
     }
   },
@@ -226,7 +237,9 @@ describe('a dry run says exactly what the real run does', () => {
       expect(dryStep.recorder.outcome.planned.map(requestFor)).toEqual(real.writes())
       expect(dry.requests().length).toBeGreaterThan(0)
       expect(dry.writes()).toEqual([])
-      expect(dry.requests().sort()).toEqual(readsBeforeFirstWrite(real))
+      expect(dry.requests().sort()).toEqual([...readsBeforeFirstWrite(real), ...(dryRow.dryReads ?? [])].sort())
+      // The real run never reads what its writes' answers tell.
+      for (const read of dryRow.dryReads ?? []) expect(real.requests()).not.toContain(read)
     } finally {
       await real.close()
     }

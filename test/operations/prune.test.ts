@@ -3,8 +3,9 @@
 import { describe, expect } from 'vitest'
 import type { CommonSettings } from '../../src/inputs.ts'
 import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
-import { prune, type PruneSettings } from '../../src/operations/prune.ts'
-import { DB, WEB, failureOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
+import type { PruneSettings } from '../../src/operations/prune.ts'
+import { prune } from '../support/one-server.ts'
+import { DB, WEB, failureOf, logOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
 
 const MINUTE = 60_000
 
@@ -50,12 +51,17 @@ describe('prune-snapshots', () => {
     ])
     expect(snapshotIds(api, WEB)).toEqual(sorted([foreign.id, busy.id, o3.id, o4.id]))
     expect(snapshotIds(api, DB)).toEqual([onDb.id])
-    expect(outputsOf(step)).toEqual({ server_id: String(WEB), deleted_ids: JSON.stringify([o1.id, o2.id]) })
-    expect(summaryOf(step)).toEqual([
+    const { results, ...single } = outputsOf(step)
+    expect(single).toEqual({ server_id: String(WEB), deleted_ids: JSON.stringify([o1.id, o2.id]) })
+    expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, deleted_ids: [o1.id, o2.id] }])
+    // What was done is the server's block of the log; the summary's servers table shows it.
+    expect(logOf(step)).toEqual([
+      expect.stringMatching(new RegExp(`^▸ Server ${WEB}: 2 deleted, `)),
       `Server ${WEB} has 5 snapshots made by this action (name_prefix "gha-"); keeping the newest 2.`,
       `Deleted snapshot ${o1.id} "gha-1" of ${o1.created_at} on server ${WEB} to keep the newest 2.`,
       `Deleted snapshot ${o2.id} "gha-2" of ${o2.created_at} on server ${WEB} to keep the newest 2.`
     ])
+    expect(summaryOf(step)).toEqual([])
   })
 
   test("a snapshot is the action's own by its description too; a name with the prefix further in is not", async ({ api }) => {
@@ -81,7 +87,7 @@ describe('prune-snapshots', () => {
     await prune(SNAPSHOTS, settings(step, { keep: 1, namePrefix: 'nightly-' }), step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${old.id}/`])
     expect(snapshotIds(api, WEB)).toEqual(sorted([gha.id, recent.id]))
-    expect(summaryOf(step)[0]).toBe(`Server ${WEB} has 2 snapshots made by this action (name_prefix "nightly-"); keeping the newest 1.`)
+    expect(logOf(step)).toContain(`Server ${WEB} has 2 snapshots made by this action (name_prefix "nightly-"); keeping the newest 1.`)
   })
 
   test('with nothing beyond keep: deletes nothing, deleted_ids []', async ({ api }) => {
@@ -90,7 +96,7 @@ describe('prune-snapshots', () => {
     const step = api.step()
     await prune(SNAPSHOTS, settings(step, { keep: 1 }), step.tools)
     expect(api.writes()).toEqual([])
-    expect(outputsOf(step)).toEqual({ server_id: String(WEB), deleted_ids: '[]' })
+    expect(outputsOf(step)).toEqual({ server_id: String(WEB), deleted_ids: '[]', results: JSON.stringify([{ server_id: WEB, deleted_ids: [] }]) })
     expect(api.emulator.snapshots(WEB)).toHaveLength(2)
   })
 
@@ -138,7 +144,13 @@ describe('prune-snapshots', () => {
       ['delete', o1.id],
       ['delete', o2.id]
     ])
-    expect(summaryOf(step).slice(1)).toEqual([
+    // A dry run's summary says what it would do: the server's lines, each naming it.
+    expect(summaryOf(step)).toEqual([
+      `Server ${WEB} has 3 snapshots made by this action (name_prefix "gha-"); keeping the newest 1.`,
+      `Server ${WEB}: Dry run: would delete snapshot ${o1.id} "gha-1" of ${o1.created_at} on server ${WEB} to keep the newest 1.`,
+      `Server ${WEB}: Dry run: would delete snapshot ${o2.id} "gha-2" of ${o2.created_at} on server ${WEB} to keep the newest 1.`
+    ])
+    expect(logOf(step).slice(-2)).toEqual([
       `Dry run: would delete snapshot ${o1.id} "gha-1" of ${o1.created_at} on server ${WEB} to keep the newest 1.`,
       `Dry run: would delete snapshot ${o2.id} "gha-2" of ${o2.created_at} on server ${WEB} to keep the newest 1.`
     ])
@@ -159,14 +171,18 @@ describe('prune-backups', () => {
     const step = api.step()
     await prune(BACKUPS, settings(step, { keep: 1, namePrefix: 'nightly-' }), step.tools)
     expect(api.writes()).toEqual([`DELETE /backups/${n1.id}/`, `DELETE /backups/${n2.id}/`])
-    expect(outputsOf(step)).toEqual({ server_id: String(WEB), deleted_ids: JSON.stringify([n1.id, n2.id]) })
+    const { results, ...single } = outputsOf(step)
+    expect(single).toEqual({ server_id: String(WEB), deleted_ids: JSON.stringify([n1.id, n2.id]) })
+    expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, deleted_ids: [n1.id, n2.id] }])
     expect(backupIds(api, WEB)).toEqual(sorted([gha.id, automatic.id, n3.id]))
     expect(backupIds(api, DB)).toEqual([onDb.id])
-    expect(summaryOf(step)).toEqual([
+    expect(logOf(step)).toEqual([
+      expect.stringMatching(new RegExp(`^▸ Server ${WEB}: 2 deleted, `)),
       `Server ${WEB} has 3 backups made by this action (name_prefix "nightly-"); keeping the newest 1.`,
       `Deleted manual backup ${n1.id} of ${n1.created_at} on server ${WEB} to keep the newest 1.`,
       `Deleted manual backup ${n2.id} of ${n2.created_at} on server ${WEB} to keep the newest 1.`
     ])
+    expect(summaryOf(step)).toEqual([])
   })
 
   // With keep 1 and another run's backup still in progress, counting the busy one as kept would
@@ -198,6 +214,8 @@ describe('prune-backups', () => {
     await prune(BACKUPS, settings(step, { keep: 1 }), step.tools)
     expect(api.writes()).toEqual([])
     expect(api.emulator.backups(WEB)).toHaveLength(2)
-    expect(summaryOf(step).slice(1)).toEqual([`Dry run: would delete manual backup ${old.id} of ${old.created_at} on server ${WEB} to keep the newest 1.`])
+    const plan = `Dry run: would delete manual backup ${old.id} of ${old.created_at} on server ${WEB} to keep the newest 1.`
+    expect(summaryOf(step).slice(1)).toEqual([`Server ${WEB}: ${plan}`])
+    expect(logOf(step).at(-1)).toBe(plan)
   })
 })

@@ -6,7 +6,8 @@
 // tests never assert an intermediate status unless they set it themselves.
 import { describe, expect } from 'vitest'
 import type { CommonSettings } from '../../src/inputs.ts'
-import { restoreBackup, restoreSnapshot, type RestoreBackupSettings, type RestoreSnapshotSettings } from '../../src/operations/restore.ts'
+import { restoreBackup, restoreSnapshot, type RestoreBackupSettings, type RestoreSnapshotSettings } from '../support/one-server.ts'
+import type { Backup, Snapshot } from '../../src/api/types.ts'
 import type { Fault } from '../emulator/server.ts'
 import { DB, RESTORE_SECONDS, WEB, failureOf, logOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
 
@@ -74,6 +75,43 @@ function receivedAt(api: Api, line: string): number {
   return api.emulator.requests[index]?.at ?? 0
 }
 
+/**
+ * A restore's outputs for one server: the single values (what it restored from, the server, the
+ * server's status), and beside them its row of `results` and its id in `snapshot_ids` or
+ * `backup_ids`, all from the item as seeded.
+ */
+function expectRestoreOutputs(step: Step, item: Snapshot | Backup, serverId: number, status: string, error?: string): void {
+  const kind = 'name' in item ? 'snapshot' : 'backup'
+  const { results, [`${kind}_ids`]: ids, ...single } = outputsOf(step)
+  expect(single).toEqual({ [`${kind}_id`]: String(item.id), server_id: String(serverId), status })
+  expect(JSON.parse(ids ?? '')).toEqual({ [serverId]: item.id })
+  expect(JSON.parse(results ?? '')).toEqual([
+    {
+      server_id: serverId,
+      [`${kind}_id`]: item.id,
+      ...('name' in item ? { snapshot_name: item.name } : {}),
+      size_mb: item.size_mb,
+      created_at: item.created_at,
+      status,
+      ...(error === undefined ? {} : { error })
+    }
+  ])
+}
+
+/** What the step told of the restore itself, in the server's block of the log: its start and its end. */
+function restoreNotes(step: Step, serverId = WEB): string[] {
+  return logOf(step).filter(line => line.startsWith(`Restoring server ${serverId} `) || line.startsWith(`Server ${serverId} is `))
+}
+
+/** How many times the server was read after the restore was sent: the wait's status checks. */
+function serverChecks(api: Api, serverId = WEB): number {
+  const sent = api.requests().findIndex(request => request.endsWith('/restore/'))
+  return api
+    .requests()
+    .slice(sent + 1)
+    .filter(request => request === `GET /servers/${serverId}/`).length
+}
+
 describe('restore-snapshot', () => {
   test('by id: restores the server from it and waits until the server is running again', async ({ api }) => {
     const { preDeploy } = seedSnapshots(api)
@@ -86,11 +124,14 @@ describe('restore-snapshot', () => {
     expect(new Set(after)).toEqual(new Set([`GET /servers/${WEB}/`]))
     expect(api.clock.now() - receivedAt(api, restore)).toBeGreaterThanOrEqual(RESTORE_SECONDS * 1000)
     expect(api.emulator.server(WEB)?.status).toBe('running')
-    expect(outputsOf(step)).toEqual({ snapshot_id: String(preDeploy.id), server_id: String(WEB), status: 'running' })
-    expect(summaryOf(step, 'note')).toEqual([
+    expectRestoreOutputs(step, preDeploy, WEB, 'running')
+    // Told in the server's block of the log, titled with what it restored from and how the server ended.
+    expect(restoreNotes(step)).toEqual([
       `Restoring server ${WEB} from snapshot ${preDeploy.id} "pre-deploy" of ${preDeploy.created_at}: Server is being restored from snapshot. This may take 5-15 minutes.`,
       `Server ${WEB} is running again after the restore.`
     ])
+    expect(logOf(step)).toContainEqual(expect.stringMatching(new RegExp(`^▸ Server ${WEB}: restore from snapshot ${preDeploy.id}, server running, \\d`)))
+    expect(summaryOf(step)).toEqual([])
     expect(step.armed).toEqual([])
   })
 
@@ -113,7 +154,7 @@ describe('restore-snapshot', () => {
     expect(api.writes()).toEqual([`POST /snapshots/${database.id}/restore/`])
     expect(api.requests()).toContain(`GET /servers/${DB}/`)
     expect(api.requests()).not.toContain(`GET /servers/${WEB}/`)
-    expect(outputsOf(step)).toEqual({ snapshot_id: String(database.id), server_id: String(DB), status: 'running' })
+    expectRestoreOutputs(step, database, DB, 'running')
   })
 
   test("latest: the newest completed snapshot of server_id by creation time, not by id, nor another server's", async ({ api }) => {
@@ -240,7 +281,7 @@ describe('restore-snapshot', () => {
       const step = api.step()
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
       expect(error).toBe(`server ${WEB} ended the restore with status "${status}"`)
-      expect(outputsOf(step)).toEqual({ snapshot_id: String(preDeploy.id), server_id: String(WEB), status })
+      expectRestoreOutputs(step, preDeploy, WEB, status, error)
     })
 
     test.for(['stopped', 'off'])('a server that comes back "%s" is at rest: the restore is finished', async (status, { api }) => {
@@ -249,7 +290,7 @@ describe('restore-snapshot', () => {
       const step = api.step()
       await restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
       expect(outputsOf(step).status).toBe(status)
-      expect(summaryOf(step, 'note').at(-1)).toBe(`Server ${WEB} is ${status} again after the restore.`)
+      expect(restoreNotes(step).at(-1)).toBe(`Server ${WEB} is ${status} again after the restore.`)
     })
 
     test.for(['starting', 'maintenance'])('a server left "%s" is still under way: the wait goes on until the timeout', async (status, { api }) => {
@@ -257,10 +298,8 @@ describe('restore-snapshot', () => {
       api.emulator.failNextJob('restore', status)
       const step = api.step({ timeoutMs: 15 * MINUTE })
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
-      expect(error).toMatch(
-        new RegExp(
-          `^timed out waiting for server ${WEB}, still "${status}" after 14 min 59 s of waiting: the step's timeout of 15 min 0 s \\(input "timeout"\\) ran out$`
-        )
+      expect(error).toBe(
+        `timed out waiting for server ${WEB}, still "${status}" after 14 min 59 s of waiting and ${serverChecks(api)} status checks: the step's timeout of 15 min 0 s (input "timeout") ran out`
       )
       expect(outputsOf(step).status).toBe(status)
     })
@@ -272,7 +311,7 @@ describe('restore-snapshot', () => {
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
       expect(error).toMatch(
         new RegExp(
-          `^timed out waiting for server ${WEB}, still "(stopping|restoring|starting)" after 59 s of waiting: the step's timeout of 1 min 0 s \\(input "timeout"\\) ran out$`
+          `^timed out waiting for server ${WEB}, still "(stopping|restoring|starting)" after 59 s of waiting and ${serverChecks(api)} status checks: the step's timeout of 1 min 0 s \\(input "timeout"\\) ran out$`
         )
       )
       expect(api.clock.now() - started).toBeLessThanOrEqual(MINUTE)
@@ -292,8 +331,8 @@ describe('restore-snapshot', () => {
       // Looked at once, not after a poll interval.
       expect(api.requests()[api.requests().indexOf(restore) + 1]).toBe(`GET /servers/${WEB}/`)
       expect(api.emulator.requests[api.requests().indexOf(restore) + 1]?.at).toBe(receivedAt(api, restore))
-      expect(outputsOf(step)).toEqual({ snapshot_id: String(preDeploy.id), server_id: String(WEB), status: 'running' })
-      expect(summaryOf(step, 'note')).toEqual([
+      expectRestoreOutputs(step, preDeploy, WEB, 'running')
+      expect(restoreNotes(step)).toEqual([
         `Restoring server ${WEB} from snapshot ${preDeploy.id} "pre-deploy" of ${preDeploy.created_at}: the restore was received, although its answer was lost on the way.`,
         `Server ${WEB} is running again after the restore.`
       ])
@@ -316,7 +355,7 @@ describe('restore-snapshot', () => {
       await restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
       expect(restores(api)).toHaveLength(1)
       expect(outputsOf(step)).toMatchObject({ snapshot_id: String(preDeploy.id), status: 'running' })
-      expect(summaryOf(step, 'note')[0]).toBe(
+      expect(restoreNotes(step)[0]).toBe(
         `Restoring server ${WEB} from snapshot ${preDeploy.id} "pre-deploy" of ${preDeploy.created_at}: the restore was received, although its answer was lost on the way.`
       )
     })
@@ -336,7 +375,7 @@ describe('restore-snapshot', () => {
       expect(error).toMatch(
         new RegExp(
           `^the restore of server ${WEB} got no clear answer \\(.+\\), and the server showed no sign of it before the step's timeout ran out: ` +
-            `the restore may still have been received\\. It was not sent twice\\. Check server ${WEB} in the VPS\\.org panel before restoring again$`
+            `the restore may have been received and may be running\\. It was not sent twice\\. Check server ${WEB}'s status in the VPS\\.org panel before restoring again$`
         )
       )
       expect(error).toContain(`POST /snapshots/${preDeploy.id}/restore/`)
@@ -358,7 +397,7 @@ describe('restore-snapshot', () => {
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
       expect(error).toMatch(
         new RegExp(
-          `^the restore of server ${WEB} got no clear answer \\(.+\\), and the server showed no sign of it before the step's timeout ran out: the restore may still have been received\\. It was not sent twice\\.`
+          `^the restore of server ${WEB} got no clear answer \\(.+\\), and the server showed no sign of it before the step's timeout ran out: the restore may have been received and may be running\\. It was not sent twice\\. Check server ${WEB}'s status in the VPS\\.org panel before restoring again$`
         )
       )
       expect(restores(api)).toHaveLength(1)
@@ -400,9 +439,10 @@ describe('restore-snapshot', () => {
       expect(step.recorder.outcome.planned).toEqual([
         { do: 'restore', kind: 'snapshot', id: newest.id, label: `snapshot ${newest.id} "newest"`, createdAt: newest.created_at, serverId: WEB }
       ])
-      expect(summaryOf(step, 'note')).toEqual([
-        `Dry run: would restore server ${WEB} from snapshot ${newest.id} "newest" of ${newest.created_at}, overwriting its disk.`
-      ])
+      // A dry run's plan is in the summary, naming the server, and in its block of the log.
+      const plan = `Dry run: would restore server ${WEB} from snapshot ${newest.id} "newest" of ${newest.created_at}, overwriting its disk.`
+      expect(summaryOf(step, 'note')).toEqual([`Server ${WEB}: ${plan}`])
+      expect(logOf(step)).toContain(plan)
     })
 
     test('the outputs name the snapshot and server it would restore', async ({ api }) => {
@@ -434,8 +474,8 @@ describe('restore-backup', () => {
     expect(api.clock.now() - receivedAt(api, restore)).toBeGreaterThanOrEqual(RESTORE_SECONDS * 1000)
     expect(api.requests().at(-1)).toBe(`GET /servers/${WEB}/`)
     expect(api.emulator.server(WEB)?.status).toBe('running')
-    expect(outputsOf(step)).toEqual({ backup_id: String(manualOlder.id), server_id: String(WEB), status: 'running' })
-    expect(summaryOf(step, 'note')).toEqual([
+    expectRestoreOutputs(step, manualOlder, WEB, 'running')
+    expect(restoreNotes(step)).toEqual([
       `Restoring server ${WEB} from manual backup ${manualOlder.id} of ${manualOlder.created_at}: Server is being restored from backup. This may take 5-15 minutes.`,
       `Server ${WEB} is running again after the restore.`
     ])
@@ -457,7 +497,7 @@ describe('restore-backup', () => {
     await restoreBackup(backupSettings(step, { backup: { latest: true } }), step.tools)
     expect(api.emulator.requests.filter(request => request.method === 'POST').map(request => request.body)).toEqual([{ backup_id: automatic.id }])
     expect(outputsOf(step)).toMatchObject({ backup_id: String(automatic.id), server_id: String(WEB), status: 'running' })
-    expect(summaryOf(step, 'note')[0]).toMatch(new RegExp(`^Restoring server ${WEB} from automatic backup ${automatic.id} of `))
+    expect(restoreNotes(step)[0]).toMatch(new RegExp(`^Restoring server ${WEB} from automatic backup ${automatic.id} of `))
   })
 
   describe('refused before any restore is sent', () => {

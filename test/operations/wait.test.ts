@@ -3,8 +3,8 @@
 // first read, and arms the rollback only once the item is completed.
 import { describe, expect } from 'vitest'
 import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
-import { createBackup, createSnapshot } from '../../src/operations/create.ts'
-import { waitLater } from '../../src/operations/wait.ts'
+import { createBackup, createSnapshot } from '../support/one-server.ts'
+import { waitLater } from '../support/one-server.ts'
 import { DB, JOB_SECONDS, WEB, createSettings, failureOf, logOf, outputsOf, summaryOf, test, type Api } from '../support/in-process.ts'
 
 const MINUTE = 60_000
@@ -33,7 +33,8 @@ describe('wait-snapshot', () => {
     expect(api.clock.now() - started).toBeGreaterThanOrEqual(JOB_SECONDS * 1000)
     const [snapshot] = api.emulator.snapshots(WEB)
     expect(snapshot?.status).toBe('completed')
-    expect(outputsOf(step)).toEqual({
+    const { results, snapshot_ids, ...single } = outputsOf(step)
+    expect(single).toEqual({
       snapshot_id: String(id),
       snapshot_name: snapshot?.name,
       server_id: String(WEB),
@@ -41,7 +42,13 @@ describe('wait-snapshot', () => {
       size_mb: String(snapshot?.size_mb),
       created_at: snapshot?.created_at
     })
-    expect(summaryOf(step)).toEqual([`Snapshot ${id} "${snapshot?.name}" is completed.`])
+    expect(JSON.parse(results ?? '')).toEqual([
+      { server_id: WEB, snapshot_id: id, snapshot_name: snapshot?.name, size_mb: snapshot?.size_mb, created_at: snapshot?.created_at, status: 'completed' }
+    ])
+    expect(JSON.parse(snapshot_ids ?? '')).toEqual({ [WEB]: id })
+    // Told in the server's block of the log; the summary's servers table shows it.
+    expect(logOf(step).at(-1)).toBe(`Snapshot ${id} "${snapshot?.name}" is completed.`)
+    expect(summaryOf(step)).toEqual([])
     expect(step.armed).toEqual([])
   })
 
@@ -50,9 +57,30 @@ describe('wait-snapshot', () => {
     const step = api.step()
     await waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
     const log = logOf(step)
-    expect(log[0]).toBe(`▸ Waiting for snapshot ${id}`)
-    expect(log[1]).toMatch(new RegExp(`^snapshot ${id}: in_progress \\(0\\.0 s waited\\)$`))
+    // The progress line, outside every group, comes with the first status check (at once, for a wait).
+    expect(log[0]).toBe(`Server ${WEB}, 0.0 s: snapshot ${id} in progress`)
+    expect(step.recorder.log[0]).toEqual({ level: 'info', text: `Server ${WEB}, 0.0 s: snapshot ${id} in progress` })
+    // The checks, each with its status and the time waited, are in the wait's group inside the server's block.
+    const waiting = log.indexOf(`▸ Waiting for snapshot ${id}`)
+    expect(log.slice(waiting - 1, waiting)).toEqual([expect.stringMatching(new RegExp(`^▸ Server ${WEB}: snapshot ${id} completed, `))])
+    expect(log[waiting + 1]).toMatch(new RegExp(`^snapshot ${id}: in_progress \\(0\\.0 s waited\\)$`))
     expect(log.filter(line => line.startsWith(`snapshot ${id}: `)).at(-1)).toMatch(new RegExp(`^snapshot ${id}: completed \\(3 min \\d+ s waited\\)$`))
+  })
+
+  test('says where it is, outside every group, at least every 30 s while it waits', async ({ api }) => {
+    const id = await startSnapshot(api)
+    const step = api.step()
+    const started = api.clock.now()
+    await waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    const waitedMs = api.clock.now() - started
+    // `Server 12345, 1 min 2 s: snapshot 801 in progress`, each at its time since the step began.
+    const at = step.recorder.log.flatMap(line => {
+      const match = line.level === 'info' ? new RegExp(`^Server ${WEB}, (?:(\\d+) min )?([\\d.]+) s: snapshot ${id} in progress$`).exec(line.text) : null
+      return match ? [(Number(match[1] ?? 0) * 60 + Number(match[2])) * 1000] : []
+    })
+    expect(at[0]).toBe(0)
+    for (let index = 1; index < at.length; index++) expect((at[index] ?? 0) - (at[index - 1] ?? 0)).toBeLessThanOrEqual(30_000)
+    expect(waitedMs - (at.at(-1) ?? 0)).toBeLessThanOrEqual(30_000)
   })
 
   test('checks at once: a snapshot already completed costs one request and no waiting', async ({ api }) => {
@@ -87,11 +115,14 @@ describe('wait-snapshot', () => {
     const step = api.step({ timeoutMs: 2 * MINUTE })
     const started = api.clock.now()
     const error = await failureOf(waitLater(SNAPSHOTS, { id: busy.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
-    expect(error).toMatch(
-      new RegExp(
-        `^timed out waiting for snapshot ${busy.id}, still "in_progress" after 1 min 59 s of waiting: the step's timeout of 2 min 0 s \\(input "timeout"\\) ran out$`
-      )
+    // Every read of the list was a status check.
+    const checks = api.requests().filter(request => request === `GET /snapshots/?server_id=${WEB}`).length
+    expect(error).toBe(
+      `timed out waiting for snapshot ${busy.id}, still "in_progress" after 1 min 59 s of waiting and ${checks} status checks: the step's timeout of 2 min 0 s (input "timeout") ran out`
     )
+    // The last check is at the deadline, less the half second its answer may take.
+    const lastCheck = api.emulator.requests.at(-1)?.at ?? 0
+    expect(started + 2 * MINUTE - lastCheck).toBe(500)
     expect(api.clock.now() - started).toBeLessThanOrEqual(2 * MINUTE)
     expect(outputsOf(step)).toMatchObject({ snapshot_id: String(busy.id), server_id: String(WEB), status: 'in_progress' })
     expect(step.armed).toEqual([])
@@ -102,7 +133,9 @@ describe('wait-snapshot', () => {
     const step = api.step()
     const error = await failureOf(waitLater(SNAPSHOTS, { id: other.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
     expect(error).toBe(`snapshot ${other.id} was not found on server ${WEB}`)
-    expect(outputsOf(step)).toEqual({ snapshot_id: String(other.id), server_id: String(WEB) })
+    const { results, ...single } = outputsOf(step)
+    expect(single).toEqual({ snapshot_id: String(other.id), server_id: String(WEB) })
+    expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, snapshot_id: other.id, error: `snapshot ${other.id} was not found on server ${WEB}` }])
     expect(step.armed).toEqual([])
   })
 
@@ -111,7 +144,11 @@ describe('wait-snapshot', () => {
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(waitLater(SNAPSHOTS, { id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
     expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token.`)
-    expect(outputsOf(step)).toEqual({ snapshot_id: String(done.id), server_id: String(WEB) })
+    const { results, ...single } = outputsOf(step)
+    expect(single).toEqual({ snapshot_id: String(done.id), server_id: String(WEB) })
+    expect(JSON.parse(results ?? '')).toEqual([
+      { server_id: WEB, snapshot_id: done.id, error: `HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token.` }
+    ])
     expect(step.armed).toEqual([])
   })
 
@@ -143,14 +180,20 @@ describe('wait-backup', () => {
     const step = api.step()
     await waitLater(BACKUPS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
     const [backup] = api.emulator.backups(WEB)
-    expect(outputsOf(step)).toEqual({
+    const { results, backup_ids, ...single } = outputsOf(step)
+    expect(single).toEqual({
       backup_id: String(id),
       server_id: String(WEB),
       status: 'completed',
       size_mb: String(backup?.size_mb),
       created_at: backup?.created_at
     })
-    expect(summaryOf(step)).toEqual([`Manual backup ${id} is completed.`])
+    expect(JSON.parse(results ?? '')).toEqual([
+      { server_id: WEB, backup_id: id, size_mb: backup?.size_mb, created_at: backup?.created_at, status: 'completed' }
+    ])
+    expect(JSON.parse(backup_ids ?? '')).toEqual({ [WEB]: id })
+    expect(logOf(step).at(-1)).toBe(`Manual backup ${id} is completed.`)
+    expect(summaryOf(step)).toEqual([])
     expect(step.armed).toEqual([])
   })
 
@@ -166,7 +209,7 @@ describe('wait-backup', () => {
     const step = api.step({ pollIntervalMs: 30_000 })
     await waitLater(BACKUPS, { id: automatic.id, serverId: WEB, rollbackOnFailure: false }, step.tools)
     expect(api.requests()).toEqual([`GET /backups/?server_id=${WEB}`])
-    expect(summaryOf(step)).toEqual([`Automatic backup ${automatic.id} is completed.`])
+    expect(logOf(step).at(-1)).toBe(`Automatic backup ${automatic.id} is completed.`)
   })
 
   test('a backup whose job fails: the step fails naming the status, keeps the outputs, arms nothing', async ({ api }) => {
@@ -194,14 +237,18 @@ describe('wait-backup', () => {
     const step = api.step()
     const error = await failureOf(waitLater(BACKUPS, { id: other.id, serverId: WEB, rollbackOnFailure: false }, step.tools))
     expect(error).toBe(`backup ${other.id} was not found on server ${WEB}`)
-    expect(outputsOf(step)).toEqual({ backup_id: String(other.id), server_id: String(WEB) })
+    const { results, ...single } = outputsOf(step)
+    expect(single).toEqual({ backup_id: String(other.id), server_id: String(WEB) })
+    expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, backup_id: other.id, error: `backup ${other.id} was not found on server ${WEB}` }])
   })
 
   test('a wait that fails before any read still sets backup_id and server_id', async ({ api }) => {
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(waitLater(BACKUPS, { id: 501, serverId: WEB, rollbackOnFailure: true }, step.tools))
     expect(error).toBe(`HTTP 401 from GET /backups/?server_id=${WEB}: Invalid token.`)
-    expect(outputsOf(step)).toEqual({ backup_id: '501', server_id: String(WEB) })
+    const { results, ...single } = outputsOf(step)
+    expect(single).toEqual({ backup_id: '501', server_id: String(WEB) })
+    expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, backup_id: 501, error: `HTTP 401 from GET /backups/?server_id=${WEB}: Invalid token.` }])
     expect(step.armed).toEqual([])
   })
 })

@@ -19,14 +19,16 @@ export class VirtualClock implements Clock {
 
   /**
    * Waits `ms` of virtual time: waits started together end together (time moves to the latest
-   * of their ends), waits one after another add up.
+   * of their ends), waits one after another add up; a wait woken by its signal takes none.
    */
-  async sleep(ms: number): Promise<void> {
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const step = Math.max(0, ms)
     this.sleeps.push(step)
     const wakeAt = this.#time + step
     // Let whatever else is due (another server's work, a request's answer) go first.
     await new Promise(resolve => setImmediate(resolve))
+    // Woken early: no time passed.
+    if (signal?.aborted) return
     this.#time = Math.max(this.#time, wakeAt)
   }
 

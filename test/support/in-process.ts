@@ -2,7 +2,7 @@
 // a recording reporter instead of the runner's log, and waits of minutes in milliseconds.
 import { Agent } from 'undici'
 import { test as base } from 'vitest'
-import { connect } from '../../src/api/connect.ts'
+import { connect } from '../../src/compose.ts'
 import type { CommonSettings } from '../../src/inputs.ts'
 import type { CreateSettings } from '../../src/operations/create.ts'
 import { Recorder } from '../../src/report.ts'

@@ -72,6 +72,49 @@ export function summaryText(result: StepResult): string {
   return result.summary.replace(/\\([\\`*_[\]|])/g, '$1')
 }
 
+/** One server's group of the log: its title (`Server 12345: snapshot 801 completed, 0.4 s`) and its lines. */
+export interface LogGroup {
+  title: string
+  lines: string[]
+}
+
+/** The log's groups with their lines, and the lines outside every group that are not workflow commands. */
+export function readLog(stdout: string): { groups: LogGroup[]; outside: string[] } {
+  const groups: LogGroup[] = []
+  const outside: string[] = []
+  let current: LogGroup | undefined
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('::group::')) groups.push((current = { title: line.slice('::group::'.length), lines: [] }))
+    else if (line === '::endgroup::') current = undefined
+    else if (current) current.lines.push(line)
+    else if (!line.startsWith('::')) outside.push(line)
+  }
+  return { groups, outside }
+}
+
+/**
+ * The summary's servers table, a row per server keyed by the table's headers (`server`, `item`,
+ * `status`, `size (MB)`, `time`, `error`, …); [] when the summary has none. An empty cell is ''.
+ */
+export function serverRows(result: StepResult): Array<Record<string, string>> {
+  const table = /<table><tr><th>server<\/th>.*?<\/table>/s.exec(result.summary)?.[0]
+  if (table === undefined) return []
+  const [header = '', ...rows] = table
+    .replace(/<\/?table>/g, '')
+    .split('<tr>')
+    .filter(row => row !== '')
+  const names = [...header.matchAll(/<th>(.*?)<\/th>/g)].map(match => match[1] ?? '')
+  return rows.map(row => {
+    // @actions/core writes an empty cell as a lone `<td>`, without its end tag.
+    const cells = row
+      .replace(/<\/tr>$/, '')
+      .split('<td>')
+      .slice(1)
+      .map(cell => cell.replace(/<\/td>$/, ''))
+    return Object.fromEntries(names.map((name, index) => [name, cells[index] ?? '']))
+  })
+}
+
 /** Lines of the log that are not debug lines. */
 function visibleLines(result: StepResult): string[] {
   return `${result.stdout}\n${result.stderr}`.split('\n').filter(line => !line.startsWith('::debug::'))

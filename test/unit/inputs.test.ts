@@ -174,15 +174,15 @@ describe("each operation's own inputs", () => {
     { inputs: { operation: 'delete-backup', backup_id: '501' }, expected: { id: 501 } },
     {
       inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345' },
-      expected: { ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: false }
+      expected: { serverIds: [12345], ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: false }
     },
     {
       inputs: { operation: 'wait-snapshot', snapshot_id: '801', server_id: '12345', rollback_on_failure: 'true' },
-      expected: { ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: true }
+      expected: { serverIds: [12345], ids: new Map([[12345, 801]]), maxParallel: 4, rollbackOnFailure: true }
     },
     {
       inputs: { operation: 'wait-backup', backup_id: '501', server_id: '12345' },
-      expected: { ids: new Map([[12345, 501]]), maxParallel: 4, rollbackOnFailure: false }
+      expected: { serverIds: [12345], ids: new Map([[12345, 501]]), maxParallel: 4, rollbackOnFailure: false }
     },
     { inputs: { operation: 'prune-snapshots', server_id: '12345', keep: '2' }, expected: { serverIds: [12345], maxParallel: 4, keep: 2, namePrefix: 'gha-' } },
     {
@@ -236,6 +236,20 @@ describe("each operation's own inputs", () => {
     {
       inputs: { operation: 'wait-snapshot', snapshot_id: '{"101": 801, "102": 802}' },
       expected: {
+        serverIds: [101, 102],
+        ids: new Map([
+          [101, 801],
+          [102, 802]
+        ]),
+        maxParallel: 4,
+        rollbackOnFailure: false
+      }
+    },
+    {
+      // The servers in the order server_id gives them, whatever the map's order.
+      inputs: { operation: 'wait-snapshot', snapshot_id: '{"101": 801, "102": 802}', server_id: '102 101' },
+      expected: {
+        serverIds: [102, 101],
         ids: new Map([
           [101, 801],
           [102, 802]
@@ -263,6 +277,7 @@ describe("each operation's own inputs", () => {
 
   it('reads numbers with the whitespace @actions/core trims', async () => {
     expect(specific(await read({ operation: 'wait-snapshot', snapshot_id: ' 801\n', server_id: '  12345 ' }))).toEqual({
+      serverIds: [12345],
       ids: new Map([[12345, 801]]),
       maxParallel: 4,
       rollbackOnFailure: false

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parse } from 'yaml'
 import { INPUT_DEFAULTS } from '../../src/inputs.ts'
+import { renderOutputs, type ServerResult } from '../../src/outputs.ts'
 import { ActionsReporter, OUTPUT_NAMES, Recorder, writeReport } from '../../src/report.ts'
 import { backup, snapshot } from '../support/fixtures.ts'
 
@@ -58,6 +59,15 @@ function outputs(): Record<string, string> {
 }
 
 const summary = () => readFileSync(summaryFile, 'utf8')
+
+/**
+ * Sets the outputs as a step of one server does: the facts its reporter recorded (`item`,
+ * `deleted`, …), as that server's result, rendered.
+ */
+function setOutputsOf(recorder: Recorder, serverId = 12345): void {
+  const result: ServerResult = { serverId, startedAt: 0, endedAt: 1_000, ...recorder.outcome.facts }
+  recorder.set(renderOutputs([result], 'item'))
+}
 const stdoutLines = () => stdout.join('').split(/\r?\n/)
 
 describe('writeReport', () => {
@@ -65,10 +75,12 @@ describe('writeReport', () => {
     const outcome = new Recorder()
     outcome.item(snapshot({ id: 801, name: 'gha-octo-app-42-1-abc123', size_mb: 5120, created_at: '2025-01-15T18:30:00Z' }))
     outcome.note('Started snapshot 801 "gha-octo-app-42-1-abc123" of server 12345.')
+    setOutputsOf(outcome)
 
     await writeReport('create-snapshot', outcome.outcome, 65_000, undefined)
 
-    expect(outputs()).toEqual({
+    const { results, snapshot_ids, ...single } = outputs()
+    expect(single).toEqual({
       snapshot_id: '801',
       snapshot_name: 'gha-octo-app-42-1-abc123',
       server_id: '12345',
@@ -76,17 +88,26 @@ describe('writeReport', () => {
       size_mb: '5120',
       created_at: '2025-01-15T18:30:00Z'
     })
+    expect(JSON.parse(results ?? '')).toEqual([
+      { server_id: 12345, snapshot_id: 801, snapshot_name: 'gha-octo-app-42-1-abc123', size_mb: 5120, created_at: '2025-01-15T18:30:00Z', status: 'completed' }
+    ])
+    expect(JSON.parse(snapshot_ids ?? '')).toEqual({ 12345: 801 })
     const text = summary()
     expect(text).toMatch(/<h3>[^<]*create-snapshot[^<]*<\/h3>/)
     expect(text).toContain('Started snapshot 801')
     expect(text).toContain('<table>')
     expect(text).toContain('<td>snapshot_id</td><td>801</td>')
+    expect(text).toContain('<td>server_id</td><td>12345</td>')
+    // The JSON outputs are shown by the tables, not as a value in the outputs' table.
+    expect(text).not.toContain('<td>results</td>')
+    expect(text).not.toContain('<td>snapshot_ids</td>')
     expect(text).toMatch(/time taken/)
   })
 
   it('still writes the outputs known before a failure, and puts the failure in the summary', async () => {
     const outcome = new Recorder()
     outcome.item(snapshot({ id: 802, status: 'failed', size_mb: null }))
+    setOutputsOf(outcome)
     const failure = 'create-snapshot failed: snapshot 802 ended with status "failed"'
 
     await writeReport('create-snapshot', outcome.outcome, 3_000, failure)
@@ -109,18 +130,26 @@ describe('writeReport', () => {
   it('writes a backup’s outputs without a snapshot name', async () => {
     const outcome = new Recorder()
     outcome.item(backup({ id: 501, size_mb: 4523 }))
+    setOutputsOf(outcome)
     await writeReport('create-backup', outcome.outcome, 1_000, undefined)
     expect(outputs()).toMatchObject({ backup_id: '501', server_id: '12345', status: 'completed', size_mb: '4523' })
+    expect(JSON.parse(outputs().backup_ids ?? '')).toEqual({ 12345: 501 })
     expect(outputs()).not.toHaveProperty('snapshot_name')
     expect(outputs()).not.toHaveProperty('snapshot_id')
+    expect(outputs()).not.toHaveProperty('snapshot_ids')
+    expect(summary()).not.toContain('<td>backup_ids</td>')
   })
 
   it('writes deleted_ids as a JSON array, in the order deleted', async () => {
     const outcome = new Recorder()
     outcome.deleted(803)
     outcome.deleted(801)
+    setOutputsOf(outcome)
     await writeReport('prune-snapshots', outcome.outcome, 1_000, undefined)
     expect(JSON.parse(outputs().deleted_ids!)).toEqual([803, 801])
+    expect(JSON.parse(outputs().results!)).toEqual([{ server_id: 12345, deleted_ids: [803, 801] }])
+    // A person reads deleted_ids in the outputs' table.
+    expect(summary()).toContain('<td>deleted_ids</td><td>[803,801]</td>')
   })
 
   it('writes a list’s count and items, and draws the items in the summary', async () => {
@@ -157,8 +186,10 @@ describe('writeReport', () => {
   it('writes items with a line break in a name back exactly as they were', async () => {
     const outcome = new Recorder()
     outcome.item(snapshot({ id: 9, name: 'odd\nname' }))
+    setOutputsOf(outcome)
     await writeReport('wait-snapshot', outcome.outcome, 500, undefined)
     expect(outputs().snapshot_name).toBe('odd\nname')
+    expect(JSON.parse(outputs().results!)[0].snapshot_name).toBe('odd\nname')
   })
 
   describe('with text from the API', () => {
@@ -167,6 +198,7 @@ describe('writeReport', () => {
     async function report(): Promise<void> {
       const outcome = new Recorder()
       outcome.item(snapshot({ id: 7, name: hostile, description: hostile }))
+      setOutputsOf(outcome)
       outcome.note(`Started snapshot 7 "${hostile}" of server 12345.`)
       outcome.table([snapshot({ id: 7, name: hostile })])
       await writeReport('create-snapshot', outcome.outcome, 500, `create-snapshot failed: HTTP 400 from POST /snapshots/: ${hostile}`)
@@ -230,14 +262,23 @@ describe('writeReport', () => {
 
 describe('a fleet in the summary', () => {
   const hostile = 'x<script>alert(1)</script> | a\n```\n::error::pwned'
+  const snapshot = {
+    id: 801,
+    name: hostile,
+    status: 'completed',
+    size_mb: 5120,
+    created_at: '2026-12-01T10:00:00Z',
+    description: null,
+    server: { id: 101, name: 'web-101' }
+  }
   const rows = [
-    { serverId: 101, outputs: { snapshot_id: '801', snapshot_name: hostile, status: 'completed', size_mb: '5120' }, startedAt: 1_000_000, endedAt: 1_182_000 },
-    { serverId: 102, outputs: {}, startedAt: 1_000_035, endedAt: 1_001_200, error: `HTTP 404 from GET /servers/102/: ${hostile}` }
+    { serverId: 101, item: snapshot, startedAt: 1_000_000, endedAt: 1_182_000 },
+    { serverId: 102, startedAt: 1_000_035, endedAt: 1_001_200, error: `HTTP 404 from GET /servers/102/: ${hostile}` }
   ]
 
   it('draws a row per server and a Mermaid timeline, a bar per server, the failed one marked', async () => {
     const recorder = new Recorder()
-    recorder.servers(rows)
+    recorder.servers(rows, 'item')
     await writeReport('create-snapshot', recorder.outcome, 182_000, undefined)
     const text = summary()
     expect(text).toContain('<th>server</th><th>item</th><th>status</th><th>size (MB)</th><th>time</th><th>error</th>')
@@ -257,7 +298,7 @@ describe('a fleet in the summary', () => {
 
   it('escapes what the API said in the table, and keeps it out of the chart', async () => {
     const recorder = new Recorder()
-    recorder.servers(rows)
+    recorder.servers(rows, 'item')
     await writeReport('create-snapshot', recorder.outcome, 182_000, undefined)
     const text = summary()
     expect(text).not.toContain('<script>')

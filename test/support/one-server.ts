@@ -1,0 +1,55 @@
+// One server through the operations' own entry points, as a step with one `server_id` runs them:
+// a fleet of one, on the fleet's path. The tests of one server's rules read better with one id.
+import type { Backup, Snapshot } from '../../src/api/types.ts'
+import type { CommonSettings, ItemReference, SnapshotReference } from '../../src/inputs.ts'
+import type { Kind } from '../../src/kinds.ts'
+import { createBackups, createSnapshots, type CreateSettings } from '../../src/operations/create.ts'
+import { pruneEach, type PruneSettings } from '../../src/operations/prune.ts'
+import { restoreBackups, restoreSnapshots } from '../../src/operations/restore.ts'
+import { waitForEach } from '../../src/operations/wait.ts'
+import type { Tools } from '../../src/tools.ts'
+
+const MAX_PARALLEL = 4
+
+export function createSnapshot(settings: CommonSettings & CreateSettings, tools: Tools): Promise<void> {
+  return createSnapshots({ ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
+}
+
+export function createBackup(settings: CommonSettings & CreateSettings, tools: Tools): Promise<void> {
+  return createBackups({ ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
+}
+
+export function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & PruneSettings, tools: Tools): Promise<void> {
+  return pruneEach(kind, { ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
+}
+
+export interface RestoreSnapshotSettings {
+  snapshot: SnapshotReference
+  /** Required with `latest` or a name; with an id, checked against the snapshot's own server. */
+  serverId: number | undefined
+  wait: boolean
+}
+
+export interface RestoreBackupSettings {
+  backup: ItemReference
+  serverId: number
+  wait: boolean
+}
+
+export function restoreSnapshot(settings: CommonSettings & RestoreSnapshotSettings, tools: Tools): Promise<void> {
+  const serverIds = settings.serverId === undefined ? undefined : [settings.serverId]
+  return restoreSnapshots({ ...settings, reference: settings.snapshot, serverIds, maxParallel: MAX_PARALLEL }, tools)
+}
+
+export function restoreBackup(settings: CommonSettings & RestoreBackupSettings, tools: Tools): Promise<void> {
+  return restoreBackups({ ...settings, reference: settings.backup, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
+}
+
+export function waitLater<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  settings: { id: number; serverId: number; rollbackOnFailure: boolean },
+  tools: Tools
+): Promise<void> {
+  const { serverId, id } = settings
+  return waitForEach(kind, { ...settings, serverIds: [serverId], ids: new Map([[serverId, id]]), maxParallel: MAX_PARALLEL }, tools)
+}
