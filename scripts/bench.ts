@@ -24,6 +24,10 @@ const FLEET_JOB_SECONDS = 10
 const FLEET_SIZES = [10, 50]
 /** A page of a list as an API usually serves it; the emulator's own default (3) exists to test paging. */
 const FLEET_PAGE_SIZE = 100
+/** The fleet of the request budget: its size, each server's own completed snapshots, and what it keeps. */
+const BUDGET_FLEET = { servers: 50, ownSnapshots: 2, keep: 2 }
+/** Requests besides the creates and rotation's deletions, at most: reads grow with pages, not servers. */
+const BUDGET_OTHER_REQUESTS = 20
 
 interface Figure {
   figure: string
@@ -47,6 +51,7 @@ try {
   await emulator.close()
 }
 await fleets()
+await fleetRequests()
 report()
 
 /** One run of Node: what it runs, and the environment the runner would give it. */
@@ -382,6 +387,48 @@ async function fleetRun(size: number): Promise<{ ms: number; checksPerMinute: nu
     const checks = fleet.requests.filter(request => request.method === 'GET' && request.path.endsWith('/snapshots/') && request.at > waitStarted)
     const waitedMinutes = ((checks.at(-1)?.at ?? waitStarted) - waitStarted) / 60_000
     return { ms: result.durationMs, checksPerMinute: checks.length / Math.max(waitedMinutes, 1 / 60) }
+  } finally {
+    await fleet.close()
+  }
+}
+
+/**
+ * The requests of a 50-server create with `keep: 2`, each server holding 2 of the action's own
+ * completed snapshots, 10 s jobs, all servers at once: 50 POSTs and the 50 DELETEs rotation must
+ * send, and every other request, of which the reads before the first POST.
+ */
+async function fleetRequests(): Promise<void> {
+  const ids = fleetServers(BUDGET_FLEET.servers).map(server => server.id)
+  const fleet = await startEmulator({
+    servers: fleetServers(BUDGET_FLEET.servers),
+    jobSeconds: FLEET_JOB_SECONDS,
+    pageSize: FLEET_PAGE_SIZE,
+    lifetimeSeconds: 300
+  })
+  try {
+    for (const id of ids)
+      for (let age = BUDGET_FLEET.ownSnapshots; age > 0; age--)
+        fleet.addSnapshot({ serverId: id, name: `gha-old-${id}-${age}`, createdAt: new Date(Date.now() - age * 3_600_000).toISOString() })
+    const result = await runStep({
+      operation: 'create-snapshot',
+      server_id: ids.join(','),
+      max_parallel: String(BUDGET_FLEET.servers),
+      keep: String(BUDGET_FLEET.keep),
+      api_url: fleet.url,
+      api_token: 'emulator-token'
+    })
+    if (result.exitCode !== 0) throw new Error(`the request-budget fleet failed:\n${result.stdout}`)
+    const methods = fleet.requests.map(request => request.method)
+    const firstPost = methods.indexOf('POST')
+    const count = (method: string) => methods.filter(each => each === method).length
+    const other = methods.length - count('POST') - count('DELETE')
+    figures.push({
+      figure: `fleet of ${BUDGET_FLEET.servers}, keep ${BUDGET_FLEET.keep}: requests besides the POSTs and DELETEs`,
+      value: other,
+      unit: 'requests',
+      budget: BUDGET_OTHER_REQUESTS,
+      detail: `${count('POST')} POSTs, ${count('DELETE')} DELETEs, ${firstPost} reads before the first POST, ${other - firstPost} status reads; pages of ${FLEET_PAGE_SIZE}`
+    })
   } finally {
     await fleet.close()
   }
