@@ -178,9 +178,8 @@ async function step(story: Story, inputs: Inputs, state?: Record<string, string>
   const outputs = Object.entries(result.outputs)
   if (outputs.length > 0) console.log('   outputs:')
   for (const [name, value] of outputs) console.log(`     ${name} = ${shorten(value)}`)
-  const armed = result.state.rollback ? (JSON.parse(result.state.rollback) as { targets: Array<{ kind: string; id: number; serverId: number }> }).targets : []
-  for (const target of armed)
-    console.log(`   rollback armed: the post step restores server ${target.serverId} from ${target.kind} ${target.id} if the job fails`)
+  // The action itself says what it armed: the story checks that it does whenever it did.
+  if (result.state.rollback && !result.stdout.includes('Rollback armed: ')) fail(story, `${label}: armed the rollback without saying so`)
   console.log(`   (exit code ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s)`)
   if (result.exitCode !== 0) fail(story, `${label}: exit code ${result.exitCode}${result.errors.length ? `: ${result.errors.join('; ')}` : ''}`)
   return result
