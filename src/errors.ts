@@ -35,6 +35,6 @@ export function describeFailure(operation: string, error: unknown): string {
 
 /** Why something failed, in one line: the HTTP status, the endpoint and the API's own message where there is one. */
 export function explain(error: unknown): string {
-  if (error instanceof ApiError) return `HTTP ${error.status} from ${error.endpoint}: ${error.apiMessage}`
+  if (error instanceof ApiError) return error.message
   return error instanceof Error ? error.message : String(error)
 }

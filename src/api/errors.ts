@@ -11,19 +11,51 @@ export class ApiError extends Error {
   readonly apiMessage: string
   /** What the attempts before this answer got, when the request was tried more than once. */
   readonly earlierAnswers: readonly Answer[]
+  /** Where to look: `check input "server_id": …` (`causeOf`). */
+  readonly hint: string | undefined
 
-  constructor(status: number, endpoint: string, apiMessage: string, earlierAnswers: readonly Answer[] = []) {
-    super(`HTTP ${status} from ${endpoint}: ${apiMessage}`)
+  constructor(status: number, endpoint: string, apiMessage: string, earlierAnswers: readonly Answer[] = [], where: { url?: string; hint?: string } = {}) {
+    // A 404 names the whole URL, api_url's host and path with it: the path alone hides a wrong api_url.
+    const from = status === NOT_FOUND && where.url ? `${endpoint.split(' ')[0]} ${where.url}` : endpoint
+    super(`HTTP ${status} from ${from}: ${apiMessage}${where.hint ? ` ${capitalised(where.hint)}.` : ''}`)
     this.status = status
     this.endpoint = endpoint
     this.apiMessage = apiMessage
     this.earlierAnswers = earlierAnswers
+    this.hint = where.hint
   }
 
   /** An earlier attempt of the same request may have been carried out (its answer was lost). */
   get earlierAttemptMayHaveActed(): boolean {
     return this.earlierAnswers.some(mayHaveActed)
   }
+}
+
+const NOT_FOUND = 404
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/**
+ * Which input a refusal points at, from the answer and the request alone: the token for a 401 or
+ * 403, and for a 404 the input that named what was not found (a server, a snapshot, a backup).
+ * A list's path exists whatever the inputs, so a 404 there, or everywhere (`apiAnswers` false),
+ * points at `api_url`.
+ */
+export function causeOf(status: number, method: string, path: string, apiAnswers: boolean | undefined): string | undefined {
+  if (status === 401) return 'check input "api_token": the API did not accept it'
+  if (status === 403) return 'check input "api_token": the API refused it (a token without the permission for this request)'
+  if (status !== NOT_FOUND) return undefined
+  const [, collection, id, action] = /^\/(snapshots|backups|servers)\/(?:(\d+)\/)?(?:(restore)\/)?$/.exec(path) ?? []
+  if (apiAnswers === false || collection === undefined || (id === undefined && method === 'GET'))
+    return 'check input "api_url": no path of the API answers there'
+  if (id === undefined) return 'check input "server_id": the API has no such server'
+  if (collection === 'servers')
+    return action
+      ? `check inputs "server_id" and "backup_id": the API has no server ${id}, or no such backup of it`
+      : `check input "server_id": the API has no server ${id}`
+  return `check input "${collection === 'snapshots' ? 'snapshot_id' : 'backup_id'}": the API has no ${collection.slice(0, -1)} ${id}`
 }
 
 /** No answer at all: the connection failed, was reset, or the request timed out. */

@@ -1,7 +1,7 @@
 import type { Dispatcher, RetryHandler } from 'undici'
 import type { Clock } from '../clock.ts'
 import { DEADLINE_REACHED, ERRORS_WORTH_ASKING_ABOUT, NO_TIME_LEFT, STATUSES_WORTH_ASKING_ABOUT, type Answer, type Method } from './answers.ts'
-import { ApiError, NetworkError, apiMessageOf, parseJson } from './errors.ts'
+import { ApiError, NetworkError, apiMessageOf, causeOf, parseJson } from './errors.ts'
 import { MAX_ATTEMPTS, retryDelay, type RequestPause } from './retry.ts'
 import { request, retryInterceptor } from './undici.ts'
 
@@ -53,9 +53,12 @@ export class JsonHttp {
   readonly #options: HttpOptions
   readonly #basePath: string
   readonly #dispatcher: Dispatcher
+  /** Whether the API answers at `api_url` at all, asked once when a 404 is met (`#apiAnswers`); shared with every fork. */
+  readonly #probe: { answers?: Promise<boolean> }
 
-  constructor(options: HttpOptions, composed?: Dispatcher) {
+  constructor(options: HttpOptions, composed?: Dispatcher, probe: { answers?: Promise<boolean> } = {}) {
     this.#options = options
+    this.#probe = probe
     this.#basePath = options.baseUrl.pathname.replace(/\/+$/, '')
     // undici's retry handler re-sends the request and honours abort signals; whether and when
     // is decided per request (`#retryPolicy`). With throwOnError false, the last answer itself
@@ -74,7 +77,7 @@ export class JsonHttp {
 
   /** The same connections, deadline and pause, with retries told to `onRetry`: one server's log. */
   retryingInto(onRetry: (line: string) => void): JsonHttp {
-    return new JsonHttp({ ...this.#options, onRetry }, this.#dispatcher)
+    return new JsonHttp({ ...this.#options, onRetry }, this.#dispatcher, this.#probe)
   }
 
   async send<T>(method: Method, path: string, shape: Shape<T>, body?: unknown): Promise<T> {
@@ -131,7 +134,7 @@ export class JsonHttp {
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(Math.ceil(remainingMs)),
-      retryOptions: { retry: this.#retryPolicy(method, endpoint, earlierAnswers) }
+      retryOptions: { retry: this.#retryPolicy(method, endpoint, earlierAnswers, timeoutMs) }
     }
     let response: Dispatcher.ResponseData
     try {
@@ -143,11 +146,31 @@ export class JsonHttp {
       throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error, code: codeOf(error) || 'UND_ERR_SOCKET' })
     })
     this.#options.log?.(`${endpoint} → ${response.statusCode} (${clock.now() - started} ms)`)
-    return this.#interpret(response, text, endpoint, shape, earlierAnswers)
+    try {
+      return this.#interpret(response, text, endpoint, shape, earlierAnswers, url)
+    } catch (error) {
+      throw await this.#pointedAtApiUrl(error, method, url)
+    }
+  }
+
+  /**
+   * A 404 of an item's or a server's path may be a wrong `api_url` as well as a wrong id: the
+   * API's own list, which always exists, is read once to tell them apart.
+   */
+  async #pointedAtApiUrl(error: unknown, method: Method, url: URL): Promise<unknown> {
+    // A DELETE's 404 is confirmed by a read of the list, which says as much (`execute/delete.ts`).
+    if (!(error instanceof ApiError) || error.status !== 404 || method === 'DELETE' || error.hint?.includes('"api_url"')) return error
+    this.#probe.answers ??= this.send('GET', '/snapshots/', ANY_ANSWER).then(
+      () => true,
+      (probeError: unknown) => !(probeError instanceof ApiError && probeError.status === 404)
+    )
+    if (await this.#probe.answers) return error
+    const hint = causeOf(404, method, this.#path(url), false)
+    return new ApiError(error.status, error.endpoint, error.apiMessage, error.earlierAnswers, { url: url.href, hint })
   }
 
   /** Asked by undici's retry handler after each failed attempt of one request. */
-  #retryPolicy(method: Method, endpoint: string, earlierAnswers: Answer[]): RetryHandler.RetryCallback {
+  #retryPolicy(method: Method, endpoint: string, earlierAnswers: Answer[], timeoutMs: number): RetryHandler.RetryCallback {
     const { clock, deadline, pause, onRetry } = this.#options
     return (error, { state }, callback) => {
       const { statusCode, code, headers } = error as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[]> }
@@ -158,7 +181,7 @@ export class JsonHttp {
       if (delay === undefined) return callback(error)
       earlierAnswers.push(answer)
       if (retryAfter !== undefined) pause.pauseFor(delay)
-      const reason = 'status' in answer ? `HTTP ${answer.status}` : answer.code
+      const reason = 'status' in answer ? `HTTP ${answer.status}` : transportWords(answer.code, timeoutMs)
       onRetry?.(`${endpoint}: ${reason}; trying again in ${(delay / 1000).toFixed(1)} s (attempt ${state.counter + 1} of ${MAX_ATTEMPTS})`)
       // The pause may have grown meanwhile (another request's Retry-After): it holds retries too.
       void clock
@@ -169,14 +192,17 @@ export class JsonHttp {
     }
   }
 
-  #interpret<T>(response: Dispatcher.ResponseData, text: string, endpoint: string, shape: Shape<T>, earlierAnswers: Answer[]): T {
+  #interpret<T>(response: Dispatcher.ResponseData, text: string, endpoint: string, shape: Shape<T>, earlierAnswers: Answer[], url: URL): T {
     const { statusCode, headers } = response
     const contentType = headerOf(headers['content-type'])
     if (statusCode >= 300 && statusCode < 400) {
       const location = headerOf(headers.location) ?? 'nowhere'
       throw new ApiError(statusCode, endpoint, `the API redirected to ${location}; redirects are not followed, check api_url`, earlierAnswers)
     }
-    if (statusCode < 200 || statusCode >= 300) throw new ApiError(statusCode, endpoint, apiMessageOf(text, contentType), earlierAnswers)
+    if (statusCode < 200 || statusCode >= 300) {
+      const hint = causeOf(statusCode, endpoint.split(' ')[0] ?? '', this.#path(url), undefined)
+      throw new ApiError(statusCode, endpoint, apiMessageOf(text, contentType), earlierAnswers, { url: url.href, hint })
+    }
     const parsed = text === '' ? undefined : parseJson(text)
     if (text !== '' && parsed === undefined) throw new ApiError(statusCode, endpoint, apiMessageOf(text, contentType), earlierAnswers)
     if (!shape.is(parsed)) throw new ApiError(statusCode, endpoint, `unexpected answer: expected ${shape.description}`, earlierAnswers)
@@ -202,10 +228,17 @@ export class JsonHttp {
 
   /** `GET /snapshots/?server_id=1`: the method and the path below the base URL. */
   #endpoint(method: Method, url: URL): string {
-    const path = url.pathname.startsWith(this.#basePath) ? url.pathname.slice(this.#basePath.length) : url.pathname
-    return `${method} ${path}${url.search}`
+    return `${method} ${this.#path(url)}${url.search}`
+  }
+
+  /** `/snapshots/`: the path below the base URL, without the query. */
+  #path(url: URL): string {
+    return url.pathname.startsWith(this.#basePath) ? url.pathname.slice(this.#basePath.length) : url.pathname
   }
 }
+
+/** The probe of `#pointedAtApiUrl` reads only the status. */
+const ANY_ANSWER: Shape<unknown> = { is: (_value): _value is unknown => true, description: 'anything' }
 
 function isPage(value: unknown): value is Page {
   return typeof value === 'object' && value !== null && Array.isArray((value as Page).results)
@@ -225,6 +258,31 @@ function codeOf(error: unknown): string {
 function describeTransportError(error: unknown, timeoutMs: number): string {
   const { code, message } = (error ?? {}) as { code?: string; message?: string }
   if (codeOf(error) === DEADLINE_REACHED) return 'the operation ran out of time (input "timeout")'
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${Math.ceil(timeoutMs / 1000)} s`
+  const words = code === undefined ? undefined : transportWords(code, timeoutMs)
+  if (words !== undefined && words !== code) return words
   return [code, message].filter(Boolean).join(': ') || String(error)
+}
+
+/** What a transport failure means, in a person's words rather than the library's code. */
+function transportWords(code: string, timeoutMs: number): string {
+  const seconds = Math.ceil(timeoutMs / 1000)
+  switch (code) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return `no answer within ${seconds} s`
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'no connection within the time allowed'
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
+      return 'the connection was closed before an answer came'
+    case 'ECONNREFUSED':
+      return 'the connection was refused (check api_url)'
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return "the API's host name could not be found (check api_url)"
+    default:
+      return code
+  }
 }

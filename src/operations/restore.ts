@@ -36,12 +36,13 @@ export function readRestoreSnapshot(read: InputReader): RestoreRead<SnapshotRefe
   if (id === undefined && name === undefined) throw new InputError('snapshot_id', 'or input "name" is required by operation "restore-snapshot"')
   const reference: SnapshotReference | { byServer: Map<number, number> } =
     name !== undefined ? { name: parseName('name', name) } : parseFleetReference('snapshot_id', id ?? '')
-  return { reference, ...readServers(read, 'snapshot_id', reference), wait: parseBoolean('wait', read.withDefault('wait')) }
+  const servers = readServers(read, 'snapshot_id', reference, '"latest", a name, or the snapshot_ids map of a create')
+  return { reference, ...servers, wait: parseBoolean('wait', read.withDefault('wait')) }
 }
 
 export function readRestoreBackup(read: InputReader): RestoreRead<ItemReference> {
   const reference = parseFleetReference('backup_id', read.required('backup_id'))
-  const servers = readServers(read, 'backup_id', reference)
+  const servers = readServers(read, 'backup_id', reference, '"latest" or the backup_ids map of a create')
   if (servers.serverIds === undefined) throw new InputError('server_id', 'is required by operation "restore-backup"')
   return { reference, ...servers, wait: parseBoolean('wait', read.withDefault('wait')) }
 }
@@ -50,7 +51,9 @@ export function readRestoreBackup(read: InputReader): RestoreRead<ItemReference>
 export function readServers(
   read: InputReader,
   idInput: 'snapshot_id' | 'backup_id',
-  reference: FleetReference | { name: string }
+  reference: FleetReference | { name: string },
+  /** What the operation takes instead of one id, for several servers: each offers only what it reads. */
+  forSeveral: string
 ): { serverIds: number[] | undefined; maxParallel: number } {
   const raw = read.optional('server_id')
   const given = raw === undefined ? undefined : parseServerIds(raw)
@@ -70,7 +73,7 @@ export function readServers(
   if ('id' in reference && given && given.length > 1) {
     throw new InputError(
       idInput,
-      `is one ${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}, of one server, and input "server_id" names ${given.length}: give "latest", a name, or the ${idInput}s map of a create`
+      `is one ${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}, of one server, and input "server_id" names ${given.length}: give ${forSeveral}`
     )
   }
   return { serverIds: given, maxParallel }

@@ -27,7 +27,7 @@ export function readWait(read: InputReader, idInput: 'snapshot_id' | 'backup_id'
   const reference = parseFleetReference(idInput, read.required(idInput))
   if ('latest' in reference)
     throw new InputError(idInput, 'must be the id of what to wait for, or the map a create wrote to its ' + `${idInput}s output; got "latest"`)
-  const { serverIds, maxParallel } = readServers(read, idInput, reference)
+  const { serverIds, maxParallel } = readServers(read, idInput, reference, `the ${idInput}s map of a create`)
   const [serverId] = serverIds ?? []
   if (serverId === undefined) throw new InputError('server_id', `is required by operation "wait-${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}"`)
   const ids = 'byServer' in reference ? reference.byServer : new Map([[serverId, reference.id]])

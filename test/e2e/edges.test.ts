@@ -82,7 +82,7 @@ describe.concurrent('a dry run reads what the real run would read', () => {
 
   test("for a server that does not exist it fails on the API's 404", async ({ emulator }) => {
     const result = await step(emulator, { operation: 'create-snapshot', server_id: '424242', dry_run: 'true' })
-    expectFailure(result, 'HTTP 404 from GET /servers/424242/')
+    expectFailure(result, `HTTP 404 from GET ${emulator.url}/servers/424242/: Not found. Check input "server_id": the API has no server 424242.`)
     expect(writes(emulator)).toEqual([])
   })
 

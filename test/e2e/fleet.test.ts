@@ -52,18 +52,23 @@ describe.concurrent('create-snapshot for a fleet', () => {
     withFleet(2, async emulator => {
       const result = await step(emulator, { operation: 'create-snapshot', server_id: '101 999 102', rollback_on_failure: 'true' })
       // The create's own 404 says the server is missing: no read of the server comes before it.
-      expectFailure(result, 'create-snapshot failed: 1 of 3 servers failed: server 999: HTTP 404 from POST /snapshots/: Server not found.')
+      expectFailure(
+        result,
+        `create-snapshot failed: 1 of 3 servers failed: server 999: HTTP 404 from POST ${emulator.url}/snapshots/: Server not found.${' Check input "server_id": the API has no such server.'}`
+      )
       expect(calls(emulator).filter(call => call.startsWith('GET /servers/'))).toEqual([])
       expect(emulator.snapshots(101)).toHaveLength(1)
       expect(emulator.snapshots(102)).toHaveLength(1)
       expect(Object.keys(JSON.parse(result.outputs.snapshot_ids ?? '{}') as object)).toEqual(['101', '102'])
       expect((JSON.parse(result.outputs.results ?? '') as Array<{ server_id: number; error?: string }>)[1]).toMatchObject({
         server_id: 999,
-        error: 'HTTP 404 from POST /snapshots/: Server not found.'
+        error: `HTTP 404 from POST ${emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`
       })
       // Said at step level as it happens, before the servers still working end.
       const lines = result.stdout.split('\n')
-      const failedLine = lines.indexOf('Server 999 failed: HTTP 404 from POST /snapshots/: Server not found.')
+      const failedLine = lines.indexOf(
+        `Server 999 failed: HTTP 404 from POST ${emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`
+      )
       expect(failedLine, result.stdout).toBeGreaterThan(-1)
       expect(readLog(result.stdout).outside).toContain(lines[failedLine])
       expect(failedLine).toBeLessThan(lines.findIndex(line => line.startsWith('::group::Server 101: ')))

@@ -31,7 +31,7 @@ function readLog(stdout: string): { groups: Array<{ title: string; lines: string
 describe('a lone server', () => {
   test('that does not exist: exit 1, and results holds its row with the error', async ({ emulator }) => {
     const result = await step(emulator, { operation: 'create-snapshot', server_id: '99' })
-    const error = expectFailure(result, 'HTTP 404 from POST /snapshots/')
+    const error = expectFailure(result, `HTTP 404 from POST ${emulator.url}/snapshots/: Server not found. Check input "server_id"`)
     expect(JSON.parse(result.outputs.results ?? '')).toEqual([{ server_id: 99, error: error.replace('create-snapshot failed: ', '') }])
   })
 })

@@ -119,7 +119,7 @@ describe('create-snapshot', () => {
   test("an unknown server fails with the POST's own 404 and creates nothing", async ({ api }) => {
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ serverId: 99 }) }, step.tools))
-    expect(error).toBe('HTTP 404 from POST /snapshots/: Server not found.')
+    expect(error).toBe(`HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`)
     // The one POST, refused, and not sent again.
     expect(api.writes()).toEqual(['POST /snapshots/'])
     expect(api.emulator.snapshots(99)).toEqual([])
@@ -129,7 +129,9 @@ describe('create-snapshot', () => {
   test("a wrong token fails with the API's 401 and creates nothing", async ({ api }) => {
     const step = api.step({ apiToken: 'wrong' })
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
-    expect(error).toMatch(/^HTTP 401 from GET \/(servers\/12345|snapshots\/\?server_id=12345)\/?: Invalid token\.$/)
+    expect(error).toMatch(
+      /^HTTP 401 from GET \/(servers\/12345|snapshots\/\?server_id=12345)\/?: Invalid token\. Check input "api_token": the API did not accept it\.$/
+    )
     expect(api.writes()).toEqual([])
   })
 })

@@ -77,13 +77,15 @@ describe('create-snapshot for a fleet', () => {
     const step = api.step()
     const error = await failureOf(createSnapshots(fleetCreate(step, [101, 102, 103], { rollbackOnFailure: true }), step.tools))
     // No read of the servers first: the POST's own 404 says the server is missing.
-    expect(error).toBe('1 of 3 servers failed: server 102: HTTP 404 from POST /snapshots/: Server not found.')
+    expect(error).toBe(
+      `1 of 3 servers failed: server 102: HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`
+    )
     expect(api.emulator.snapshots(101)).toHaveLength(1)
     expect(api.emulator.snapshots(103)).toHaveLength(1)
     const results = JSON.parse(outputsOf(step).results ?? '') as Array<Record<string, unknown>>
     expect(results.map(row => [row.server_id, row.status ?? null, row.error ?? null])).toEqual([
       [101, 'completed', null],
-      [102, null, 'HTTP 404 from POST /snapshots/: Server not found.'],
+      [102, null, `HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`],
       [103, 'completed', null]
     ])
     expect(Object.keys(JSON.parse(outputsOf(step).snapshot_ids ?? '{}') as object)).toEqual(['101', '103'])

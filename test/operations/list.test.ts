@@ -174,7 +174,15 @@ describe('list-snapshots', () => {
     api.emulator.inject('GET /snapshots/', { kind: 'status', status, body: { detail: `Refused with ${status}.` } })
     const step = api.step()
     const error = await failureOf(listSnapshots(ALL, step.tools))
-    expect(error).toBe(`HTTP ${status} from GET /snapshots/: Refused with ${status}.`)
+    // A list always exists: its 404 points at api_url; a 403 at the token.
+    const cause =
+      {
+        400: '',
+        403: ' Check input "api_token": the API refused it (a token without the permission for this request).',
+        404: ' Check input "api_url": no path of the API answers there.'
+      }[status] ?? ''
+    const from = status === 404 ? `${api.emulator.url}/snapshots/` : '/snapshots/'
+    expect(error).toBe(`HTTP ${status} from GET ${from}: Refused with ${status}.${cause}`)
     expect(api.requests()).toEqual(['GET /snapshots/'])
   })
 
@@ -200,7 +208,7 @@ describe('list-snapshots', () => {
   test("a wrong token: the API's 401, and no count", async ({ api }) => {
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(listSnapshots(ALL, step.tools))
-    expect(error).toBe('HTTP 401 from GET /snapshots/: Invalid token.')
+    expect(error).toBe('HTTP 401 from GET /snapshots/: Invalid token. Check input "api_token": the API did not accept it.')
     expect(outputsOf(step)).toEqual({})
   })
 

@@ -36,7 +36,7 @@ describe('a lone server has its results, error included', () => {
   test('a create on a server that does not exist writes its row with the error', async ({ api }) => {
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ serverId: 99 }) }, step.tools))
-    expect(error).toBe('HTTP 404 from POST /snapshots/: Server not found.')
+    expect(error).toBe(`HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`)
     expect(resultsOf(step)).toEqual([{ server_id: 99, error }])
     expect(outputsOf(step).server_id).toBe('99')
   })
@@ -70,10 +70,12 @@ describe('a failure stays with its server', () => {
     api.emulator.injectFor('GET /snapshots/', 102, { kind: 'status', status: 403 })
     const step = api.step()
     const error = await failureOf(listSnapshots({ serverIds: [101, 102, 103], maxParallel: 2 }, step.tools))
-    expect(error).toBe('1 of 3 servers failed: server 102: HTTP 403 from GET /snapshots/?server_id=102: Forbidden.')
+    const refused =
+      'HTTP 403 from GET /snapshots/?server_id=102: Forbidden. Check input "api_token": the API refused it (a token without the permission for this request).'
+    expect(error).toBe(`1 of 3 servers failed: server 102: ${refused}`)
     expect(resultsOf(step)).toEqual([
       { server_id: 101, count: 1 },
-      { server_id: 102, error: 'HTTP 403 from GET /snapshots/?server_id=102: Forbidden.' },
+      { server_id: 102, error: refused },
       { server_id: 103, count: 1 }
     ])
     expect(outputsOf(step).count).toBe('2')
@@ -88,10 +90,9 @@ describe('a failure stays with its server', () => {
     api.emulator.injectFor('GET /snapshots/', 122, { kind: 'status', status: 404 })
     const step = api.step()
     const error = await failureOf(waitForEach(SNAPSHOTS, { serverIds: fleet, ids, maxParallel: 7, rollbackOnFailure: false }, step.tools))
-    expect(error).toBe('1 of 7 servers failed: server 122: HTTP 404 from GET /snapshots/?server_id=122: Not Found.')
-    expect(resultsOf(step).map(row => [row.server_id, row.status ?? row.error])).toEqual(
-      fleet.map(id => [id, id === 122 ? 'HTTP 404 from GET /snapshots/?server_id=122: Not Found.' : 'completed'])
-    )
+    const notFound = `HTTP 404 from GET ${api.emulator.url}/snapshots/?server_id=122: Not Found. Check input "api_url": no path of the API answers there.`
+    expect(error).toBe(`1 of 7 servers failed: server 122: ${notFound}`)
+    expect(resultsOf(step).map(row => [row.server_id, row.status ?? row.error])).toEqual(fleet.map(id => [id, id === 122 ? notFound : 'completed']))
   })
 
   test('a shared whole-list read that fails falls back to each server its own read: no server fails', async ({ api }) => {
@@ -104,7 +105,9 @@ describe('a failure stays with its server', () => {
     expect(resultsOf(step).map(row => row.status)).toEqual(['completed', 'completed', 'completed'])
     expect(api.requests()).toEqual(expect.arrayContaining(fleet.map(id => `GET /snapshots/?server_id=${id}`)))
     expect(api.emulator.requests.filter(request => request.fault !== undefined)).toHaveLength(1)
-    expect(topLevel(step)).toContain('The shared read of the snapshot list failed (HTTP 403 from GET /snapshots/: Forbidden.); each server reads its own.')
+    expect(topLevel(step)).toContain(
+      'The shared read of the snapshot list failed (HTTP 403 from GET /snapshots/: Forbidden. Check input "api_token": the API refused it (a token without the permission for this request).); each server reads its own.'
+    )
   })
 
   test("a page carrying one server's malformed item fails that server alone", async ({ api }) => {

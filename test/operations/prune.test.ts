@@ -116,7 +116,9 @@ describe('prune-snapshots', () => {
     api.emulator.inject('DELETE /snapshots/{id}/', { kind: 'status', status: 403, body: { detail: 'You do not have permission to perform this action.' } })
     const step = api.step()
     const error = await failureOf(prune(SNAPSHOTS, settings(step, { keep: 1 }), step.tools))
-    expect(error).toBe(`HTTP 403 from DELETE /snapshots/${o1.id}/: You do not have permission to perform this action.`)
+    expect(error).toBe(
+      `HTTP 403 from DELETE /snapshots/${o1.id}/: You do not have permission to perform this action. Check input "api_token": the API refused it (a token without the permission for this request).`
+    )
     expect(api.writes()).toEqual([`DELETE /snapshots/${o1.id}/`])
     expect(snapshotIds(api, WEB)).toContain(o2.id)
     expect(outputsOf(step).deleted_ids).toBe('[]')
@@ -127,7 +129,7 @@ describe('prune-snapshots', () => {
     api.emulator.addSnapshot({ serverId: WEB, name: 'gha-2', createdAt: minutesAgo(api, 200) })
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(prune(SNAPSHOTS, settings(step, { keep: 1 }), step.tools))
-    expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token.`)
+    expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`)
     expect(api.writes()).toEqual([])
   })
 

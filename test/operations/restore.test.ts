@@ -259,7 +259,7 @@ describe('restore-snapshot', () => {
       const { preDeploy } = seedSnapshots(api)
       const step = api.step({ apiToken: 'wrong-token' })
       const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
-      expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token.`)
+      expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`)
       expect(api.writes()).toEqual([])
     })
   })

@@ -143,12 +143,10 @@ describe('wait-snapshot', () => {
     const done = api.emulator.addSnapshot({ serverId: WEB, name: 'done' })
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(waitLater(SNAPSHOTS, { id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
-    expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token.`)
+    expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`)
     const { results, ...single } = outputsOf(step)
     expect(single).toEqual({ snapshot_id: String(done.id), server_id: String(WEB) })
-    expect(JSON.parse(results ?? '')).toEqual([
-      { server_id: WEB, snapshot_id: done.id, error: `HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token.` }
-    ])
+    expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, snapshot_id: done.id, error }])
     expect(step.armed).toEqual([])
   })
 
@@ -245,10 +243,10 @@ describe('wait-backup', () => {
   test('a wait that fails before any read still sets backup_id and server_id', async ({ api }) => {
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(waitLater(BACKUPS, { id: 501, serverId: WEB, rollbackOnFailure: true }, step.tools))
-    expect(error).toBe(`HTTP 401 from GET /backups/?server_id=${WEB}: Invalid token.`)
+    expect(error).toBe(`HTTP 401 from GET /backups/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`)
     const { results, ...single } = outputsOf(step)
     expect(single).toEqual({ backup_id: '501', server_id: String(WEB) })
-    expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, backup_id: 501, error: `HTTP 401 from GET /backups/?server_id=${WEB}: Invalid token.` }])
+    expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, backup_id: 501, error }])
     expect(step.armed).toEqual([])
   })
 })
