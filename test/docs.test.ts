@@ -3,11 +3,17 @@
 // and the actions at the majors CI pins. And the repository's own workflows: pinned by SHA,
 // checks run through .ci/run.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { renderReadme } from '../scripts/docs.ts'
 import { OPERATIONS } from '../src/registry.ts'
 import { documents, workflowBlocks } from './support/documents.ts'
+
+/** A document of the repository, by its path from the root. */
+function read(document: string): string {
+  return readFileSync(new URL(`../${document}`, import.meta.url), 'utf8')
+}
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const ACTION_YML = readFileSync(new URL('../action.yml', import.meta.url), 'utf8')
@@ -247,25 +253,47 @@ describe('workflows of this repository', () => {
 })
 
 describe('the documents', () => {
+  /** A document's text with its fenced code blocks blanked out, line for line. */
+  function prose(document: string): string {
+    return read(document).replace(/```[\s\S]*?```/g, block => block.replace(/[^\n]/g, ' '))
+  }
+
   /** Markdown links `[text](target)` that point into the repository, with the line they are on. */
   function localLinks(document: string): Array<{ target: string; line: number }> {
-    const text = readFileSync(new URL(`../${document}`, import.meta.url), 'utf8').replace(/```[\s\S]*?```/g, block => block.replace(/[^\n]/g, ' '))
+    const text = prose(document)
     return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
       .map(match => ({ target: match[1] ?? '', line: text.slice(0, match.index).split('\n').length }))
       .filter(({ target }) => !/^[a-z]+:/.test(target))
   }
 
   /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes. */
+  function anchorOf(heading: string): string {
+    return heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-')
+  }
+
   function anchors(document: string): Set<string> {
-    const text = readFileSync(new URL(`../${document}`, import.meta.url), 'utf8').replace(/```[\s\S]*?```/g, '')
-    return new Set(
-      [...text.matchAll(/^#{1,6} (.*)$/gm)].map(match =>
-        (match[1] ?? '')
-          .toLowerCase()
-          .replace(/[^\p{L}\p{N} _-]/gu, '')
-          .replace(/ /g, '-')
-      )
-    )
+    return new Set([...prose(document).matchAll(/^#{1,6} (.*)$/gm)].map(match => anchorOf(match[1] ?? '')))
+  }
+
+  /**
+   * Sections named in words rather than linked, `(README, "Quick start")` or `(docs/recipes.md,
+   * "Wait later")`, with the line they are on; code blocks included, where a workflow's comment
+   * may point at a section. The name is a document's path, or its name without `.md`.
+   */
+  function sectionReferences(document: string): Array<{ file: string; heading: string; line: number }> {
+    const text = read(document)
+    return [...text.matchAll(/\(((?:[\w-]+\/)*(?:[\w-]+\.md|[A-Z]+)),\s+"([^"]+)"\)/g)].map(match => {
+      const name = (match[1] ?? '').replace(/(\.md)?$/, '.md')
+      const besideIt = join(dirname(document), name)
+      return {
+        file: existsSync(new URL(`../${besideIt}`, import.meta.url)) ? besideIt : name,
+        heading: (match[2] ?? '').replace(/\s+/g, ' '),
+        line: text.slice(0, match.index).split('\n').length
+      }
+    })
   }
 
   it('are each linked from the README, or from a document it links to', () => {
@@ -296,6 +324,17 @@ describe('the documents', () => {
         const relative = file.pathname.slice(new URL('../', import.meta.url).pathname.length)
         expect([...anchors(relative)], `${document}:${line} links to ${target}, a heading that does not exist`).toContain(anchor)
       }
+    }
+  })
+
+  it('include the changelog, whose entries point at sections that move', () => {
+    expect(documents()).toContain('CHANGELOG.md')
+  })
+
+  it.each(documents())('%s names in words only sections that exist', document => {
+    for (const { file, heading, line } of sectionReferences(document)) {
+      expect(existsSync(new URL(`../${file}`, import.meta.url)), `${document}:${line} names ${file}, which does not exist`).toBe(true)
+      expect([...anchors(file)], `${document}:${line} names the section "${heading}" of ${file}, which it does not have`).toContain(anchorOf(heading))
     }
   })
 
