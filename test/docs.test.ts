@@ -342,3 +342,27 @@ describe('the documents', () => {
     expect(README.split('\n').length).toBeLessThanOrEqual(300)
   })
 })
+
+describe('the variables and secrets of the documents’ workflows', () => {
+  /** The `vars.NAME` and `secrets.NAME` that a document's ```yaml blocks use; `GITHUB_TOKEN` is every job's own. */
+  function usedIn(document: string): string[] {
+    const yaml = [...read(document).matchAll(/```yaml\n([\s\S]*?)```/g)].map(match => match[1] ?? '').join('\n')
+    const names = [...yaml.matchAll(/\b(?:vars|secrets)\.([A-Za-z_]\w*)/g)].map(match => match[1] ?? '')
+    return [...new Set(names)].filter(name => name !== 'GITHUB_TOKEN').sort()
+  }
+
+  const using = documents()
+    .map(document => [document, usedIn(document)] as const)
+    .filter(([, names]) => names.length > 0)
+
+  it('are found in the README and the recipes, so the check below checks something', () => {
+    expect(using.map(([document]) => document)).toEqual(expect.arrayContaining(['README.md', 'docs/recipes.md']))
+  })
+
+  it.each(using)('%s asks for each one it uses, by name, outside its code blocks', (document, names) => {
+    // A reader creates what the prose asks for; a name seen only inside a workflow is easy to miss.
+    const prose = read(document).replace(/```[\s\S]*?```/g, '')
+    const unasked = names.filter(name => !new RegExp(`\\b${name}\\b`).test(prose))
+    expect(unasked, `${document}'s workflows use these variables or secrets without its text asking for them`).toEqual([])
+  })
+})
