@@ -366,3 +366,29 @@ describe('the variables and secrets of the documents’ workflows', () => {
     expect(unasked, `${document}'s workflows use these variables or secrets without its text asking for them`).toEqual([])
   })
 })
+
+describe('what the documents say of a post step with nothing armed', () => {
+  /** The sentences of every document's prose, each on one line. */
+  function sentences(): Array<{ document: string; sentence: string }> {
+    return documents().flatMap(document =>
+      read(document)
+        .replace(/```[\s\S]*?```/g, '')
+        .split(/\n\s*\n|\n(?=\s*(?:[-*]|\d+\.) )/)
+        .flatMap(paragraph => paragraph.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+(?=[A-Z`*[(])/))
+        .map(sentence => ({ document, sentence }))
+    )
+  }
+
+  const about = sentences().filter(
+    ({ sentence }) => /post step/i.test(sentence) && /nothing (?:was )?armed|armed nothing/i.test(sentence) && /\bprint/i.test(sentence)
+  )
+
+  it('is found, so the check below checks something', () => {
+    expect(about.length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('is that it prints nothing (test/e2e/rollback.test.ts: "of a step that armed nothing prints nothing at all")', () => {
+    const otherwise = about.filter(({ sentence }) => !/prints nothing/i.test(sentence))
+    expect(otherwise.map(({ document, sentence }) => `${document}: ${sentence}`)).toEqual([])
+  })
+})
