@@ -35,12 +35,12 @@ export async function run(options: RunOptions = {}): Promise<void> {
     core.setFailed(failure)
   }
   if (asked?.rollbackOnFailure) sayWhatIsArmed(report, failure === undefined ? armed : [], asked.dryRun)
-  await writeReport(operation, report.outcome, Date.now() - started, failure)
+  await writeReport(operation, report.outcome, Date.now() - started, failure, { dryRun: asked?.dryRun ?? false })
 }
 
 /** What the post step will restore if a later step fails, or why it will restore nothing. */
 function sayWhatIsArmed(report: Reporter, armed: RollbackTarget[], dryRun: boolean): void {
-  if (armed.length > 0) return report.note(armedLine(armed))
+  if (armed.length > 0) return report.rollback(armedLine(armed))
   const why = dryRun ? 'a dry run arms nothing' : 'this step failed, so no deploy ran after it to undo'
-  report.note(`Rollback not armed: ${why}.`)
+  report.rollback(`Rollback not armed: ${why}.`)
 }

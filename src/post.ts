@@ -23,5 +23,5 @@ async function failWithoutRestoring(error: unknown): Promise<void> {
   const failure = `rollback failed: ${error instanceof Error ? error.message : String(error)}`
   core.setFailed(failure)
   const { Outcome, writeReport } = await import('./report.ts')
-  await writeReport('rollback', new Outcome(), 0, failure)
+  await writeReport('rollback', new Outcome(), 0, failure, { post: true })
 }

@@ -64,6 +64,8 @@ export interface Reporter {
   summarize(level: SummaryLevel, text: string): void
   /** The step's servers, for the job summary's table (and a fleet's timeline). */
   servers(results: ServerResult[], statusOf: StatusOf): void
+  /** What the rollback is armed with, or did: a line of the log and the summary's Rollback section. */
+  rollback(line: string): void
 }
 
 export type SummaryLevel = 'note' | 'notice' | 'warning'
@@ -77,6 +79,8 @@ export class Outcome {
   readonly facts: ServerFacts = {}
   items: Item[] | undefined
   servers: { results: ServerResult[]; statusOf: StatusOf } | undefined
+  /** What the rollback is armed with, or what it restored: its own section of the summary. */
+  rollback: string | undefined
 
   set(outputs: Outputs): void {
     for (const [name, value] of Object.entries(outputs) as Array<[OutputName, unknown]>) {
@@ -173,6 +177,11 @@ export class Recorder implements Reporter {
   servers(results: ServerResult[], statusOf: StatusOf): void {
     this.outcome.servers = { results, statusOf }
   }
+
+  rollback(line: string): void {
+    this.say(line)
+    this.outcome.rollback = line
+  }
 }
 
 /** The reporter of a step on the runner: records like any other, and prints each line as it comes. */
@@ -218,22 +227,37 @@ export class ActionsReporter extends Recorder {
 /** Longest list drawn as a table in the job summary; the `items` output has more. */
 const SUMMARY_TABLE_ROWS = 50
 
-/** Outputs and job summary, written from this one place whether the step succeeded or not. */
-export async function writeReport(heading: string, outcome: Outcome, elapsedMs: number, failure: string | undefined): Promise<void> {
-  for (const [name, value] of outcome.outputs) core.setOutput(name, value)
-  const summary = core.summary.addHeading(escapeHtml(plain(`VPS.org ${heading}: ${failure ? 'failed' : 'done'}`)), 3)
+export interface ReportOptions {
+  /** A dry run: the summary says what it would do, and that nothing changed. */
+  dryRun?: boolean
+  /** The post step: its outputs reach no later step, so none is written. */
+  post?: boolean
+}
+
+/**
+ * Outputs and job summary, written from this one place whether the step succeeded or not. The
+ * summary is written for a person: one table for the operation (a row per server where it names
+ * servers, else its outputs), the lines worth reading, the rollback, no JSON.
+ */
+export async function writeReport(
+  heading: string,
+  outcome: Outcome,
+  elapsedMs: number,
+  failure: string | undefined,
+  options: ReportOptions = {}
+): Promise<void> {
+  if (!options.post) for (const [name, value] of outcome.outputs) core.setOutput(name, value)
+  const state = failure ? 'failed' : options.dryRun ? 'dry run, nothing changed' : 'done'
+  const summary = core.summary.addHeading(escapeHtml(plain(`VPS.org ${heading}: ${state}`)), 3)
+  // A blank line after the heading's HTML, or GitHub leaves the Markdown below it literal.
+  summary.addRaw('\n')
   for (const line of outcome.lines) summary.addRaw(`${SUMMARY_PREFIX[line.level]}${escapeMarkdown(line.text)}\n\n`)
   if (failure) summary.addRaw(`**Error:** ${escapeMarkdown(failure)}\n\n`)
-  const rows = [...outputRows(outcome), ['time taken', formatDuration(elapsedMs)]]
-  summary.addTable([
-    [
-      { data: 'output', header: true },
-      { data: 'value', header: true }
-    ],
-    ...rows.map(cells)
-  ])
-  if (outcome.items) addItemTable(outcome.items)
   if (outcome.servers) addServers(outcome.servers)
+  else summary.addRaw(table(['output', 'value'], outputRows(outcome)))
+  if (outcome.items) addItemTable(outcome.items)
+  if (outcome.rollback) summary.addRaw(`#### Rollback\n\n${escapeMarkdown(outcome.rollback)}\n\n`)
+  summary.addRaw(`Took ${formatDuration(elapsedMs)}.\n`)
   // Outside a runner (a local run) there is no summary file: the log already said it all.
   if (!process.env.GITHUB_STEP_SUMMARY) return void summary.emptyBuffer()
   await summary.write().catch((error: unknown) => core.warning(`The job summary could not be written: ${String(error)}`))
@@ -249,13 +273,11 @@ function outputRows(outcome: Outcome): string[][] {
 }
 
 function addItemTable(items: Item[]): void {
-  const header = ['id', 'name or type', 'description', 'server', 'status', 'size (MB)', 'created'].map(data => ({ data, header: true }))
+  const header = ['id', 'name or type', 'description', 'server', 'status', 'size (MB)', 'created']
   const rows = items
     .slice(0, SUMMARY_TABLE_ROWS)
-    .map(item =>
-      cells([String(item.id), labelOf(item), item.description ?? '', String(item.server.id), item.status, String(item.size_mb ?? ''), item.created_at])
-    )
-  core.summary.addTable([header, ...rows])
+    .map(item => [String(item.id), labelOf(item), item.description ?? '', String(item.server.id), item.status, String(item.size_mb ?? ''), item.created_at])
+  core.summary.addRaw(table(header, rows))
   if (items.length > SUMMARY_TABLE_ROWS) core.summary.addRaw(`…and ${items.length - SUMMARY_TABLE_ROWS} more, in the \`items\` output.\n`)
 }
 
@@ -265,22 +287,18 @@ function addItemTable(items: Item[]): void {
  */
 function addServers({ results, statusOf }: { results: ServerResult[]; statusOf: StatusOf }): void {
   const deleting = results.some(result => result.deletedIds !== undefined)
-  const header = ['server', 'item', 'status', 'size (MB)', ...(deleting ? ['deleted'] : []), 'time', 'error'].map(data => ({ data, header: true }))
-  core.summary.addTable([
-    header,
-    ...results.map(result =>
-      cells([
-        String(result.serverId),
-        `${itemOf(result) ?? ''}${result.item && 'name' in result.item ? ` "${result.item.name}"` : ''}`,
-        (statusOf === 'server' ? result.serverStatus : result.item?.status) ?? '',
-        statusOf === 'server' ? '' : String(result.item?.size_mb ?? ''),
-        ...(deleting ? [(result.deletedIds ?? []).join(', ')] : []),
-        formatDuration(result.endedAt - result.startedAt),
-        result.error ?? result.heldBack ?? ''
-      ])
-    )
+  const header = ['server', 'item', 'status', 'size (MB)', ...(deleting ? ['deleted'] : []), 'time', 'error']
+  const rows = results.map(result => [
+    String(result.serverId),
+    `${itemOf(result) ?? ''}${result.item && 'name' in result.item ? ` "${result.item.name}"` : ''}`,
+    (statusOf === 'server' ? result.serverStatus : result.item?.status) ?? '',
+    statusOf === 'server' ? '' : String(result.item?.size_mb ?? ''),
+    ...(deleting ? [(result.deletedIds ?? []).join(', ')] : []),
+    formatDuration(result.endedAt - result.startedAt),
+    result.error ?? result.heldBack ?? ''
   ])
-  if (results.length > 1) core.summary.addRaw(`\n${timeline(results)}\n`)
+  core.summary.addRaw(table(header, rows))
+  if (results.length > 1) core.summary.addRaw(`${timeline(results)}\n\n`)
 }
 
 /** `snapshot 807` or `backup 9`: the item a server's work made or used, if any; ids only. */
@@ -319,8 +337,13 @@ function labelOf(item: Item): string {
   return 'name' in item ? String(item.name) : String((item as Backup).backup_type)
 }
 
-function cells(values: string[]): Array<{ data: string }> {
-  return values.map(value => ({ data: escapeHtml(plain(value)) }))
+/**
+ * An HTML table, every cell closed (an empty one included), escaped, and followed by a blank
+ * line, so that the Markdown after it is read as Markdown.
+ */
+function table(header: string[], rows: string[][]): string {
+  const row = (values: string[], tag: 'th' | 'td') => `<tr>${values.map(value => `<${tag}>${escapeHtml(plain(value))}</${tag}>`).join('')}</tr>`
+  return `<table>${row(header, 'th')}${rows.map(values => row(values, 'td')).join('')}</table>\n\n`
 }
 
 function escapeHtml(text: string): string {

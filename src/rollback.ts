@@ -41,6 +41,7 @@ export async function rollBack(armed: ArmedRollback, options: Pick<ConnectOption
       },
       tools
     )
+    report.rollback(`Rolled back: ${armed.targets.map(target => `server ${target.serverId} restored from ${target.kind} ${target.id}`).join(', ')}.`)
   } catch (error) {
     // Failed before any server was worked on (no token, a bad URL): say which ones were left as they are.
     const untouched = working
@@ -49,7 +50,7 @@ export async function rollBack(armed: ArmedRollback, options: Pick<ConnectOption
     failure = describeFailure(STEP, error) + untouched
     core.setFailed(failure)
   }
-  await writeReport(STEP, report.outcome, Date.now() - started, failure)
+  await writeReport(STEP, report.outcome, Date.now() - started, failure, { post: true })
 }
 
 async function restoreServer(target: RollbackTarget, tools: Tools): Promise<void> {

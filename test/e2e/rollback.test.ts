@@ -68,7 +68,9 @@ describe.concurrent('a main step that succeeded with a completed item arms the r
     expectSuccess(post)
     expect(writes(emulator, from)).toEqual([`POST /snapshots/${created}/restore/`])
     expect(calls(emulator, from).at(-1)).toBe(`GET /servers/${WEB}/`)
-    expect(post.outputs).toMatchObject({ snapshot_id: String(created), server_id: String(WEB), status: 'running' })
+    // A post step's outputs reach no later step: it writes none; its summary says what it restored.
+    expect(post.outputs).toEqual({})
+    expect(summaryText(post)).toContain(`#### Rollback\n\nRolled back: server ${WEB} restored from snapshot ${created}.`)
     // The server's group says what it was restored from and that it runs again; the summary's row, how it ended.
     const [group] = readLog(post.stdout).groups
     expect(group?.title).toMatch(new RegExp(`^Server ${WEB}: restore from snapshot ${created}, server running, `))
@@ -99,7 +101,7 @@ describe.concurrent('a main step that succeeded with a completed item arms the r
     const post = await step(emulator, waitInputs, { post: { state: waited.state } })
     expectSuccess(post)
     expect(restores(emulator)).toEqual([`POST /snapshots/${create.outputs.snapshot_id}/restore/`])
-    expect(post.outputs.status).toBe('running')
+    expect(serverRows(post)).toEqual([expect.objectContaining({ server: String(WEB), status: 'running' })])
     expect(emulator.server(WEB)?.status).toBe('running')
   })
 
