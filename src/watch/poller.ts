@@ -88,7 +88,8 @@ export class Poller {
       const waiting: Waiting = {
         watch,
         startedAt: now,
-        nextAt: this.#before(this.#lastCheckAt(), this.#first(watch.atOnce)),
+        // A check at once is made at once; a first check on the schedule yields to the last one as later ones do.
+        nextAt: watch.atOnce ? Math.min(this.#first(true), this.#lastCheckAt()) : this.#before(this.#lastCheckAt(), this.#first(false)),
         checks: 0,
         status: undefined,
         resolve: value => resolve(value as T),

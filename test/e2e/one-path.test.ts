@@ -3,7 +3,7 @@
 // line outside them, the armed line, a restore refused whole, and a post step that never crashes.
 import { describe, expect, it } from 'vitest'
 import { fleetServers, type Emulator } from '../emulator/server.ts'
-import { expectFailure, expectSuccess, restores, start, step, summaryText, test, WEB } from '../support/steps.ts'
+import { expectFailure, expectSuccess, readLog, restores, start, step, summaryText, test, WEB } from '../support/steps.ts'
 
 async function withFleet<T>(count: number, work: (emulator: Emulator) => Promise<T>, jobSeconds = 0.2): Promise<T> {
   const emulator = await start({ servers: fleetServers(count), jobSeconds })
@@ -12,20 +12,6 @@ async function withFleet<T>(count: number, work: (emulator: Emulator) => Promise
   } finally {
     await emulator.close()
   }
-}
-
-/** The log's groups with their lines, and the lines outside every group. */
-function readLog(stdout: string): { groups: Array<{ title: string; lines: string[] }>; outside: string[] } {
-  const groups: Array<{ title: string; lines: string[] }> = []
-  const outside: string[] = []
-  let current: { title: string; lines: string[] } | undefined
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith('::group::')) groups.push((current = { title: line.slice('::group::'.length), lines: [] }))
-    else if (line === '::endgroup::') current = undefined
-    else if (current) current.lines.push(line)
-    else if (!line.startsWith('::')) outside.push(line)
-  }
-  return { groups, outside }
 }
 
 describe('a lone server', () => {

@@ -105,7 +105,6 @@ export function serverRows(result: StepResult): Array<Record<string, string>> {
     .filter(row => row !== '')
   const names = [...header.matchAll(/<th>(.*?)<\/th>/g)].map(match => match[1] ?? '')
   return rows.map(row => {
-    // @actions/core writes an empty cell as a lone `<td>`, without its end tag.
     const cells = row
       .replace(/<\/tr>$/, '')
       .split('<td>')
