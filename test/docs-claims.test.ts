@@ -4,9 +4,12 @@
 // protocol matters) to see that it holds. docs.test.ts checks the documents' form; this, their word.
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
 import { createSnapshots } from '../src/operations/create.ts'
+import type { Emulator } from './emulator/server.ts'
 import { test as inProcess, createSettings, summaryOf, WEB, type Api } from './support/in-process.ts'
 import { createSnapshot } from './support/one-server.ts'
+import { test as bundled, expectSuccess, step } from './support/steps.ts'
 
 /** A document of the repository, its lines joined as GitHub renders a paragraph. */
 function read(document: string): string {
@@ -58,5 +61,49 @@ describe('a create with wait: false makes none of the deletions planned after it
     await createSnapshots({ ...step.settings, ...createSettings({ keep: 2, wait: false }), serverIds: [101, 102], maxParallel: 2 }, step.tools)
     expect(api.writes()).toEqual(['POST /snapshots/', 'POST /snapshots/'])
     expect(summaryOf(step, 'notice')).toEqual([expect.stringMatching(/^Server 101: Rotation skipped: /)])
+  })
+})
+
+describe('the operations that set snapshot_ids and backup_ids are those action.yml (and so the README) names', () => {
+  const OUTPUTS = (parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as { outputs: Record<string, { description: string }> }).outputs
+
+  /** `After create-snapshot, wait-snapshot or restore-snapshot: …` gives those three. */
+  function namedBy(output: string): string[] {
+    const clause = /^After ([^:]+):/.exec(OUTPUTS[output]?.description.trim() ?? '')?.[1]
+    expect(clause, `action.yml: the description of ${output} starts "After <operations>:"`).toBeDefined()
+    return (clause ?? '').split(/, | or /).sort()
+  }
+
+  /** Every operation of a kind, each with what it needs, on a server that has two completed items of the action's own. */
+  function everyOperation(kind: 'snapshot' | 'backup', emulator: Emulator): Array<[string, Record<string, string>]> {
+    const [older, newer] = [2, 1].map(hours => {
+      const createdAt = new Date(Date.now() - hours * 3_600_000).toISOString()
+      const description = `gha-acme-shop-${hours}-1-abcdef Before deploy`
+      return kind === 'snapshot'
+        ? emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${hours}-1-abcdef`, description, createdAt }).id
+        : emulator.addBackup({ serverId: WEB, description, createdAt }).id
+    })
+    const id = `${kind}_id`
+    const server = { server_id: String(WEB) }
+    return [
+      [`create-${kind}`, server],
+      [`wait-${kind}`, { ...server, [id]: String(newer) }],
+      [`restore-${kind}`, { ...server, [id]: 'latest' }],
+      [`list-${kind}s`, server],
+      [`delete-${kind}`, { [id]: String(older) }],
+      [`prune-${kind}s`, { ...server, keep: '1' }]
+    ]
+  }
+
+  describe.concurrent.each(['snapshot', 'backup'] as const)('%s', kind => {
+    bundled(`every operation of the kind is run, and ${kind}_ids is set by exactly those named`, async ({ emulator }) => {
+      const setters: string[] = []
+      for (const [operation, inputs] of everyOperation(kind, emulator)) {
+        const result = await step(emulator, { operation, ...inputs })
+        expectSuccess(result)
+        if (result.outputs[`${kind}_ids`]) setters.push(operation)
+      }
+      expect(setters.sort()).toEqual(namedBy(`${kind}_ids`))
+    })
   })
 })
