@@ -107,3 +107,27 @@ describe('the operations that set snapshot_ids and backup_ids are those action.y
     })
   })
 })
+
+describe('the job summary of an operation that names servers has one table of its servers', () => {
+  it('as behaviour.md says', () => {
+    expectSays('docs/behaviour.md', 'of an operation that names servers has one table of its servers')
+  })
+
+  bundled('so does each of them, and an operation that names none (delete-*) has none', async ({ emulator }) => {
+    const [snapshot, other] = [1, 2].map(n => emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${n}-1-abcdef` }))
+    const server = { server_id: String(WEB) }
+    const operations: Array<[Record<string, string>, number]> = [
+      [{ operation: 'create-snapshot', ...server }, 1],
+      [{ operation: 'wait-snapshot', ...server, snapshot_id: String(snapshot?.id) }, 1],
+      [{ operation: 'restore-snapshot', ...server, snapshot_id: 'latest' }, 1],
+      [{ operation: 'list-snapshots', ...server }, 1],
+      [{ operation: 'prune-snapshots', ...server, keep: '2' }, 1],
+      [{ operation: 'delete-snapshot', snapshot_id: String(other?.id) }, 0]
+    ]
+    for (const [inputs, tables] of operations) {
+      const result = await step(emulator, inputs)
+      expectSuccess(result)
+      expect(result.summary.split('<tr><th>server</th>').length - 1, `${inputs.operation}: tables of servers`).toBe(tables)
+    }
+  })
+})
