@@ -6,10 +6,12 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { createSnapshots } from '../src/operations/create.ts'
+import { armedLine, type RollbackTarget } from '../src/state.ts'
+import { progressLine } from '../src/watch/progress.ts'
 import type { Emulator } from './emulator/server.ts'
 import { test as inProcess, createSettings, summaryOf, WEB, type Api } from './support/in-process.ts'
 import { createSnapshot } from './support/one-server.ts'
-import { test as bundled, expectSuccess, step } from './support/steps.ts'
+import { test as bundled, expectSuccess, readLog, step } from './support/steps.ts'
 
 /** A document of the repository, its lines joined as GitHub renders a paragraph. */
 function read(document: string): string {
@@ -20,6 +22,7 @@ function read(document: string): string {
 function expectSays(document: string, quote: string): void {
   expect(read(document).includes(quote), `${document} no longer says "${quote}": check the claim and this test together`).toBe(true)
 }
+
 describe('a create with wait: false makes none of the deletions planned after it, and says so only when it had one', () => {
   function addOwn(api: Api, serverId: number, count: number): void {
     for (let n = 1; n <= count; n++) {
@@ -129,5 +132,46 @@ describe('the job summary of an operation that names servers has one table of it
       expectSuccess(result)
       expect(result.summary.split('<tr><th>server</th>').length - 1, `${inputs.operation}: tables of servers`).toBe(tables)
     }
+  })
+})
+
+describe('the log lines the documents quote are the ones the action prints', () => {
+  it('the armed line, for one server (README) and a fleet (behaviour.md)', () => {
+    for (const document of ['README.md', 'docs/behaviour.md']) {
+      const quotes = [...read(document).matchAll(/`(Rollback armed: [^`]*)`/g)].map(match => match[1] ?? '')
+      expect(quotes.length, `${document} quotes the armed line`).toBeGreaterThan(0)
+      for (const quote of quotes) {
+        const targets = [...quote.matchAll(/server (\d+) from (snapshot|backup) (\d+)/g)].map(([, serverId, kind, id]): RollbackTarget => ({
+          kind: kind as RollbackTarget['kind'],
+          id: Number(id),
+          serverId: Number(serverId)
+        }))
+        expect(quote).toBe(armedLine(targets))
+      }
+    }
+  })
+
+  it('the progress line, for one server (README, behaviour.md) and a fleet (behaviour.md)', () => {
+    const waiting = { at: 'waiting', what: 'snapshot 801', status: 'in_progress' } as const
+    const one = progressLine([[12345, waiting]], 250_000)
+    const fleet = progressLine(
+      [
+        [101, { at: 'ended', outcome: 'completed', failed: false }],
+        [102, { ...waiting, what: 'snapshot 802' }],
+        [103, { ...waiting, what: 'snapshot 803' }]
+      ],
+      250_000
+    )
+    for (const document of ['README.md', 'docs/behaviour.md']) expectSays(document, `\`${one}\``)
+    expectSays('docs/behaviour.md', `\`${fleet}\``)
+  })
+
+  bundled('the line of a step asked to arm that failed (behaviour.md)', async ({ emulator }) => {
+    const quote = /`(Rollback not armed: [^`]*)`/.exec(read('docs/behaviour.md'))?.[1]
+    expect(quote, 'behaviour.md quotes the line').toBeDefined()
+    emulator.failNextJob('snapshot', 'failed')
+    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true' })
+    expect(result.exitCode).toBe(1)
+    expect(readLog(result.stdout).outside).toContain(quote)
   })
 })
