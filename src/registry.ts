@@ -88,7 +88,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     operation: 'list-snapshots',
     does: 'Lists snapshots, every page, newest first.',
     gives: "`server_id` to list one server's only, or several servers' (`max_parallel` at once)",
-    gets: '`count`, `items` (JSON array)',
+    gets: '`count`, `items` (JSON array); `results` (a count per server) with `server_id`',
     inputs: ['server_id', 'max_parallel'],
     read: read => prepared(readList(read, 'snapshot'), listSnapshots)
   },
@@ -96,7 +96,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     operation: 'list-backups',
     does: 'Lists backups, every page, newest first.',
     gives: '`server_id`, `backup_type` (`manual` or `automatic`) to filter',
-    gets: '`count`, `items`',
+    gets: '`count`, `items`; `results` with `server_id`',
     inputs: ['server_id', 'max_parallel', 'backup_type'],
     read: read => prepared(readList(read, 'backup'), listBackups)
   },
@@ -120,7 +120,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     operation: 'wait-snapshot',
     does: 'Waits for a snapshot started earlier with `wait: false`. With `rollback_on_failure`, a failure later in the job restores the server from it: put it right before the deploy.',
     gives: '`snapshot_id` and `server_id`, or the `snapshot_ids` of a create for a fleet',
-    gets: "`snapshot_id`, `status` and the rest of the snapshot's outputs; `results`",
+    gets: "`snapshot_id`, `status` and the rest of the snapshot's outputs; `results` and `snapshot_ids`",
     inputs: ['snapshot_id', 'server_id', 'max_parallel', 'rollback_on_failure'],
     read: (read, common) => prepared({ ...common, ...readWait(read, 'snapshot_id') }, (settings, tools) => waitForEach(SNAPSHOTS, settings, tools))
   },
@@ -128,7 +128,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     operation: 'wait-backup',
     does: 'Waits for a backup started earlier with `wait: false`, the same way.',
     gives: '`backup_id` and `server_id`, or the `backup_ids` of a create',
-    gets: '`backup_id`, `status` and the rest; `results`',
+    gets: '`backup_id`, `status` and the rest; `results` and `backup_ids`',
     inputs: ['backup_id', 'server_id', 'max_parallel', 'rollback_on_failure'],
     read: (read, common) => prepared({ ...common, ...readWait(read, 'backup_id') }, (settings, tools) => waitForEach(BACKUPS, settings, tools))
   },
@@ -136,7 +136,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     operation: 'prune-snapshots',
     does: "Deletes the action's own snapshots beyond the newest `keep`, and nothing else.",
     gives: '`server_id` (one or several), `keep` (1 or more)',
-    gets: '`deleted_ids`',
+    gets: '`deleted_ids`; `results`',
     inputs: ['server_id', 'max_parallel', 'keep', 'name_prefix'],
     read: (read, common) => prepared({ ...common, ...readPrune(read, 'prune-snapshots') }, (settings, tools) => pruneEach(SNAPSHOTS, settings, tools))
   },
@@ -144,7 +144,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     operation: 'prune-backups',
     does: "Deletes the action's own manual backups beyond the newest `keep`.",
     gives: '`server_id` (one or several), `keep` (1 or more)',
-    gets: '`deleted_ids`',
+    gets: '`deleted_ids`; `results`',
     inputs: ['server_id', 'max_parallel', 'keep', 'name_prefix'],
     read: (read, common) => prepared({ ...common, ...readPrune(read, 'prune-backups') }, (settings, tools) => pruneEach(BACKUPS, settings, tools))
   }

@@ -18,7 +18,10 @@ export interface CarryOutOptions {
 /** Carries a plan out, action by action, or in a dry run says what each would do, sending nothing. */
 export async function carryOut(plan: Plan, options: CarryOutOptions, tools: Tools): Promise<void> {
   if (options.dryRun) {
-    for (const action of plan.actions) tools.report.planned(action)
+    // What the real run would do: without the wait, rotation after the create is skipped.
+    const skipped = plan.actions.find(action => action.do === 'delete' && action.afterCreate && !options.wait)
+    for (const action of plan.actions) if (action.do !== 'delete' || !action.afterCreate || options.wait) tools.report.planned(action)
+    if (skipped) tools.report.notice(`Dry run: rotation would be skipped: the new ${skipped.kind} would not be completed yet (wait is false). Run prune-${skipped.kind}s once it is.`)
     return
   }
   let created: Snapshot | Backup | undefined

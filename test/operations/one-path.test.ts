@@ -291,3 +291,19 @@ function seconds(text: string): number {
   const rest = /([\d.]+) s/.exec(text)?.[1]
   return Number(minutes ?? 0) * 60 + Number(rest ?? 0)
 }
+
+describe('a dry run says what the real run would do', () => {
+  test('a create with wait false and keep: no deletion planned, the skipped rotation said, as the real run does', async ({ api }) => {
+    for (const hours of [3, 2, 1])
+      api.emulator.addSnapshot({ serverId: 12345, name: `gha-old-${hours}`, createdAt: new Date(api.clock.now() - hours * 3_600_000).toISOString() })
+    const dry = api.step({ dryRun: true })
+    await createSnapshot({ ...dry.settings, ...createSettings({ keep: 2, wait: false }) }, dry.tools)
+    expect(dry.recorder.outcome.planned.map(action => action.do)).toEqual(['create'])
+    expect(dry.recorder.outcome.lines.filter(line => line.level === 'notice').map(line => line.text)).toEqual([
+      'Server 12345: Dry run: rotation would be skipped: the new snapshot would not be completed yet (wait is false). Run prune-snapshots once it is.'
+    ])
+    const real = api.step()
+    await createSnapshot({ ...real.settings, ...createSettings({ keep: 2, wait: false }) }, real.tools)
+    expect(api.writes().filter(write => write.startsWith('DELETE'))).toEqual([])
+  })
+})
