@@ -72,6 +72,11 @@ export async function onEachServer<P>(fleet: FleetWork<P>, tools: Tools): Promis
   throw new OperationError(`${failed.length} of ${parts.length} servers failed: ${why}${held}`)
 }
 
+/** Whether a line already names its server, so that no prefix repeats it. */
+function namesServer(text: string, serverId: number): boolean {
+  return new RegExp(`\\bserver ${serverId}\\b`, 'i').test(text)
+}
+
 /** `server 102: …`, unless the explanation names its server first already. */
 function named(serverId: number, why: string): string {
   return why.startsWith(`server ${serverId} `) ? why : `server ${serverId}: ${why}`
@@ -116,7 +121,8 @@ function end(part: ServerPart, tools: Tools, fleetSize: number, statusOf: Status
     startedAt: part.startedAt ?? endedAt,
     endedAt,
     ...(failed ? { error: explain(part.error) } : {}),
-    ...(heldBack === undefined ? {} : { heldBack })
+    ...(heldBack === undefined ? {} : { heldBack }),
+    ...(part.recorder.outcome.planned.length === 0 ? {} : { planned: part.recorder.outcome.planned })
   }
   if (heldBack !== undefined) part.recorder.say(`${capitalise(heldBack)}.`)
   tools.report.block(blockTitle(result, statusOf), part.recorder.log)
@@ -124,7 +130,7 @@ function end(part: ServerPart, tools: Tools, fleetSize: number, statusOf: Status
   tools.report.outcome.planned.push(...part.recorder.outcome.planned)
   for (const line of part.recorder.outcome.lines) {
     if (line.level !== 'note' || part.recorder.outcome.planned.length > 0)
-      tools.report.summarize(line.level, line.text.startsWith(`Server ${part.serverId} `) ? line.text : `Server ${part.serverId}: ${line.text}`)
+      tools.report.summarize(line.level, namesServer(line.text, part.serverId) ? line.text : `Server ${part.serverId}: ${line.text}`)
   }
   const status = statusOf === 'server' ? result.serverStatus : result.item?.status
   tools.progress.set(part.serverId, {

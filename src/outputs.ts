@@ -1,4 +1,5 @@
 import type { Backup, Snapshot } from './api/types.ts'
+import type { Action } from './plan/actions.ts'
 import type { Outputs } from './report.ts'
 
 /**
@@ -26,6 +27,8 @@ export interface ServerResult extends ServerFacts {
   error?: string | undefined
   /** Why nothing was done for it, though it did not fail itself (a restore held back for the fleet). */
   heldBack?: string | undefined
+  /** In a dry run: what its plan would do. */
+  planned?: readonly Action[] | undefined
 }
 
 /** Whose `status` a server's outputs give: the item's (a create, a wait) or the server's (a restore). */

@@ -253,8 +253,9 @@ export async function writeReport(
   summary.addRaw('\n')
   for (const line of outcome.lines) summary.addRaw(`${SUMMARY_PREFIX[line.level]}${escapeMarkdown(line.text)}\n\n`)
   if (failure) summary.addRaw(`**Error:** ${escapeMarkdown(failure)}\n\n`)
-  if (outcome.servers) addServers(outcome.servers)
-  else summary.addRaw(table(['output', 'value'], outputRows(outcome)))
+  if (outcome.servers) addServers(outcome.servers, options.dryRun ?? false)
+  // A list's table of items says what its outputs would (count, items).
+  else if (!outcome.items) summary.addRaw(table(['output', 'value'], outputRows(outcome)))
   if (outcome.items) addItemTable(outcome.items)
   if (outcome.rollback) summary.addRaw(`#### Rollback\n\n${escapeMarkdown(outcome.rollback)}\n\n`)
   summary.addRaw(`Took ${formatDuration(elapsedMs)}.\n`)
@@ -285,20 +286,36 @@ function addItemTable(items: Item[]): void {
  * The servers at a glance: a row per server, in the order `server_id` gave; for a fleet, then the
  * timeline, one bar per server from its first request to its end.
  */
-function addServers({ results, statusOf }: { results: ServerResult[]; statusOf: StatusOf }): void {
-  const deleting = results.some(result => result.deletedIds !== undefined)
-  const header = ['server', 'item', 'status', 'size (MB)', ...(deleting ? ['deleted'] : []), 'time', 'error']
+function addServers({ results, statusOf }: { results: ServerResult[]; statusOf: StatusOf }, dryRun: boolean): void {
+  const restore = statusOf === 'server'
+  const deleting = results.some(result => result.deletedIds !== undefined || result.planned?.some(action => action.do === 'delete'))
+  // A restore's status is the server's, and its item's size says nothing about it.
+  const header = ['server', 'item', restore ? 'server status' : 'status', ...(restore ? [] : ['size (MB)']), ...(deleting ? ['deleted'] : []), 'time', 'error']
   const rows = results.map(result => [
     String(result.serverId),
-    `${itemOf(result) ?? ''}${result.item && 'name' in result.item ? ` "${result.item.name}"` : ''}`,
-    (statusOf === 'server' ? result.serverStatus : result.item?.status) ?? '',
-    statusOf === 'server' ? '' : String(result.item?.size_mb ?? ''),
-    ...(deleting ? [(result.deletedIds ?? []).join(', ')] : []),
+    dryRun ? wouldMake(result) : `${itemOf(result) ?? ''}${result.item && 'name' in result.item ? ` "${result.item.name}"` : ''}`,
+    (restore ? result.serverStatus : result.item?.status) ?? '',
+    ...(restore ? [] : [String(result.item?.size_mb ?? '')]),
+    ...(deleting ? [dryRun ? wouldDelete(result) : (result.deletedIds ?? []).join(', ')] : []),
     formatDuration(result.endedAt - result.startedAt),
     result.error ?? result.heldBack ?? ''
   ])
   core.summary.addRaw(table(header, rows))
-  if (results.length > 1) core.summary.addRaw(`${timeline(results)}\n\n`)
+  // A dry run did nothing to draw.
+  if (results.length > 1 && !dryRun) core.summary.addRaw(`${timeline(results)}\n\n`)
+}
+
+/** A dry run's item cell: what the server's plan would make or restore from. */
+function wouldMake(result: ServerResult): string {
+  const action = result.planned?.find(planned => planned.do !== 'delete')
+  if (action?.do === 'create') return `would create ${action.kind === 'snapshot' ? `snapshot "${action.name}"` : 'a manual backup'}`
+  if (action?.do === 'restore') return `would restore from ${action.label}`
+  return ''
+}
+
+function wouldDelete(result: ServerResult): string {
+  const ids = (result.planned ?? []).flatMap(action => (action.do === 'delete' ? [action.id] : []))
+  return ids.length === 0 ? '' : `would delete ${ids.join(', ')}`
 }
 
 /** `snapshot 807` or `backup 9`: the item a server's work made or used, if any; ids only. */
@@ -319,7 +336,9 @@ export function timeline(results: ServerResult[]): string {
     const from = Math.round(result.startedAt)
     const to = Math.max(from + 1, Math.round(result.endedAt))
     const failed = result.error !== undefined
-    return `    server ${result.serverId}${item === undefined ? '' : ` (${item})`}${failed ? ' failed' : ''} :${failed ? 'crit' : 'done'}, s${result.serverId}, ${from}, ${to}`
+    // A server held back did not finish anything: its bar is not drawn as done.
+    const [said, tag] = failed ? [' failed', 'crit'] : result.heldBack !== undefined ? [' held back', 'active'] : ['', 'done']
+    return `    server ${result.serverId}${item === undefined ? '' : ` (${item})`}${said} :${tag}, s${result.serverId}, ${from}, ${to}`
   })
   return [
     '```mermaid',

@@ -21,7 +21,10 @@ export async function carryOut(plan: Plan, options: CarryOutOptions, tools: Tool
     // What the real run would do: without the wait, rotation after the create is skipped.
     const skipped = plan.actions.find(action => action.do === 'delete' && action.afterCreate && !options.wait)
     for (const action of plan.actions) if (action.do !== 'delete' || !action.afterCreate || options.wait) tools.report.planned(action)
-    if (skipped) tools.report.notice(`Dry run: rotation would be skipped: the new ${skipped.kind} would not be completed yet (wait is false). Run prune-${skipped.kind}s once it is.`)
+    if (skipped)
+      tools.report.notice(
+        `Dry run: rotation would be skipped: the new ${skipped.kind} would not be completed yet (wait is false). Run prune-${skipped.kind}s once it is.`
+      )
     return
   }
   let created: Snapshot | Backup | undefined
@@ -71,7 +74,7 @@ async function tidy(action: DeleteAction, tools: Tools): Promise<void> {
     await remove(action, tools)
   } catch (error) {
     tools.report.warn(
-      `Rotation could not delete ${deletedItem(action)}: ${(error as Error).message}. The new ${action.kind} is completed and kept; the next rotation will try again.`
+      `Rotation could not delete ${deletedItem(action)}: ${(error as Error).message.replace(/\.$/, '')}. The new ${action.kind} is completed and kept; the next rotation will try again.`
     )
   }
 }

@@ -76,7 +76,7 @@ describe.concurrent('a main step that succeeded with a completed item arms the r
     expect(group?.title).toMatch(new RegExp(`^Server ${WEB}: restore from snapshot ${created}, server running, `))
     expect(group?.lines).toContain(`Server ${WEB} is running again after the restore.`)
     expect(serverRows(post)).toEqual([
-      expect.objectContaining({ server: String(WEB), item: expect.stringMatching(new RegExp(`^snapshot ${created} `)), status: 'running', error: '' })
+      expect.objectContaining({ server: String(WEB), item: expect.stringMatching(new RegExp(`^snapshot ${created} `)), 'server status': 'running', error: '' })
     ])
   })
 
@@ -101,7 +101,7 @@ describe.concurrent('a main step that succeeded with a completed item arms the r
     const post = await step(emulator, waitInputs, { post: { state: waited.state } })
     expectSuccess(post)
     expect(restores(emulator)).toEqual([`POST /snapshots/${create.outputs.snapshot_id}/restore/`])
-    expect(serverRows(post)).toEqual([expect.objectContaining({ server: String(WEB), status: 'running' })])
+    expect(serverRows(post)).toEqual([expect.objectContaining({ server: String(WEB), 'server status': 'running' })])
     expect(emulator.server(WEB)?.status).toBe('running')
   })
 
@@ -113,7 +113,7 @@ describe.concurrent('a main step that succeeded with a completed item arms the r
     expectSuccess(main)
     expect(warnings(main)).toEqual([expect.stringContaining(`Rotation could not delete snapshot ${old.id}`)])
     // The summary copies a server's warning, naming the server.
-    expect(summaryText(main)).toContain(`**Warning:** Server ${WEB}: Rotation could not delete snapshot ${old.id}`)
+    expect(summaryText(main)).toContain(`**Warning:** Rotation could not delete snapshot ${old.id}`)
     const armed = `Rollback armed: if a later step of this job fails, the post step restores server ${WEB} from snapshot ${main.outputs.snapshot_id}.`
     expect(readLog(main.stdout).outside).toContain(armed)
     expect(summaryText(main)).toContain(armed)
@@ -182,6 +182,6 @@ describe.concurrent('a restore is finished only when the server is at rest again
     const [group] = readLog(result.stdout).groups
     expect(group?.title).toMatch(new RegExp(`^Server ${WEB}: restore from snapshot ${snapshot.id}, server running, `))
     expect(group?.lines).toContain(`Server ${WEB} is running again after the restore.`)
-    expect(serverRows(result)).toEqual([expect.objectContaining({ server: String(WEB), status: 'running', error: '' })])
+    expect(serverRows(result)).toEqual([expect.objectContaining({ server: String(WEB), 'server status': 'running', error: '' })])
   })
 })

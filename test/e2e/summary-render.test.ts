@@ -94,12 +94,20 @@ describe('the job summary, as GitHub draws it', () => {
     expectSuccess(result)
     const [heading, create, rotate] = blocks(result)
     expect(heading).toBe('<h3>VPS.org create-snapshot: dry run, nothing changed</h3>')
-    expect(create).toMatch(/^Server 12345: Dry run: would create snapshot "gha-acme-shop-9876543210-1-[0-9a-f]{6}" of server 12345\.$/)
-    expect(rotate).toMatch(/^Server 12345: Dry run: would delete snapshot \d+ "gha-acme-shop-1-1-abcdef" of \S+Z on server 12345 to keep the newest 1\.$/)
+    expect(create).toMatch(/^Dry run: would create snapshot "gha-acme-shop-9876543210-1-[0-9a-f]{6}" of server 12345\.$/)
+    expect(rotate).toMatch(/^Dry run: would delete snapshot \d+ "gha-acme-shop-1-1-abcdef" of \S+Z on server 12345 to keep the newest 1\.$/)
     expect(result.summary.indexOf('would delete')).toBeLessThan(sections(result).servers)
     expect(result.summary).not.toMatch(/done|Rollback armed/)
-    // Nothing was made: the row names no item, status or size.
-    expect(serverRows(result)).toEqual([expect.objectContaining({ server: String(WEB), item: '', status: '', 'size (MB)': '' })])
+    // Nothing was made: the row says what would be, and has no status or size.
+    expect(serverRows(result)).toEqual([
+      expect.objectContaining({
+        server: String(WEB),
+        item: expect.stringMatching(/^would create snapshot "gha-/),
+        status: '',
+        'size (MB)': '',
+        deleted: expect.stringMatching(/^would delete \d+$/)
+      })
+    ])
   })
 
   test('a prune dry run: how many the action made and how many it keeps, then one "would delete" line per snapshot, oldest first', async ({ emulator }) => {
@@ -112,7 +120,7 @@ describe('the job summary, as GitHub draws it', () => {
     const planned = [...result.summary.matchAll(/would delete snapshot \d+ "([^"]+)"/g)].map(match => match[1])
     expect(planned).toEqual(['gha-acme-shop-5', 'gha-acme-shop-4'])
     expect(result.summary).not.toContain('by-hand')
-    expect(serverRows(result)).toEqual([expect.objectContaining({ deleted: '' })])
+    expect(serverRows(result)).toEqual([expect.objectContaining({ deleted: expect.stringMatching(/^would delete \d+, \d+$/) })])
   })
 
   it('a fleet with one failed server: the error first, then a row per server in order, the failed one with only its error', () =>
@@ -175,9 +183,14 @@ describe('the job summary, as GitHub draws it', () => {
       expectFailure(result, 'server 102 has no completed snapshot to use as "latest"')
       const held = "not restored: no server is, unless every server's snapshot is found"
       expect(serverRows(result)).toEqual([
-        expect.objectContaining({ server: '101', item: expect.stringMatching(/^snapshot \d+ "a"$/), status: '', error: held }),
-        expect.objectContaining({ server: '102', item: '', status: '', error: 'server 102 has no completed snapshot to use as "latest" (0 snapshots in all)' }),
-        expect.objectContaining({ server: '103', item: expect.stringMatching(/^snapshot \d+ "c"$/), status: '', error: held })
+        expect.objectContaining({ server: '101', item: expect.stringMatching(/^snapshot \d+ "a"$/), 'server status': '', error: held }),
+        expect.objectContaining({
+          server: '102',
+          item: '',
+          'server status': '',
+          error: 'server 102 has no completed snapshot to use as "latest" (0 snapshots in all)'
+        }),
+        expect.objectContaining({ server: '103', item: expect.stringMatching(/^snapshot \d+ "c"$/), 'server status': '', error: held })
       ])
       expect(result.summary).toContain(`; the others were ${held}\n\n`)
       expect(emulator.restores).toEqual([])
@@ -214,7 +227,7 @@ describe('the job summary, as GitHub draws it', () => {
       const post = await step(emulator, inputs, { post: { state: main.state } })
       expectSuccess(post)
       expect(post.summary).toMatch(/^<h3>VPS\.org rollback: done<\/h3>\n\n/)
-      expect(serverRows(post).map(row => row.status)).toEqual(['running', 'running', 'running'])
+      expect(serverRows(post).map(row => row['server status'])).toEqual(['running', 'running', 'running'])
       const restored = made.map(line => line.replace(' from ', ' restored from '))
       expect(post.summary).toContain(`#### Rollback\n\nRolled back: ${restored.join(', ')}.\n\n`)
       expect(bars(post)).toHaveLength(3)

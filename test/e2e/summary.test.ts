@@ -44,7 +44,10 @@ describe('the job summary', () => {
     expectSuccess(result)
     expect(result.summary).toContain('<h3>VPS.org create-snapshot: dry run, nothing changed</h3>')
     expect(result.summary).not.toMatch(/: done<\/h3>/)
-    expect(result.summary).toMatch(/Server 12345: Dry run: would create snapshot/)
+    expect(result.summary).toMatch(/\nDry run: would create snapshot "[^"]+" of server 12345\.\n/)
+    // The table says what each server would get, not a row of blanks; a dry run draws no timeline.
+    expect(result.summary).toMatch(/<td>12345<\/td><td>would create snapshot &quot;|<td>12345<\/td><td>would create snapshot "/)
+    expect(result.summary).not.toContain('```mermaid')
     expectWellFormed(result.summary)
   })
 

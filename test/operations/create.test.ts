@@ -239,9 +239,9 @@ describe('rotation on create', () => {
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings({ keep: 1, rollbackOnFailure: true }) }, step.tools)
     const created = api.emulator.snapshots(WEB).find(snapshot => snapshot.id !== old.id)
-    const warning = `Rotation could not delete snapshot ${old.id} "gha-acme-shop-1-1-eeeeee" of ${old.created_at} on server ${WEB}: HTTP 500 from DELETE /snapshots/${old.id}/: Internal Server Error.. The new snapshot is completed and kept; the next rotation will try again.`
+    const warning = `Rotation could not delete snapshot ${old.id} "gha-acme-shop-1-1-eeeeee" of ${old.created_at} on server ${WEB}: HTTP 500 from DELETE /snapshots/${old.id}/: Internal Server Error. The new snapshot is completed and kept; the next rotation will try again.`
     expect(logOf(step)).toContain(`warning: ${warning}`)
-    expect(summaryOf(step, 'warning')).toEqual([`Server ${WEB}: ${warning}`])
+    expect(summaryOf(step, 'warning')).toEqual([warning])
     expect(step.armed).toEqual([{ kind: 'snapshot', id: created?.id, serverId: WEB }])
     expect(outputsOf(step)).toMatchObject({ status: 'completed', deleted_ids: '[]' })
   })

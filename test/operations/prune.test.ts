@@ -149,8 +149,8 @@ describe('prune-snapshots', () => {
     // A dry run's summary says what it would do: the server's lines, each naming it.
     expect(summaryOf(step)).toEqual([
       `Server ${WEB} has 3 snapshots made by this action (name_prefix "gha-"); keeping the newest 1.`,
-      `Server ${WEB}: Dry run: would delete snapshot ${o1.id} "gha-1" of ${o1.created_at} on server ${WEB} to keep the newest 1.`,
-      `Server ${WEB}: Dry run: would delete snapshot ${o2.id} "gha-2" of ${o2.created_at} on server ${WEB} to keep the newest 1.`
+      `Dry run: would delete snapshot ${o1.id} "gha-1" of ${o1.created_at} on server ${WEB} to keep the newest 1.`,
+      `Dry run: would delete snapshot ${o2.id} "gha-2" of ${o2.created_at} on server ${WEB} to keep the newest 1.`
     ])
     expect(logOf(step).slice(-2)).toEqual([
       `Dry run: would delete snapshot ${o1.id} "gha-1" of ${o1.created_at} on server ${WEB} to keep the newest 1.`,
@@ -217,7 +217,7 @@ describe('prune-backups', () => {
     expect(api.writes()).toEqual([])
     expect(api.emulator.backups(WEB)).toHaveLength(2)
     const plan = `Dry run: would delete manual backup ${old.id} of ${old.created_at} on server ${WEB} to keep the newest 1.`
-    expect(summaryOf(step).slice(1)).toEqual([`Server ${WEB}: ${plan}`])
+    expect(summaryOf(step).slice(1)).toEqual([plan])
     expect(logOf(step).at(-1)).toBe(plan)
   })
 })

@@ -441,7 +441,7 @@ describe('restore-snapshot', () => {
       ])
       // A dry run's plan is in the summary, naming the server, and in its block of the log.
       const plan = `Dry run: would restore server ${WEB} from snapshot ${newest.id} "newest" of ${newest.created_at}, overwriting its disk.`
-      expect(summaryOf(step, 'note')).toEqual([`Server ${WEB}: ${plan}`])
+      expect(summaryOf(step, 'note')).toEqual([plan])
       expect(logOf(step)).toContain(plan)
     })
 
