@@ -1,14 +1,18 @@
-// Runs the VPS.org API emulator from the command line, for demos and CI:
+// Runs the VPS.org API emulator from the command line, for demos, CI and `npm run emulator`:
 //   node test/emulator/cli.ts [--port N] [--host H] [--token T] [--job-seconds S]
 //                             [--restore-seconds S] [--lifetime S] [--page-size N]
 //                             [--servers N] [--seed]
 // Prints one line `VPS_API_URL=<url>` to stdout once listening; logs each request to stderr.
 // Without --servers it serves the two default servers, 12345 and 67890; with --servers N, a
-// fleet of N servers, ids 101 to 100 + N.
+// fleet of N servers, ids 101 to 100 + N. It keeps its state until it is stopped (Ctrl-C,
+// SIGTERM), or until --lifetime seconds have passed when that is given.
 import { parseArgs } from 'node:util'
-import { DEFAULT_SERVERS, fleetServers, startEmulator, type Emulator, type EmulatorOptions } from './server.ts'
+import { seedAccount } from '../support/seeds.ts'
+import { DEFAULT_SERVERS, DEFAULT_TOKEN, fleetServers, startEmulator, type EmulatorOptions } from './server.ts'
 
-const DAY_MS = 24 * 60 * 60 * 1000
+// Started by hand, it runs until stopped: `npm run local` calls it again and again, and its
+// state (what the earlier runs created and deleted) is the point of keeping it.
+const UNTIL_STOPPED = Infinity
 
 const USAGE = `usage: node test/emulator/cli.ts [--port N] [--host H] [--token T] [--job-seconds S]
        [--restore-seconds S] [--lifetime S] [--page-size N] [--servers N] [--seed]`
@@ -35,7 +39,7 @@ function parseOptions(argv: string[]): { options: EmulatorOptions; seed: boolean
     port: optionalNumber('--port', values.port),
     jobSeconds: optionalNumber('--job-seconds', values['job-seconds']),
     restoreSeconds: optionalNumber('--restore-seconds', values['restore-seconds']),
-    lifetimeSeconds: optionalNumber('--lifetime', values.lifetime),
+    lifetimeSeconds: optionalNumber('--lifetime', values.lifetime) ?? UNTIL_STOPPED,
     pageSize: optionalNumber('--page-size', values['page-size']),
     servers: fleetSize === undefined ? [...DEFAULT_SERVERS] : fleetOf(fleetSize),
     log: line => process.stderr.write(`${line}\n`)
@@ -57,24 +61,6 @@ function optionalNumber(flag: string, value: string | undefined): number | undef
   return number
 }
 
-/** A few items a real account would already have on its first server, none made by the action (no `gha-` prefix). */
-function seedDemoData(emulator: Emulator, serverId: number): void {
-  const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString()
-  emulator.addSnapshot({
-    serverId,
-    name: 'pre-migration-snapshot',
-    createdAt: daysAgo(9),
-    description: 'Before major migration'
-  })
-  emulator.addSnapshot({
-    serverId,
-    name: 'before-update-snapshot',
-    createdAt: daysAgo(2),
-    description: 'Snapshot before system update'
-  })
-  emulator.addBackup({ serverId, backupType: 'automatic', createdAt: daysAgo(1) })
-}
-
 function describeServers(servers: Array<{ id: number }>): string {
   const ids = servers.map(server => server.id)
   return ids.length > 3 ? `${ids[0]} to ${ids.at(-1)} (${ids.length})` : ids.join(', ')
@@ -91,14 +77,17 @@ async function main(): Promise<void> {
   }
   const emulator = await startEmulator(parsed.options)
   const firstServer = parsed.options.servers?.[0]
-  if (parsed.seed && firstServer) seedDemoData(emulator, firstServer.id)
+  if (parsed.seed && firstServer) seedAccount(emulator, firstServer.id)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       process.stderr.write(`${signal}: closing\n`)
       void emulator.close()
     })
   }
-  process.stderr.write(`servers: ${describeServers(parsed.options.servers ?? [])}\n`)
+  const lifetime = parsed.options.lifetimeSeconds
+  const until = lifetime === UNTIL_STOPPED ? 'until stopped (Ctrl-C)' : `for ${lifetime} s, or until stopped`
+  process.stderr.write(`servers: ${describeServers(parsed.options.servers ?? [])}; token: ${parsed.options.token ?? DEFAULT_TOKEN}\n`)
+  process.stderr.write(`state kept ${until}\n`)
   process.stdout.write(`VPS_API_URL=${emulator.url}\n`)
   // Nothing else holds the event loop: once the emulator closes (signal or lifetime), the process ends.
 }

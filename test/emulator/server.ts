@@ -33,7 +33,10 @@ export interface EmulatorOptions {
   host?: string
   /** 0 picks any free port. */
   port?: number
-  /** The emulator closes itself after this long, so a forgotten one never outlives its test run. */
+  /**
+   * The emulator closes itself after this long, so a forgotten one never outlives its test run;
+   * Infinity keeps it until close(), for the command line's `npm run emulator`.
+   */
   lifetimeSeconds?: number
   /** Replaces the default servers (fleetServers(n) gives n of them). */
   servers?: ServerSeed[]
@@ -173,11 +176,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return closing
   }
   const lifetimeSeconds = options.lifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS
-  const lifetime = setTimeout(() => {
-    settings.log(`lifetime of ${lifetimeSeconds} s is over; closing`)
-    void close()
-  }, lifetimeSeconds * 1000)
-  lifetime.unref() // never what keeps a test process alive
+  const lifetime = Number.isFinite(lifetimeSeconds)
+    ? setTimeout(() => {
+        settings.log(`lifetime of ${lifetimeSeconds} s is over; closing`)
+        void close()
+      }, lifetimeSeconds * 1000)
+    : undefined
+  lifetime?.unref() // never what keeps a test process alive
 
   return {
     url: `${origin}${API_PREFIX}`,
