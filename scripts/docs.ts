@@ -1,11 +1,13 @@
 // `npm run docs`: rewrites the README's inputs and outputs tables from action.yml, and its
 // operations table from the registry of operations (src/registry.ts), between the marker
-// comments `<!-- inputs:start -->` … `<!-- inputs:end -->` (the same for outputs, operations).
-// test/docs.test.ts fails when the committed README differs from what this would write.
+// comments `<!-- inputs:start -->` … `<!-- inputs:end -->` (the same for outputs, operations),
+// and .env.example from action.yml's inputs (scripts/env-example.ts). test/docs.test.ts and
+// test/env-example.test.ts fail when the committed files differ from what this would write.
 import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { OPERATIONS, type OperationEntry } from '../src/registry.ts'
+import { renderEnvExample } from './env-example.ts'
 
 interface ActionInput {
   description?: string
@@ -81,12 +83,20 @@ function replaceBetweenMarkers(readme: string, section: string, content: string)
 
 async function main(): Promise<void> {
   const root = new URL('../', import.meta.url)
+  const actionYml = await readFile(new URL('action.yml', root), 'utf8')
   const readmePath = fileURLToPath(new URL('README.md', root))
   const readme = await readFile(readmePath, 'utf8')
-  const rendered = renderReadme(readme, await readFile(new URL('action.yml', root), 'utf8'))
-  if (rendered === readme) return console.log('README.md: the inputs, outputs and operations tables are already up to date.')
-  await writeFile(readmePath, rendered)
-  console.log('README.md: rewrote the inputs and outputs tables from action.yml, and the operations table from src/registry.ts.')
+  const rendered = renderReadme(readme, actionYml)
+  if (rendered === readme) console.log('README.md: the inputs, outputs and operations tables are already up to date.')
+  else {
+    await writeFile(readmePath, rendered)
+    console.log('README.md: rewrote the inputs and outputs tables from action.yml, and the operations table from src/registry.ts.')
+  }
+  const envExamplePath = fileURLToPath(new URL('.env.example', root))
+  const envExample = renderEnvExample(actionYml)
+  if (envExample === (await readFile(envExamplePath, 'utf8').catch(() => ''))) return console.log('.env.example: already up to date.')
+  await writeFile(envExamplePath, envExample)
+  console.log(".env.example: rewrote it from action.yml's inputs.")
 }
 
 if (import.meta.main) {
