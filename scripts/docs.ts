@@ -1,12 +1,13 @@
 // `npm run docs`: rewrites the README's inputs and outputs tables from action.yml, and its
-// operations table from the registry of operations (src/registry.ts), between the marker
+// operations table from the operations' declarations (src/operations/, listed by src/registry.ts), between the marker
 // comments `<!-- inputs:start -->` … `<!-- inputs:end -->` (the same for outputs, operations),
 // and .env.example from action.yml's inputs (scripts/env-example.ts). test/docs.test.ts and
 // test/env-example.test.ts fail when the committed files differ from what this would write.
 import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { OPERATIONS, type OperationEntry } from '../src/registry.ts'
+import type { Operation } from '../src/operation.ts'
+import { OPERATIONS } from '../src/registry.ts'
 import { renderEnvExample } from './env-example.ts'
 
 interface ActionInput {
@@ -28,7 +29,7 @@ interface ActionMetadata {
 export function renderReadme(
   readme: string,
   actionYml: string,
-  operations: readonly Pick<OperationEntry, 'operation' | 'does' | 'gives' | 'gets'>[] = OPERATIONS
+  operations: readonly Pick<Operation, 'operation' | 'does' | 'gives' | 'gets'>[] = OPERATIONS
 ): string {
   const action = parse(actionYml) as ActionMetadata
   const inputs = Object.entries(action.inputs ?? {}).map(([name, input]) => [
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   if (rendered === readme) console.log('README.md: the inputs, outputs and operations tables are already up to date.')
   else {
     await writeFile(readmePath, rendered)
-    console.log('README.md: rewrote the inputs and outputs tables from action.yml, and the operations table from src/registry.ts.')
+    console.log("README.md: rewrote the inputs and outputs tables from action.yml, and the operations table from the operations' declarations.")
   }
   const envExamplePath = fileURLToPath(new URL('.env.example', root))
   const envExample = renderEnvExample(actionYml)

@@ -2,32 +2,10 @@ import * as core from '@actions/core'
 import type { BackupType } from './api/types.ts'
 import { InputError } from './errors.ts'
 
-/** Every input of `action.yml` with its default there; a test keeps the two in step. */
-export const INPUT_DEFAULTS = {
-  operation: undefined,
-  api_token: undefined,
-  api_url: 'https://admin.vps.org/api/v1',
-  server_id: undefined,
-  name: undefined,
-  name_prefix: 'gha-',
-  description: undefined,
-  snapshot_id: undefined,
-  backup_id: undefined,
-  backup_type: undefined,
-  wait: 'true',
-  timeout: '30m',
-  poll_interval: '2',
-  keep: '0',
-  rollback_on_failure: 'false',
-  max_parallel: '4',
-  dry_run: 'false'
-} as const satisfies Record<string, string | undefined>
-
-export type InputName = keyof typeof INPUT_DEFAULTS
-
-/** Read by every operation. */
-export const COMMON_INPUTS: readonly InputName[] = ['operation', 'api_token', 'api_url', 'timeout', 'poll_interval', 'dry_run']
-
+/** Most servers one step works on: the fleet's own limit. */
+export const MAX_SERVERS = 100
+/** `max_parallel`'s range: one at a time, up to the whole fleet at once. */
+export const MAX_PARALLEL_RANGE = { min: 1, max: MAX_SERVERS } as const
 /** Fewest seconds between two status checks: a floor that keeps a typo from hammering the API. */
 export const MIN_POLL_INTERVAL_SECONDS = 0.1
 /** The longest a GitHub-hosted job may run (6 hours): no step of one can wait longer. */
@@ -35,16 +13,66 @@ export const MAX_TIMEOUT_SECONDS = 6 * 60 * 60
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/
 const NAME_RULE = 'may hold only letters, digits, "-" and "_"'
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
-
-/** Most servers one step works on: the fleet's own limit. */
-export const MAX_SERVERS = 100
-/** `max_parallel`'s range: one at a time, up to the whole fleet at once. */
-export const MAX_PARALLEL_RANGE = { min: 1, max: MAX_SERVERS } as const
+const DEFAULT_API_URL = 'https://admin.vps.org/api/v1'
 
 /** A numeric id, or the newest completed item of the server. */
 export type ItemReference = { id: number } | { latest: true }
 /** What restore-snapshot may name: an id, `latest`, or a snapshot name. */
 export type SnapshotReference = ItemReference | { name: string }
+
+/**
+ * One input of action.yml: its name, its default there (a test keeps the two in step), and how
+ * its text becomes a value. An operation declares the inputs it reads as a record of these.
+ */
+export interface Input<T> {
+  readonly name: string
+  readonly default: string | undefined
+  /** The value, from the input's text (undefined when it is empty and has no default). */
+  read(raw: string | undefined, operation: string): T
+}
+
+export type Inputs = Readonly<Record<string, Input<unknown>>>
+/** What a record of inputs reads as: each key its input's value. */
+export type InputValues<I extends Inputs> = { [K in keyof I]: I[K] extends Input<infer T> ? T : never }
+
+/** An input that may be left out. */
+export function optionalInput<T>(name: string, parse: (raw: string) => T): Input<T | undefined> {
+  return { name, default: undefined, read: raw => (raw === undefined ? undefined : parse(raw)) }
+}
+
+export function requiredInput<T>(name: string, parse: (raw: string) => T): Input<T> {
+  return {
+    name,
+    default: undefined,
+    read: (raw, operation) => {
+      if (raw === undefined) throw new InputError(name, operation ? `is required by operation "${operation}"` : 'is required')
+      return parse(raw)
+    }
+  }
+}
+
+/** An input with its default in action.yml, which the runner passes when the workflow leaves it out. */
+export function inputWithDefault<T>(name: string, fallback: string, parse: (raw: string) => T): Input<T> {
+  return { name, default: fallback, read: raw => parse(raw ?? fallback) }
+}
+
+/** The inputs' text the way the runner passes it (`core.getInput` trims it); empty is left out. */
+function rawInput(name: string): string | undefined {
+  return core.getInput(name) || undefined
+}
+
+/** Reads and checks each declared input, before any request is sent. */
+export function readInputs<I extends Inputs>(operation: string, inputs: I): InputValues<I> {
+  const values = Object.entries(inputs).map(([key, input]) => [key, input.read(rawInput(input.name), operation)])
+  return Object.fromEntries(values) as InputValues<I>
+}
+
+/** Inputs set to something other than their default that the operation does not read: a typo, most likely. */
+export function ignoredInputs(every: Iterable<Input<unknown>>, read: Iterable<Input<unknown>>): string[] {
+  const used = new Set([...read].map(input => input.name))
+  const ignored = [...every].filter(input => !used.has(input.name) && ![undefined, input.default].includes(rawInput(input.name)))
+  return [...new Set(ignored.map(input => input.name))]
+}
 
 /** What every operation shares. */
 export interface CommonSettings {
@@ -55,66 +83,46 @@ export interface CommonSettings {
   dryRun: boolean
 }
 
-/**
- * Reads inputs the way the runner passes them (`core.getInput` trims them), only those that the
- * operation declares it reads, and remembers which ones it did.
- */
-export class InputReader {
-  readonly #allowed: ReadonlySet<InputName>
-  readonly #operation: string
-
-  constructor(operation: string, allowed: Iterable<InputName>) {
-    this.#operation = operation
-    this.#allowed = new Set([...COMMON_INPUTS, ...allowed])
-  }
-
-  optional(name: InputName): string | undefined {
-    // A programming error, caught by the tests: the registry's list of inputs is what the docs and the unused-input warning use.
-    if (!this.#allowed.has(name)) throw new Error(`operation "${this.#operation}" reads input "${name}" without declaring it`)
-    return core.getInput(name) || undefined
-  }
-
-  required(name: InputName): string {
-    const value = this.optional(name)
-    if (value === undefined) throw new InputError(name, this.#operation ? `is required by operation "${this.#operation}"` : 'is required')
-    return value
-  }
-
-  /** The input, or its default in action.yml. */
-  withDefault(name: keyof { [K in InputName as (typeof INPUT_DEFAULTS)[K] extends string ? K : never]: true }): string {
-    return this.optional(name) ?? INPUT_DEFAULTS[name]
-  }
-
-  /** Inputs set to something other than their default that the operation does not read. */
-  ignored(): InputName[] {
-    return (Object.keys(INPUT_DEFAULTS) as InputName[]).filter(name => {
-      const value = core.getInput(name)
-      return !this.#allowed.has(name) && value !== '' && value !== INPUT_DEFAULTS[name]
-    })
-  }
+/** Read by every operation, besides `operation` itself and `api_token`, which are read first. */
+export const COMMON_INPUTS = {
+  apiUrl: inputWithDefault('api_url', DEFAULT_API_URL, parseApiUrl),
+  timeoutMs: inputWithDefault('timeout', '30m', parseTimeout),
+  pollIntervalMs: inputWithDefault('poll_interval', '2', parsePollInterval),
+  dryRun: inputWithDefault('dry_run', 'false', raw => parseBoolean('dry_run', raw))
 }
+export const OPERATION = requiredInput('operation', raw => raw)
+export const API_TOKEN = requiredInput('api_token', raw => {
+  if (/[\r\n]/.test(raw)) throw new InputError('api_token', 'must be a single line (it contains a line break)')
+  return raw
+})
+
+// The inputs several operations read; one that a single operation reads is declared in its file.
+export const SERVER_IDS = requiredInput('server_id', parseServerIds)
+/** `server_id` where it may be left out: a list of every server, a restore by snapshot id. */
+export const SOME_SERVER_IDS = optionalInput('server_id', parseServerIds)
+export const MAX_PARALLEL = inputWithDefault('max_parallel', '4', parseMaxParallel)
+export const WAIT = inputWithDefault('wait', 'true', raw => parseBoolean('wait', raw))
+export const ROLLBACK_ON_FAILURE = inputWithDefault('rollback_on_failure', 'false', raw => parseBoolean('rollback_on_failure', raw))
+export const NAME_PREFIX = inputWithDefault('name_prefix', 'gha-', raw => parseName('name_prefix', raw))
+/** A snapshot's name: the one a create gives it, or the one a restore looks for. */
+export const NAME = optionalInput('name', raw => parseName('name', raw))
+export const KEEP = inputWithDefault('keep', '0', raw => parseCount('keep', raw))
+/** The item's id as the input of that name, `snapshot_id` or `backup_id`. */
+export const itemId = (name: 'snapshot_id' | 'backup_id') => requiredInput(name, raw => parseId(name, raw))
 
 /** The token, masked before anything else can print it, even in an error about it. */
 export function readToken(): string {
-  const token = core.getInput('api_token')
+  const token = rawInput(API_TOKEN.name)
   if (token) {
     core.setSecret(token)
     // The Authorization header is never logged, but its encoded forms are masked all the same.
     core.setSecret(Buffer.from(token).toString('base64'))
   }
-  if (!token) throw new InputError('api_token', 'is required')
-  if (/[\r\n]/.test(token)) throw new InputError('api_token', 'must be a single line (it contains a line break)')
-  return token
+  return API_TOKEN.read(token, '')
 }
 
-export function readCommonSettings(read: InputReader, apiToken: string): CommonSettings {
-  return {
-    apiToken,
-    apiUrl: parseApiUrl(read.withDefault('api_url')),
-    timeoutMs: parseTimeout(read.withDefault('timeout')),
-    pollIntervalMs: parsePollInterval(read.withDefault('poll_interval')),
-    dryRun: parseBoolean('dry_run', read.withDefault('dry_run'))
-  }
+export function readCommonSettings(apiToken: string): CommonSettings {
+  return { apiToken, ...readInputs('', COMMON_INPUTS) }
 }
 
 export function parseId(name: string, raw: string): number {
@@ -145,17 +153,6 @@ export function parseMaxParallel(raw: string): number {
     throw new InputError('max_parallel', `must be a whole number from ${MAX_PARALLEL_RANGE.min} to ${MAX_PARALLEL_RANGE.max}; got "${raw}"`)
   }
   return value
-}
-
-/** The servers a step works on, and how many at once. */
-export interface Fleet {
-  serverIds: number[]
-  maxParallel: number
-}
-
-/** `server_id` (one or several) and `max_parallel`. */
-export function readFleet(read: InputReader): Fleet {
-  return { serverIds: parseServerIds(read.required('server_id')), maxParallel: parseMaxParallel(read.withDefault('max_parallel')) }
 }
 
 /**
@@ -250,7 +247,7 @@ export function parseApiUrl(raw: string): URL {
   try {
     url = new URL(raw)
   } catch {
-    throw new InputError('api_url', `must be an absolute URL such as ${INPUT_DEFAULTS.api_url}; got "${raw}"`)
+    throw new InputError('api_url', `must be an absolute URL such as ${DEFAULT_API_URL}; got "${raw}"`)
   }
   if (url.username || url.password) throw new InputError('api_url', 'must not contain a user name or password; pass the token in "api_token"')
   if (url.search || url.hash) throw new InputError('api_url', `must not have a query or fragment; got "${raw}"`)

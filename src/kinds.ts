@@ -71,3 +71,8 @@ export const BACKUPS: Kind<Backup> = {
 export function kindNamed(noun: KindName): Kind<Snapshot | Backup> {
   return noun === 'snapshot' ? SNAPSHOTS : BACKUPS
 }
+
+/** An operation's snapshot and backup variants, declared once: the snapshot's first, as the README lists them. */
+export function forEachKind<R>(declare: <T extends Snapshot | Backup>(kind: Kind<T>) => R): [R, R] {
+  return [declare(SNAPSHOTS), declare(BACKUPS)]
+}

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { createSnapshots } from '../src/operations/create.ts'
+import { CREATE_SNAPSHOT } from '../src/operations/create.ts'
 import { armedLine, type RollbackTarget } from '../src/state.ts'
 import { progressLine } from '../src/watch/progress.ts'
 import type { Emulator } from './emulator/server.ts'
@@ -61,7 +61,7 @@ describe('a create with wait: false makes none of the deletions planned after it
     addOwn(api, 101, 3)
     addOwn(api, 102, 1)
     const step = api.step()
-    await createSnapshots({ ...step.settings, ...createSettings({ keep: 2, wait: false }), serverIds: [101, 102], maxParallel: 2 }, step.tools)
+    await CREATE_SNAPSHOT.run({ ...step.settings, ...createSettings({ keep: 2, wait: false }), serverIds: [101, 102], maxParallel: 2 }, step.tools)
     expect(api.writes()).toEqual(['POST /snapshots/', 'POST /snapshots/'])
     expect(summaryOf(step, 'notice')).toEqual([expect.stringMatching(/^Server 101: Rotation skipped: /)])
   })

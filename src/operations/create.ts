@@ -2,8 +2,20 @@ import type { Backup, Snapshot } from '../api/types.ts'
 import { carryOut } from '../execute/index.ts'
 import { InputError } from '../errors.ts'
 import { onEachServer } from '../fleet.ts'
-import { parseBoolean, parseCount, parseName, readFleet, type CommonSettings, type Fleet, type InputReader } from '../inputs.ts'
-import { BACKUPS, SNAPSHOTS, type Kind } from '../kinds.ts'
+import {
+  KEEP,
+  MAX_PARALLEL,
+  NAME_PREFIX,
+  NAME,
+  optionalInput,
+  ROLLBACK_ON_FAILURE,
+  SERVER_IDS,
+  WAIT,
+  type CommonSettings,
+  type InputValues
+} from '../inputs.ts'
+import { forEachKind, type Kind, type KindName } from '../kinds.ts'
+import { defineOperation, needsRun } from '../operation.ts'
 import { creationMarker, defaultDescription } from '../naming.ts'
 import { deletionOf, type Action } from '../plan/actions.ts'
 import { planRotation, rotationOf } from '../plan/rotation.ts'
@@ -23,53 +35,75 @@ export interface CreateSettings {
   rollbackOnFailure: boolean
 }
 
-export const CREATE_INPUTS = ['server_id', 'max_parallel', 'name_prefix', 'description', 'wait', 'keep', 'rollback_on_failure'] as const
+const DESCRIPTION = optionalInput('description', raw => raw)
+
+const CREATE_INPUTS = {
+  serverIds: SERVER_IDS,
+  maxParallel: MAX_PARALLEL,
+  namePrefix: NAME_PREFIX,
+  description: DESCRIPTION,
+  wait: WAIT,
+  keep: KEEP,
+  rollbackOnFailure: ROLLBACK_ON_FAILURE
+}
+
+const DOCS = {
+  snapshot: {
+    does: "Takes a snapshot of the server; with `wait` (the default) the step ends when it is completed. With `keep`, deletes the action's older snapshots beyond the newest `keep`. With `rollback_on_failure`, a failure later in the job restores the server from it.",
+    gives: '`server_id` (one, or several: a fleet); `name` if you want your own',
+    gets: '`snapshot_id`, `snapshot_name`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`; `results` and `snapshot_ids` for every server'
+  },
+  backup: {
+    does: 'Makes a manual backup of the server, the same way.',
+    gives: '`server_id` (one or several); `description` if you want your own',
+    gets: '`backup_id`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`; `results` and `backup_ids`'
+  }
+}
+
+export const [CREATE_SNAPSHOT, CREATE_BACKUP] = forEachKind(kind =>
+  defineOperation({
+    operation: `create-${kind.noun}`,
+    ...DOCS[kind.noun],
+    // A snapshot has a name of its own; a backup has none.
+    inputs: kind.noun === 'snapshot' ? { ...CREATE_INPUTS, name: NAME } : CREATE_INPUTS,
+    namesThings: true,
+    settle: (values, run) => settleCreate(kind.noun, values, needsRun(run)),
+    run: (settings, tools) => createEach(kind, settings, tools)
+  })
+)
+
+type CreateValues = InputValues<typeof CREATE_INPUTS> & { name?: string | undefined }
 
 /** What a create reads: every server's settings but the server, and the fleet. */
-export function readCreate(read: InputReader, run: RunContext, kind: 'snapshot' | 'backup'): Omit<CreateSettings, 'serverId'> & Fleet {
-  const namePrefix = parseName('name_prefix', read.withDefault('name_prefix'))
-  const marker = creationMarker(namePrefix, run)
-  const wait = parseBoolean('wait', read.withDefault('wait'))
-  const rollbackOnFailure = parseBoolean('rollback_on_failure', read.withDefault('rollback_on_failure'))
+function settleCreate(noun: KindName, values: CreateValues, run: RunContext): CreateRead {
+  const { wait, rollbackOnFailure, namePrefix } = values
   if (rollbackOnFailure && !wait) {
     // A rollback needs a completed item, and a deploy after it; the wait-* step right before the
     // deploy is where both hold.
     throw new InputError(
       'rollback_on_failure',
-      `is true while input "wait" is false: the ${kind} is not completed when this step ends, so there is nothing safe to roll back to yet. ` +
-        `Put rollback_on_failure: true on the wait-${kind} step right before the deploy instead`
+      `is true while input "wait" is false: the ${noun} is not completed when this step ends, so there is nothing safe to roll back to yet. ` +
+        `Put rollback_on_failure: true on the wait-${noun} step right before the deploy instead`
     )
   }
-  const custom = kind === 'snapshot' ? read.optional('name') : undefined
+  const marker = creationMarker(namePrefix, run)
   return {
-    ...readFleet(read),
-    name: kind === 'snapshot' ? (custom === undefined ? marker : parseName('name', custom)) : undefined,
-    namePrefix,
+    ...values,
+    name: noun === 'snapshot' ? (values.name ?? marker) : undefined,
     marker,
-    description: read.optional('description') ?? defaultDescription(run),
-    wait,
-    keep: parseCount('keep', read.withDefault('keep')),
-    rollbackOnFailure
+    description: values.description ?? defaultDescription(run)
   }
 }
 
-type CreateRead = CommonSettings & Omit<CreateSettings, 'serverId'> & Fleet
-
-/** Each server of the fleet gets its own snapshot, side by side. */
-export async function createSnapshots(settings: CreateRead, tools: Tools): Promise<void> {
-  await createEach(SNAPSHOTS, settings, tools)
-}
-
-export async function createBackups(settings: CreateRead, tools: Tools): Promise<void> {
-  await createEach(BACKUPS, settings, tools)
-}
+/** A create's settings: every server's but the server, and the fleet. */
+type CreateRead = Omit<CreateSettings, 'serverId'> & { serverIds: number[]; maxParallel: number }
 
 /**
  * The fleet's lists are read once where that costs fewer requests than a read per server (the
  * limit check and rotation of every server from one read), then each server plans and creates.
  * A server whose list the shared read did not give reads its own.
  */
-async function createEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: CreateRead, tools: Tools): Promise<void> {
+async function createEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & CreateRead, tools: Tools): Promise<void> {
   const shared = await tools.lists.whole(kind.noun, settings.serverIds)
   // Once for all: reading every server to see which are running would cost a request each.
   if (kind.noun === 'snapshot') tools.report.say(RUNNING_SERVER_ADVICE)

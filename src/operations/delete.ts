@@ -2,23 +2,36 @@ import type { Backup, Snapshot } from '../api/types.ts'
 import { carryOut } from '../execute/index.ts'
 import { deletionOf } from '../plan/actions.ts'
 import { capitalise } from '../format.ts'
-import { parseId, type CommonSettings, type InputReader } from '../inputs.ts'
-import type { Kind } from '../kinds.ts'
+import { itemId, type CommonSettings } from '../inputs.ts'
+import { forEachKind, type Kind } from '../kinds.ts'
+import { defineOperation, type StepSettings } from '../operation.ts'
 import type { Tools } from '../tools.ts'
 
-export interface DeleteSettings {
+/** One item, of any server; a delete arms nothing. */
+interface DeleteSettings extends StepSettings {
   id: number
 }
 
-export function readDelete(read: InputReader, idInput: 'snapshot_id' | 'backup_id'): DeleteSettings {
-  return { id: parseId(idInput, read.required(idInput)) }
+const DOCS = {
+  snapshot: { does: 'Deletes a snapshot for good. One already gone is a notice, not a failure.', gives: '`snapshot_id`', gets: '`deleted_ids`' },
+  backup: { does: 'Deletes a backup for good, the same way.', gives: '`backup_id`', gets: '`deleted_ids`' }
 }
+
+export const [DELETE_SNAPSHOT, DELETE_BACKUP] = forEachKind(kind =>
+  defineOperation({
+    operation: `delete-${kind.noun}`,
+    ...DOCS[kind.noun],
+    inputs: { id: itemId(kind.idInput) },
+    settle: ({ id }): DeleteSettings => ({ id }),
+    run: (settings, tools) => deleteItem(kind, settings, tools)
+  })
+)
 
 /**
  * The item is looked up first, so that the plan names what it deletes (and a dry run fails where
  * the real run would); one that is not there is already gone: a notice, not a failure.
  */
-export async function deleteItem<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & DeleteSettings, tools: Tools): Promise<void> {
+async function deleteItem<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & { id: number }, tools: Tools): Promise<void> {
   const { id } = settings
   tools.report.set({ [kind.idInput]: id, deleted_ids: [] })
   const item = (await kind.list(tools.client)).find(candidate => candidate.id === id)

@@ -1,8 +1,9 @@
 import type { Backup, BackupType, Snapshot } from '../api/types.ts'
 import type { VpsClient } from '../api/client.ts'
 import { onEachServer } from '../fleet.ts'
-import { parseBackupType, parseMaxParallel, parseServerIds, type InputReader } from '../inputs.ts'
-import { SNAPSHOTS } from '../kinds.ts'
+import { MAX_PARALLEL, optionalInput, parseBackupType, SOME_SERVER_IDS } from '../inputs.ts'
+import { forEachKind } from '../kinds.ts'
+import { defineOperation } from '../operation.ts'
 import { newestFirst } from '../plan/selection.ts'
 import type { Tools } from '../tools.ts'
 
@@ -20,24 +21,37 @@ export interface ListSettings {
   backupType?: BackupType | undefined
 }
 
-export function readList(read: InputReader, kind: 'snapshot' | 'backup'): ListSettings {
-  const servers = read.optional('server_id')
-  const type = kind === 'backup' ? read.optional('backup_type') : undefined
-  return {
-    serverIds: servers === undefined ? undefined : parseServerIds(servers),
-    maxParallel: parseMaxParallel(read.withDefault('max_parallel')),
-    backupType: type === undefined ? undefined : parseBackupType(type)
+const BACKUP_TYPE = optionalInput('backup_type', parseBackupType)
+const LIST_INPUTS = { serverIds: SOME_SERVER_IDS, maxParallel: MAX_PARALLEL }
+
+const DOCS = {
+  snapshot: {
+    does: 'Lists snapshots, every page, newest first.',
+    gives: "`server_id` to list one server's only, or several servers' (`max_parallel` at once)",
+    gets: '`count`, `items` (JSON array); `results` (a count per server) with `server_id`'
+  },
+  backup: {
+    does: 'Lists backups, every page, newest first.',
+    gives: '`server_id`, `backup_type` (`manual` or `automatic`) to filter',
+    gets: '`count`, `items`; `results` with `server_id`'
   }
 }
 
-export async function listSnapshots(settings: ListSettings, tools: Tools): Promise<void> {
-  await listEach('snapshot', settings, (serverId, client) => SNAPSHOTS.list(client, serverId), tools)
-}
-
-export async function listBackups(settings: ListSettings, tools: Tools): Promise<void> {
-  const noun = settings.backupType ? `${settings.backupType} backup` : 'backup'
-  await listEach(noun, settings, (serverId, client) => client.listBackups({ serverId, backupType: settings.backupType }), tools)
-}
+export const [LIST_SNAPSHOTS, LIST_BACKUPS] = forEachKind(kind =>
+  defineOperation({
+    operation: `list-${kind.noun}s`,
+    ...DOCS[kind.noun],
+    // Backups are manual or automatic; a list may ask for one type only.
+    inputs: kind.noun === 'backup' ? { ...LIST_INPUTS, backupType: BACKUP_TYPE } : LIST_INPUTS,
+    settle: (values): ListSettings => values,
+    run: (settings, tools) => {
+      const { backupType } = settings
+      const noun = backupType ? `${backupType} ${kind.noun}` : kind.noun
+      const read: ReadList = (serverId, client) => (backupType ? client.listBackups({ serverId, backupType }) : kind.list(client, serverId))
+      return listEach(noun, settings, read, tools)
+    }
+  })
+)
 
 type ReadList = (serverId: number | undefined, client: VpsClient) => Promise<Array<Snapshot | Backup>>
 

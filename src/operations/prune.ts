@@ -2,8 +2,9 @@ import type { Backup, Snapshot } from '../api/types.ts'
 import { InputError } from '../errors.ts'
 import { carryOut } from '../execute/index.ts'
 import { onEachServer } from '../fleet.ts'
-import { parseCount, parseName, readFleet, type CommonSettings, type Fleet, type InputReader } from '../inputs.ts'
-import type { Kind } from '../kinds.ts'
+import { KEEP, MAX_PARALLEL, NAME_PREFIX, SERVER_IDS, type CommonSettings } from '../inputs.ts'
+import { forEachKind, type Kind } from '../kinds.ts'
+import { defineOperation } from '../operation.ts'
 import { deletionOf } from '../plan/actions.ts'
 import { deletionsBeyondKeep, rotationOf } from '../plan/rotation.ts'
 import type { Tools } from '../tools.ts'
@@ -14,19 +15,39 @@ export interface PruneSettings {
   namePrefix: string
 }
 
-export function readPrune(read: InputReader, operation: string): Omit<PruneSettings, 'serverId'> & Fleet {
-  const fleet = readFleet(read)
-  const keep = parseCount('keep', read.withDefault('keep'))
-  if (keep === 0) throw new InputError('keep', `must be at least 1 for operation "${operation}" (0 means never delete)`)
-  return { ...fleet, keep, namePrefix: parseName('name_prefix', read.withDefault('name_prefix')) }
+const PRUNE_INPUTS = { serverIds: SERVER_IDS, maxParallel: MAX_PARALLEL, keep: KEEP, namePrefix: NAME_PREFIX }
+
+const DOCS = {
+  snapshot: {
+    does: "Deletes the action's own snapshots beyond the newest `keep`, and nothing else.",
+    gives: '`server_id` (one or several), `keep` (1 or more)',
+    gets: '`deleted_ids`; `results`'
+  },
+  backup: {
+    does: "Deletes the action's own manual backups beyond the newest `keep`.",
+    gives: '`server_id` (one or several), `keep` (1 or more)',
+    gets: '`deleted_ids`; `results`'
+  }
 }
 
+export const [PRUNE_SNAPSHOTS, PRUNE_BACKUPS] = forEachKind(kind => {
+  const operation = `prune-${kind.noun}s`
+  return defineOperation({
+    operation,
+    ...DOCS[kind.noun],
+    inputs: PRUNE_INPUTS,
+    settle: values => {
+      if (values.keep === 0) throw new InputError('keep', `must be at least 1 for operation "${operation}" (0 means never delete)`)
+      return values
+    },
+    run: (settings, tools) => pruneEach(kind, settings, tools)
+  })
+})
+
+type PruneRead = Omit<PruneSettings, 'serverId'> & { serverIds: number[]; maxParallel: number }
+
 /** Each server pruned on its own, side by side, from one shared read of the lists where that is cheaper. */
-export async function pruneEach<T extends Snapshot | Backup>(
-  kind: Kind<T>,
-  settings: CommonSettings & Omit<PruneSettings, 'serverId'> & Fleet,
-  tools: Tools
-): Promise<void> {
+async function pruneEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & PruneRead, tools: Tools): Promise<void> {
   const shared = await tools.lists.whole(kind.noun, settings.serverIds)
   await onEachServer(
     {

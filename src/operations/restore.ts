@@ -4,17 +4,19 @@ import { carryOut } from '../execute/index.ts'
 import { InputError, OperationError } from '../errors.ts'
 import { onEachServer } from '../fleet.ts'
 import {
-  parseBoolean,
+  MAX_PARALLEL,
+  NAME,
+  optionalInput,
   parseFleetReference,
-  parseMaxParallel,
-  parseName,
-  parseServerIds,
+  requiredInput,
+  SOME_SERVER_IDS,
+  WAIT,
   type CommonSettings,
   type FleetReference,
-  type InputReader,
   type ItemReference,
   type SnapshotReference
 } from '../inputs.ts'
+import { defineOperation } from '../operation.ts'
 import { BACKUPS, SNAPSHOTS, type Kind } from '../kinds.ts'
 import type { RestoreAction } from '../plan/actions.ts'
 import { pickById, pickByName, pickLatest, requireCompleted } from '../plan/selection.ts'
@@ -29,35 +31,47 @@ export interface RestoreRead<R> {
   wait: boolean
 }
 
-export function readRestoreSnapshot(read: InputReader): RestoreRead<SnapshotReference> {
-  const id = read.optional('snapshot_id')
-  const name = read.optional('name')
-  if (id !== undefined && name !== undefined) throw new InputError('snapshot_id', 'and input "name" both name the snapshot to restore: give only one')
-  if (id === undefined && name === undefined) throw new InputError('snapshot_id', 'or input "name" is required by operation "restore-snapshot"')
-  const reference: SnapshotReference | { byServer: Map<number, number> } =
-    name !== undefined ? { name: parseName('name', name) } : parseFleetReference('snapshot_id', id ?? '')
-  const servers = readServers(read, 'snapshot_id', reference, '"latest", a name, or the snapshot_ids map of a create')
-  return { reference, ...servers, wait: parseBoolean('wait', read.withDefault('wait')) }
-}
+const RESTORE_INPUTS = { serverIds: SOME_SERVER_IDS, maxParallel: MAX_PARALLEL, wait: WAIT }
 
-export function readRestoreBackup(read: InputReader): RestoreRead<ItemReference> {
-  const reference = parseFleetReference('backup_id', read.required('backup_id'))
-  const servers = readServers(read, 'backup_id', reference, '"latest" or the backup_ids map of a create')
-  if (servers.serverIds === undefined) throw new InputError('server_id', 'is required by operation "restore-backup"')
-  return { reference, ...servers, wait: parseBoolean('wait', read.withDefault('wait')) }
-}
+export const RESTORE_SNAPSHOT = defineOperation({
+  operation: 'restore-snapshot',
+  does: 'Restores the server from a completed snapshot, overwriting its disk; with `wait`, until the server is at rest again (`running` or `stopped`).',
+  gives:
+    '`snapshot_id` (an id, `latest`, or the `snapshot_ids` of a create) or `name`; `server_id` (one or several) with `latest` or `name`, and to check an id against',
+  gets: "`snapshot_id`, `server_id`, `status` (the server's); `results` and `snapshot_ids`",
+  inputs: { id: optionalInput('snapshot_id', raw => raw), name: NAME, ...RESTORE_INPUTS },
+  settle: ({ id, name, ...rest }): RestoreRead<SnapshotReference> => {
+    if (id !== undefined && name !== undefined) throw new InputError('snapshot_id', 'and input "name" both name the snapshot to restore: give only one')
+    if (id === undefined && name === undefined) throw new InputError('snapshot_id', 'or input "name" is required by operation "restore-snapshot"')
+    const reference = name !== undefined ? { name } : parseFleetReference('snapshot_id', id ?? '')
+    const serverIds = checkServers('snapshot_id', reference, rest.serverIds, '"latest", a name, or the snapshot_ids map of a create')
+    return { ...rest, reference, serverIds }
+  },
+  run: restoreSnapshots
+})
 
-/** The servers a restore works on, checked against how the item is given. */
-export function readServers(
-  read: InputReader,
+export const RESTORE_BACKUP = defineOperation({
+  operation: 'restore-backup',
+  does: 'Restores the server from a completed backup, the same way.',
+  gives: '`backup_id` (an id, `latest`, or the `backup_ids` of a create) and `server_id` (one or several; not needed with `backup_ids`)',
+  gets: "`backup_id`, `server_id`, `status` (the server's); `results` and `backup_ids`",
+  inputs: { reference: requiredInput('backup_id', raw => parseFleetReference('backup_id', raw)), ...RESTORE_INPUTS },
+  settle: ({ reference, ...rest }): RestoreRead<ItemReference> => {
+    const serverIds = checkServers('backup_id', reference, rest.serverIds, '"latest" or the backup_ids map of a create')
+    if (serverIds === undefined) throw new InputError('server_id', 'is required by operation "restore-backup"')
+    return { ...rest, reference, serverIds }
+  },
+  run: restoreBackups
+})
+
+/** The servers a restore or a wait works on, checked against how the item is given. */
+export function checkServers(
   idInput: 'snapshot_id' | 'backup_id',
   reference: FleetReference | { name: string },
+  given: number[] | undefined,
   /** What the operation takes instead of one id, for several servers: each offers only what it reads. */
   forSeveral: string
-): { serverIds: number[] | undefined; maxParallel: number } {
-  const raw = read.optional('server_id')
-  const given = raw === undefined ? undefined : parseServerIds(raw)
-  const maxParallel = parseMaxParallel(read.withDefault('max_parallel'))
+): number[] | undefined {
   const by = 'name' in reference ? 'name' : 'latest' in reference ? '"latest"' : undefined
   if ('byServer' in reference) {
     const mapped = [...reference.byServer.keys()]
@@ -67,7 +81,7 @@ export function readServers(
         `names servers ${mapped.join(', ')}, and input "server_id" names ${given.join(', ')}: give the same servers, or leave server_id out`
       )
     }
-    return { serverIds: given ?? mapped, maxParallel }
+    return given ?? mapped
   }
   if (by && !given) throw new InputError('server_id', `is required when the ${idInput === 'snapshot_id' ? 'snapshot' : 'backup'} is given by ${by}`)
   if ('id' in reference && given && given.length > 1) {
@@ -76,11 +90,11 @@ export function readServers(
       `is one ${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}, of one server, and input "server_id" names ${given.length}: give ${forSeveral}`
     )
   }
-  return { serverIds: given, maxParallel }
+  return given
 }
 
 /** Each server restored from its own item: the same reference for all, or its entry in a create's map. */
-export async function restoreSnapshots(settings: CommonSettings & RestoreRead<SnapshotReference>, tools: Tools): Promise<void> {
+async function restoreSnapshots(settings: CommonSettings & RestoreRead<SnapshotReference>, tools: Tools): Promise<void> {
   const { reference } = settings
   if (settings.serverIds === undefined && 'id' in reference) {
     // A snapshot id alone names its server: found first, then restored as a fleet of one.
@@ -98,7 +112,7 @@ export async function restoreSnapshots(settings: CommonSettings & RestoreRead<Sn
   })
 }
 
-export async function restoreBackups(settings: CommonSettings & RestoreRead<ItemReference>, tools: Tools): Promise<void> {
+async function restoreBackups(settings: CommonSettings & RestoreRead<ItemReference>, tools: Tools): Promise<void> {
   const serverIds = settings.serverIds ?? []
   const shared = await tools.lists.whole('backup', serverIds)
   await restoreEach(BACKUPS, { ...settings, serverIds }, tools, (serverId, { client, report }) => {

@@ -2,9 +2,10 @@ import type { Backup, Snapshot } from '../api/types.ts'
 import { capitalise } from '../format.ts'
 import { InputError, OperationError } from '../errors.ts'
 import { onEachServer } from '../fleet.ts'
-import { parseBoolean, parseFleetReference, type InputReader } from '../inputs.ts'
-import { readServers } from './restore.ts'
-import type { Kind } from '../kinds.ts'
+import { MAX_PARALLEL, parseFleetReference, requiredInput, ROLLBACK_ON_FAILURE, SOME_SERVER_IDS, type FleetReference } from '../inputs.ts'
+import { checkServers } from './restore.ts'
+import { forEachKind, type Kind } from '../kinds.ts'
+import { defineOperation } from '../operation.ts'
 import type { Tools } from '../tools.ts'
 import { waitForItem } from '../watch/items.ts'
 
@@ -23,24 +24,50 @@ export interface WaitRead {
   rollbackOnFailure: boolean
 }
 
-export function readWait(read: InputReader, idInput: 'snapshot_id' | 'backup_id'): WaitRead {
-  const reference = parseFleetReference(idInput, read.required(idInput))
-  if ('latest' in reference)
-    throw new InputError(idInput, 'must be the id of what to wait for, or the map a create wrote to its ' + `${idInput}s output; got "latest"`)
-  const { serverIds, maxParallel } = readServers(read, idInput, reference, `the ${idInput}s map of a create`)
-  const [serverId] = serverIds ?? []
-  if (serverId === undefined) throw new InputError('server_id', `is required by operation "wait-${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}"`)
-  const ids = 'byServer' in reference ? reference.byServer : new Map([[serverId, reference.id]])
-  return {
-    serverIds: serverIds ?? [serverId],
-    ids,
-    maxParallel,
-    rollbackOnFailure: parseBoolean('rollback_on_failure', read.withDefault('rollback_on_failure'))
+const DOCS = {
+  snapshot: {
+    does: 'Waits for a snapshot started earlier with `wait: false`. With `rollback_on_failure`, a failure later in the job restores the server from it: put it right before the deploy.',
+    gives: '`snapshot_id` and `server_id`, or the `snapshot_ids` of a create for a fleet',
+    gets: "`snapshot_id`, `status` and the rest of the snapshot's outputs; `results` and `snapshot_ids`"
+  },
+  backup: {
+    does: 'Waits for a backup started earlier with `wait: false`, the same way.',
+    gives: '`backup_id` and `server_id`, or the `backup_ids` of a create',
+    gets: '`backup_id`, `status` and the rest; `results` and `backup_ids`'
   }
 }
 
+export const [WAIT_SNAPSHOT, WAIT_BACKUP] = forEachKind(kind =>
+  defineOperation({
+    operation: `wait-${kind.noun}`,
+    ...DOCS[kind.noun],
+    inputs: {
+      reference: requiredInput(kind.idInput, raw => parseFleetReference(kind.idInput, raw)),
+      serverIds: SOME_SERVER_IDS,
+      maxParallel: MAX_PARALLEL,
+      rollbackOnFailure: ROLLBACK_ON_FAILURE
+    },
+    settle: values => settleWait(kind.idInput, values),
+    run: (settings, tools) => waitForEach(kind, settings, tools)
+  })
+)
+
+function settleWait(
+  idInput: 'snapshot_id' | 'backup_id',
+  values: { reference: FleetReference; serverIds: number[] | undefined; maxParallel: number; rollbackOnFailure: boolean }
+): WaitRead {
+  const { reference } = values
+  if ('latest' in reference)
+    throw new InputError(idInput, 'must be the id of what to wait for, or the map a create wrote to its ' + `${idInput}s output; got "latest"`)
+  const serverIds = checkServers(idInput, reference, values.serverIds, `the ${idInput}s map of a create`)
+  const [serverId] = serverIds ?? []
+  if (serverId === undefined) throw new InputError('server_id', `is required by operation "wait-${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}"`)
+  const ids = 'byServer' in reference ? reference.byServer : new Map([[serverId, reference.id]])
+  return { serverIds: serverIds ?? [serverId], ids, maxParallel: values.maxParallel, rollbackOnFailure: values.rollbackOnFailure }
+}
+
 /** Each server waits for its own item, side by side, through the step's one poller. */
-export async function waitForEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: WaitRead, tools: Tools): Promise<void> {
+async function waitForEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: WaitRead, tools: Tools): Promise<void> {
   await onEachServer(
     {
       serverIds: settings.serverIds,

@@ -11,11 +11,9 @@ import { Agent } from '../../src/api/undici.ts'
 import { connect } from '../../src/compose.ts'
 import { explain, isExpected } from '../../src/errors.ts'
 import { MAX_CREATE_ATTEMPTS } from '../../src/execute/create.ts'
-import type { Fleet } from '../../src/inputs.ts'
-import { SNAPSHOTS } from '../../src/kinds.ts'
-import { createBackups, createSnapshots } from '../../src/operations/create.ts'
-import { listSnapshots } from '../../src/operations/list.ts'
-import { waitForEach } from '../../src/operations/wait.ts'
+import { CREATE_BACKUP, CREATE_SNAPSHOT } from '../../src/operations/create.ts'
+import { LIST_SNAPSHOTS } from '../../src/operations/list.ts'
+import { WAIT_SNAPSHOT } from '../../src/operations/wait.ts'
 import { Recorder } from '../../src/report.ts'
 import type { Tools } from '../../src/tools.ts'
 import { API_PREFIX } from '../emulator/routes.ts'
@@ -301,22 +299,22 @@ function seedOwnItems(emulator: Emulator, scenario: Scenario): void {
 async function startSnapshots(scenario: Scenario, emulator: Emulator, agent: Agent): Promise<Map<number, number>> {
   const recorder = new Recorder()
   const tools = connect(connectionTo(emulator), recorder, { dispatcher: agent })
-  await createSnapshots({ ...createSettingsOf(scenario, emulator, 'snapshot'), wait: false, keep: 0 }, tools)
+  await CREATE_SNAPSHOT.run({ ...createSettingsOf(scenario, emulator, 'snapshot'), wait: false, keep: 0 }, tools)
   const ids = JSON.parse(recorder.outcome.outputs.get('snapshot_ids') ?? '{}') as Record<string, number>
   return new Map(Object.entries(ids).map(([serverId, id]) => [Number(serverId), id]))
 }
 
 function operate(scenario: Scenario, emulator: Emulator, tools: Tools, waitIds: Map<number, number>): Promise<void> {
-  const fleet: Fleet = { serverIds: scenario.serverIds, maxParallel: scenario.maxParallel }
+  const fleet = { ...connectionTo(emulator), dryRun: false, serverIds: scenario.serverIds, maxParallel: scenario.maxParallel }
   switch (scenario.operation) {
     case 'create-snapshot':
-      return createSnapshots(createSettingsOf(scenario, emulator, 'snapshot'), tools)
+      return CREATE_SNAPSHOT.run(createSettingsOf(scenario, emulator, 'snapshot'), tools)
     case 'create-backup':
-      return createBackups(createSettingsOf(scenario, emulator, 'backup'), tools)
+      return CREATE_BACKUP.run(createSettingsOf(scenario, emulator, 'backup'), tools)
     case 'wait-snapshot':
-      return waitForEach(SNAPSHOTS, { ...fleet, ids: waitIds, rollbackOnFailure: false }, tools)
+      return WAIT_SNAPSHOT.run({ ...fleet, ids: waitIds, rollbackOnFailure: false }, tools)
     case 'list-snapshots':
-      return listSnapshots(fleet, tools)
+      return LIST_SNAPSHOTS.run(fleet, tools)
   }
 }
 

@@ -3,8 +3,7 @@
 // is believed only once a list read confirms the item is absent.
 import { describe, expect } from 'vitest'
 import type { CommonSettings } from '../../src/inputs.ts'
-import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
-import { deleteItem } from '../../src/operations/delete.ts'
+import { DELETE_BACKUP, DELETE_SNAPSHOT } from '../../src/operations/delete.ts'
 import { DB, WEB, failureOf, logOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
 
 function settings(step: Step, id: number): CommonSettings & { id: number } {
@@ -25,7 +24,7 @@ describe('delete-snapshot', () => {
     const doomed = api.emulator.addSnapshot({ serverId: DB, name: 'doomed' })
     const alsoKept = api.emulator.addSnapshot({ serverId: DB, name: 'also-kept' })
     const step = api.step()
-    await deleteItem(SNAPSHOTS, settings(step, doomed.id), step.tools)
+    await DELETE_SNAPSHOT.run(settings(step, doomed.id), step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${doomed.id}/`])
     expect(snapshotIds(api).sort()).toEqual([kept.id, alsoKept.id].sort())
     expect(outputsOf(step)).toEqual({ snapshot_id: String(doomed.id), server_id: String(DB), deleted_ids: `[${doomed.id}]` })
@@ -36,7 +35,7 @@ describe('delete-snapshot', () => {
     const snapshots = Array.from({ length: 4 }, (_, n) => api.emulator.addSnapshot({ serverId: WEB, name: `s-${n}` }))
     const oldest = snapshots[0]!
     const step = api.step()
-    await deleteItem(SNAPSHOTS, settings(step, oldest.id), step.tools)
+    await DELETE_SNAPSHOT.run(settings(step, oldest.id), step.tools)
     // The oldest is on the second page (three to a page).
     expect(api.requests()).toEqual(['GET /snapshots/', 'GET /snapshots/?page=2', `DELETE /snapshots/${oldest.id}/`])
   })
@@ -44,7 +43,7 @@ describe('delete-snapshot', () => {
   test('one that is not listed is already gone: a notice, deleted_ids [], no DELETE sent', async ({ api }) => {
     api.emulator.addSnapshot({ serverId: WEB, name: 'another' })
     const step = api.step()
-    await deleteItem(SNAPSHOTS, settings(step, 4242), step.tools)
+    await DELETE_SNAPSHOT.run(settings(step, 4242), step.tools)
     expect(api.writes()).toEqual([])
     expect(snapshotIds(api)).toHaveLength(1)
     expect(summaryOf(step, 'notice')).toEqual(['Snapshot 4242 was already gone: nothing to delete.'])
@@ -55,7 +54,7 @@ describe('delete-snapshot', () => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'stubborn' })
     api.emulator.inject('DELETE /snapshots/{id}/', { kind: 'status', status: 404 })
     const step = api.step()
-    const error = await failureOf(deleteItem(SNAPSHOTS, settings(step, snapshot.id), step.tools))
+    const error = await failureOf(DELETE_SNAPSHOT.run(settings(step, snapshot.id), step.tools))
     expect(error).toBe(`HTTP 404 from DELETE /snapshots/${snapshot.id}/: Not Found. (yet snapshot ${snapshot.id} is still listed: check api_url)`)
     expect(snapshotIds(api)).toEqual([snapshot.id])
     // Confirmed by reading the snapshot's server's list after the 404.
@@ -76,7 +75,7 @@ describe('delete-snapshot', () => {
       },
       listSnapshots: (serverId?: number) => client.listSnapshots(serverId)
     })
-    await deleteItem(SNAPSHOTS, settings(step, snapshot.id), { ...step.tools, client: racing })
+    await DELETE_SNAPSHOT.run(settings(step, snapshot.id), { ...step.tools, client: racing })
     expect(api.writes()).toEqual([`DELETE /snapshots/${snapshot.id}/`, `DELETE /snapshots/${snapshot.id}/`])
     expect(summaryOf(step, 'notice')).toEqual([`Snapshot ${snapshot.id} "racing" was already gone: nothing to delete.`])
     expect(outputsOf(step).deleted_ids).toBe('[]')
@@ -86,7 +85,7 @@ describe('delete-snapshot', () => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'old' })
     api.emulator.inject('DELETE /snapshots/{id}/', { kind: 'reset-after' })
     const step = api.step()
-    await deleteItem(SNAPSHOTS, settings(step, snapshot.id), step.tools)
+    await DELETE_SNAPSHOT.run(settings(step, snapshot.id), step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${snapshot.id}/`, `DELETE /snapshots/${snapshot.id}/`])
     expect(snapshotIds(api)).toEqual([])
     expect(outputsOf(step).deleted_ids).toBe(`[${snapshot.id}]`)
@@ -98,7 +97,7 @@ describe('delete-snapshot', () => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'old' })
     api.emulator.inject('DELETE /snapshots/{id}/', { kind: 'status', status: 500 })
     const step = api.step()
-    await deleteItem(SNAPSHOTS, settings(step, snapshot.id), step.tools)
+    await DELETE_SNAPSHOT.run(settings(step, snapshot.id), step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${snapshot.id}/`, `DELETE /snapshots/${snapshot.id}/`])
     expect(snapshotIds(api)).toEqual([])
     expect(outputsOf(step).deleted_ids).toBe(`[${snapshot.id}]`)
@@ -107,7 +106,7 @@ describe('delete-snapshot', () => {
   test("one still being made: the API's 400 and its message, nothing deleted", async ({ api }) => {
     const busy = api.emulator.addSnapshot({ serverId: WEB, name: 'busy', status: 'in_progress' })
     const step = api.step()
-    const error = await failureOf(deleteItem(SNAPSHOTS, settings(step, busy.id), step.tools))
+    const error = await failureOf(DELETE_SNAPSHOT.run(settings(step, busy.id), step.tools))
     expect(error).toBe(`HTTP 400 from DELETE /snapshots/${busy.id}/: Snapshot ${busy.id} is still being created and cannot be deleted yet.`)
     expect(api.writes()).toEqual([`DELETE /snapshots/${busy.id}/`])
     expect(snapshotIds(api)).toEqual([busy.id])
@@ -118,7 +117,7 @@ describe('delete-snapshot', () => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'kept' })
     api.emulator.inject('DELETE /snapshots/{id}/', { kind: 'status', status, body: { detail: `Refused with ${status}.` } })
     const step = api.step()
-    const error = await failureOf(deleteItem(SNAPSHOTS, settings(step, snapshot.id), step.tools))
+    const error = await failureOf(DELETE_SNAPSHOT.run(settings(step, snapshot.id), step.tools))
     const token = status === 403 ? ' Check input "api_token": the API refused it (a token without the permission for this request).' : ''
     expect(error).toBe(`HTTP ${status} from DELETE /snapshots/${snapshot.id}/: Refused with ${status}.${token}`)
     expect(api.writes()).toEqual([`DELETE /snapshots/${snapshot.id}/`])
@@ -128,7 +127,7 @@ describe('delete-snapshot', () => {
   test("a wrong token: the API's 401 on the lookup, nothing deleted", async ({ api }) => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'kept' })
     const step = api.step({ apiToken: 'wrong-token' })
-    const error = await failureOf(deleteItem(SNAPSHOTS, settings(step, snapshot.id), step.tools))
+    const error = await failureOf(DELETE_SNAPSHOT.run(settings(step, snapshot.id), step.tools))
     expect(error).toBe('HTTP 401 from GET /snapshots/: Invalid token. Check input "api_token": the API did not accept it.')
     expect(api.writes()).toEqual([])
     expect(snapshotIds(api)).toEqual([snapshot.id])
@@ -137,7 +136,7 @@ describe('delete-snapshot', () => {
   test('dry run: names what it would delete, sends only GETs, deletes nothing', async ({ api }) => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'doomed' })
     const step = api.step({ dryRun: true })
-    await deleteItem(SNAPSHOTS, settings(step, snapshot.id), step.tools)
+    await DELETE_SNAPSHOT.run(settings(step, snapshot.id), step.tools)
     expect(api.writes()).toEqual([])
     expect(snapshotIds(api)).toEqual([snapshot.id])
     expect(step.recorder.outcome.planned).toMatchObject([{ do: 'delete', kind: 'snapshot', id: snapshot.id, serverId: WEB }])
@@ -152,7 +151,7 @@ describe('delete-backup', () => {
     const doomed = api.emulator.addBackup({ serverId: DB, description: 'doomed' })
     const automatic = api.emulator.addBackup({ serverId: DB, backupType: 'automatic' })
     const step = api.step()
-    await deleteItem(BACKUPS, settings(step, doomed.id), step.tools)
+    await DELETE_BACKUP.run(settings(step, doomed.id), step.tools)
     expect(api.writes()).toEqual([`DELETE /backups/${doomed.id}/`])
     expect(backupIds(api).sort()).toEqual([kept.id, automatic.id].sort())
     expect(outputsOf(step)).toEqual({ backup_id: String(doomed.id), server_id: String(DB), deleted_ids: `[${doomed.id}]` })
@@ -162,14 +161,14 @@ describe('delete-backup', () => {
   test('an automatic backup can be deleted by id too', async ({ api }) => {
     const automatic = api.emulator.addBackup({ serverId: WEB, backupType: 'automatic' })
     const step = api.step()
-    await deleteItem(BACKUPS, settings(step, automatic.id), step.tools)
+    await DELETE_BACKUP.run(settings(step, automatic.id), step.tools)
     expect(api.writes()).toEqual([`DELETE /backups/${automatic.id}/`])
     expect(summaryOf(step)).toEqual([`Deleted automatic backup ${automatic.id} of ${automatic.created_at} on server ${WEB}.`])
   })
 
   test('one that is not listed is already gone: a notice, deleted_ids [], no DELETE sent', async ({ api }) => {
     const step = api.step()
-    await deleteItem(BACKUPS, settings(step, 4242), step.tools)
+    await DELETE_BACKUP.run(settings(step, 4242), step.tools)
     expect(api.writes()).toEqual([])
     expect(summaryOf(step, 'notice')).toEqual(['Backup 4242 was already gone: nothing to delete.'])
     expect(outputsOf(step)).toEqual({ backup_id: '4242', deleted_ids: '[]' })
@@ -179,7 +178,7 @@ describe('delete-backup', () => {
     const backup = api.emulator.addBackup({ serverId: WEB })
     api.emulator.inject('DELETE /backups/{id}/', { kind: 'status', status: 404, body: { error: 'Backup not found.' } })
     const step = api.step()
-    const error = await failureOf(deleteItem(BACKUPS, settings(step, backup.id), step.tools))
+    const error = await failureOf(DELETE_BACKUP.run(settings(step, backup.id), step.tools))
     expect(error).toBe(`HTTP 404 from DELETE /backups/${backup.id}/: Backup not found. (yet backup ${backup.id} is still listed: check api_url)`)
     expect(backupIds(api)).toEqual([backup.id])
     expect(outputsOf(step).deleted_ids).toBe('[]')
@@ -189,7 +188,7 @@ describe('delete-backup', () => {
     const backup = api.emulator.addBackup({ serverId: WEB })
     api.emulator.inject('DELETE /backups/{id}/', { kind: 'reset-after' })
     const step = api.step()
-    await deleteItem(BACKUPS, settings(step, backup.id), step.tools)
+    await DELETE_BACKUP.run(settings(step, backup.id), step.tools)
     expect(api.writes()).toEqual([`DELETE /backups/${backup.id}/`, `DELETE /backups/${backup.id}/`])
     expect(backupIds(api)).toEqual([])
     expect(outputsOf(step).deleted_ids).toBe(`[${backup.id}]`)
@@ -208,7 +207,7 @@ describe('delete-backup', () => {
     const backup = api.emulator.addBackup({ serverId: WEB, description: 'old' })
     api.emulator.inject('DELETE /backups/{id}/', fault)
     const step = api.step()
-    await deleteItem(BACKUPS, settings(step, backup.id), step.tools)
+    await DELETE_BACKUP.run(settings(step, backup.id), step.tools)
     expect(api.writes()).toEqual([`DELETE /backups/${backup.id}/`, `DELETE /backups/${backup.id}/`])
     expect(backupIds(api)).toEqual([])
     expect(outputsOf(step).deleted_ids).toBe(`[${backup.id}]`)
@@ -219,7 +218,7 @@ describe('delete-backup', () => {
   test("one still being made: the API's 400 and its message, nothing deleted", async ({ api }) => {
     const busy = api.emulator.addBackup({ serverId: WEB, status: 'in_progress' })
     const step = api.step()
-    const error = await failureOf(deleteItem(BACKUPS, settings(step, busy.id), step.tools))
+    const error = await failureOf(DELETE_BACKUP.run(settings(step, busy.id), step.tools))
     expect(error).toBe(`HTTP 400 from DELETE /backups/${busy.id}/: Backup ${busy.id} is still being created and cannot be deleted yet.`)
     expect(backupIds(api)).toEqual([busy.id])
   })
@@ -227,7 +226,7 @@ describe('delete-backup', () => {
   test("a wrong token: the API's 401 on the lookup, nothing deleted", async ({ api }) => {
     const backup = api.emulator.addBackup({ serverId: WEB })
     const step = api.step({ apiToken: 'wrong-token' })
-    const error = await failureOf(deleteItem(BACKUPS, settings(step, backup.id), step.tools))
+    const error = await failureOf(DELETE_BACKUP.run(settings(step, backup.id), step.tools))
     expect(error).toBe('HTTP 401 from GET /backups/: Invalid token. Check input "api_token": the API did not accept it.')
     expect(api.writes()).toEqual([])
     expect(backupIds(api)).toEqual([backup.id])
@@ -236,10 +235,10 @@ describe('delete-backup', () => {
   test('dry run: names what it would delete, or that it is already gone, sending only GETs', async ({ api }) => {
     const backup = api.emulator.addBackup({ serverId: WEB })
     const step = api.step({ dryRun: true })
-    await deleteItem(BACKUPS, settings(step, backup.id), step.tools)
+    await DELETE_BACKUP.run(settings(step, backup.id), step.tools)
     expect(summaryOf(step)).toEqual([`Dry run: would delete manual backup ${backup.id} of ${backup.created_at} on server ${WEB}.`])
     const gone = api.step({ dryRun: true })
-    await deleteItem(BACKUPS, settings(gone, 4242), gone.tools)
+    await DELETE_BACKUP.run(settings(gone, 4242), gone.tools)
     expect(summaryOf(gone, 'notice')).toEqual(['Backup 4242 was already gone: nothing to delete.'])
     expect(gone.recorder.outcome.planned).toEqual([])
     expect(api.writes()).toEqual([])

@@ -2,12 +2,11 @@
 // server's log kept together, one budget and one status board for all, a failure that cancels
 // nothing, and what the outputs and the summary say.
 import { describe, expect, vi } from 'vitest'
-import { createBackups, createSnapshots } from '../../src/operations/create.ts'
-import { listSnapshots } from '../../src/operations/list.ts'
-import { pruneEach } from '../../src/operations/prune.ts'
-import { restoreSnapshots } from '../../src/operations/restore.ts'
-import { waitForEach } from '../../src/operations/wait.ts'
-import { SNAPSHOTS } from '../../src/kinds.ts'
+import { CREATE_BACKUP, CREATE_SNAPSHOT } from '../../src/operations/create.ts'
+import { LIST_SNAPSHOTS } from '../../src/operations/list.ts'
+import { PRUNE_SNAPSHOTS } from '../../src/operations/prune.ts'
+import { RESTORE_SNAPSHOT } from '../../src/operations/restore.ts'
+import { WAIT_SNAPSHOT } from '../../src/operations/wait.ts'
 import type { LogLine } from '../../src/report.ts'
 import { Agent } from 'undici'
 import { VpsClient } from '../../src/api/client.ts'
@@ -35,7 +34,7 @@ describe('create-snapshot for a fleet', () => {
   test('makes one snapshot per server, side by side, and reports every server in results and snapshot_ids', async ({ api }) => {
     addFleet(api)
     const step = api.step()
-    await createSnapshots(fleetCreate(step, FLEET), step.tools)
+    await CREATE_SNAPSHOT.run(fleetCreate(step, FLEET), step.tools)
     const made = FLEET.map(id => api.emulator.snapshots(id))
     expect(made.map(list => list.length)).toEqual([1, 1, 1])
     const outputs = outputsOf(step)
@@ -63,7 +62,7 @@ describe('create-snapshot for a fleet', () => {
   test("keeps each server's lines in its own block", async ({ api }) => {
     addFleet(api)
     const step = api.step()
-    await createSnapshots(fleetCreate(step, FLEET), step.tools)
+    await CREATE_SNAPSHOT.run(fleetCreate(step, FLEET), step.tools)
     for (const title of blocks(step)) {
       const server = Number(/^Server (\d+)/.exec(title)?.[1])
       const text = JSON.stringify(step.recorder.log.find(line => line.level === 'group' && line.title === title))
@@ -75,7 +74,7 @@ describe('create-snapshot for a fleet', () => {
   test('one server failing cancels nothing: the others are made, then the step fails naming it and why', async ({ api }) => {
     addFleet(api, [101, 103])
     const step = api.step()
-    const error = await failureOf(createSnapshots(fleetCreate(step, [101, 102, 103], { rollbackOnFailure: true }), step.tools))
+    const error = await failureOf(CREATE_SNAPSHOT.run(fleetCreate(step, [101, 102, 103], { rollbackOnFailure: true }), step.tools))
     // No read of the servers first: the POST's own 404 says the server is missing.
     expect(error).toBe(
       `1 of 3 servers failed: server 102: HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`
@@ -95,7 +94,7 @@ describe('create-snapshot for a fleet', () => {
     const fleet = [101, 102, 103, 104, 105]
     addFleet(api, fleet)
     const step = api.step()
-    await createSnapshots({ ...fleetCreate(step, fleet), maxParallel: 2 }, step.tools)
+    await CREATE_SNAPSHOT.run({ ...fleetCreate(step, fleet), maxParallel: 2 }, step.tools)
     const rows = step.recorder.outcome.servers?.results ?? []
     // At any moment, how many servers were being worked on.
     const busiest = Math.max(...rows.map(row => rows.filter(other => other.startedAt <= row.startedAt && row.startedAt < other.endedAt).length))
@@ -112,7 +111,7 @@ describe('create-snapshot for a fleet', () => {
         dispatcher: agent
       })
       const settings = { ...createSettings(), apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200, dryRun: false }
-      await createSnapshots({ ...settings, serverIds: fleetServers(10).map(server => server.id), maxParallel: 10 }, tools)
+      await CREATE_SNAPSHOT.run({ ...settings, serverIds: fleetServers(10).map(server => server.id), maxParallel: 10 }, tools)
       const firstPost = emulator.requests.findIndex(request => request.method === 'POST')
       const lastPost = emulator.requests.findLastIndex(request => request.method === 'POST')
       const isListRead = (request: (typeof emulator.requests)[number]) => request.method === 'GET' && request.path.endsWith('/snapshots/')
@@ -135,7 +134,7 @@ describe('create-snapshot for a fleet', () => {
     addFleet(api)
     api.emulator.inject('POST /snapshots/', { kind: 'status', status: 429, headers: { 'retry-after': '30' } })
     const step = api.step()
-    await createSnapshots(fleetCreate(step, FLEET), step.tools)
+    await CREATE_SNAPSHOT.run(fleetCreate(step, FLEET), step.tools)
     const posts = api.emulator.requests.filter(request => request.method === 'POST').map(request => request.at)
     const refusedAt = posts[0] ?? 0
     // Every create sent after the refusal waited out the 30 s it asked for.
@@ -148,14 +147,14 @@ describe('create-snapshot for a fleet', () => {
   test('arms the rollback of every server, each with its own completed snapshot', async ({ api }) => {
     addFleet(api)
     const step = api.step()
-    await createSnapshots(fleetCreate(step, FLEET, { rollbackOnFailure: true }), step.tools)
+    await CREATE_SNAPSHOT.run(fleetCreate(step, FLEET, { rollbackOnFailure: true }), step.tools)
     expect(step.armed.map(target => [target.serverId, target.id]).sort()).toEqual(FLEET.map(id => [id, api.emulator.snapshots(id)[0]?.id]))
   })
 
   test("create-backup too: backup_ids names each server's backup", async ({ api }) => {
     addFleet(api)
     const step = api.step()
-    await createBackups(fleetCreate(step, FLEET, { name: undefined }), step.tools)
+    await CREATE_BACKUP.run(fleetCreate(step, FLEET, { name: undefined }), step.tools)
     expect(JSON.parse(outputsOf(step).backup_ids ?? '')).toEqual(Object.fromEntries(FLEET.map(id => [String(id), api.emulator.backups(id)[0]?.id])))
   })
 })
@@ -167,7 +166,7 @@ describe('the other operations for a fleet', () => {
     // A newer snapshot on each server: the map, not "latest", decides.
     for (const id of FLEET) api.emulator.addSnapshot({ serverId: id, name: `newer-${id}`, createdAt: new Date(api.clock.now() + 60_000).toISOString() })
     const step = api.step()
-    await restoreSnapshots(
+    await RESTORE_SNAPSHOT.run(
       { ...step.settings, reference: { byServer: new Map(FLEET.map(id => [id, made[id] ?? 0])) }, serverIds: FLEET, maxParallel: 4, wait: true },
       step.tools
     )
@@ -184,19 +183,24 @@ describe('the other operations for a fleet', () => {
     addFleet(api)
     const newest = Object.fromEntries(FLEET.map(id => [id, api.emulator.addSnapshot({ serverId: id, name: `n-${id}` }).id]))
     const step = api.step()
-    await restoreSnapshots({ ...step.settings, reference: { latest: true }, serverIds: FLEET, maxParallel: 4, wait: false }, step.tools)
+    await RESTORE_SNAPSHOT.run({ ...step.settings, reference: { latest: true }, serverIds: FLEET, maxParallel: 4, wait: false }, step.tools)
     expect(api.emulator.restores.map(restore => [restore.serverId, restore.from.id]).sort()).toEqual(FLEET.map(id => [id, newest[id]]))
   })
 
   test("wait-snapshot with a map waits for each server's own snapshot and arms each", async ({ api }) => {
     addFleet(api)
     const started = api.step()
-    await createSnapshots(fleetCreate(started, FLEET, { wait: false }), started.tools)
+    await CREATE_SNAPSHOT.run(fleetCreate(started, FLEET, { wait: false }), started.tools)
     const ids = JSON.parse(outputsOf(started).snapshot_ids ?? '') as Record<string, number>
     const step = api.step()
-    await waitForEach(
-      SNAPSHOTS,
-      { serverIds: FLEET, ids: new Map(Object.entries(ids).map(([server, id]) => [Number(server), id])), maxParallel: 4, rollbackOnFailure: true },
+    await WAIT_SNAPSHOT.run(
+      {
+        ...step.settings,
+        serverIds: FLEET,
+        ids: new Map(Object.entries(ids).map(([server, id]) => [Number(server), id])),
+        maxParallel: 4,
+        rollbackOnFailure: true
+      },
       step.tools
     )
     expect(JSON.parse(outputsOf(step).results ?? '').map((row: { status: string }) => row.status)).toEqual(['completed', 'completed', 'completed'])
@@ -210,7 +214,7 @@ describe('the other operations for a fleet', () => {
     )
     for (const id of FLEET) api.emulator.addSnapshot({ serverId: id, name: `gha-new-${id}`, createdAt: new Date(api.clock.now() - 3_600_000).toISOString() })
     const step = api.step()
-    await pruneEach(SNAPSHOTS, { ...step.settings, serverIds: FLEET, maxParallel: 4, keep: 1, namePrefix: 'gha-' }, step.tools)
+    await PRUNE_SNAPSHOTS.run({ ...step.settings, serverIds: FLEET, maxParallel: 4, keep: 1, namePrefix: 'gha-' }, step.tools)
     expect(JSON.parse(outputsOf(step).deleted_ids ?? '').sort()).toEqual(old.sort())
   })
 
@@ -232,7 +236,7 @@ describe('the other operations for a fleet', () => {
       }
     })
     try {
-      await listSnapshots({ serverIds: fleet, maxParallel: 2 }, step.tools)
+      await LIST_SNAPSHOTS.run({ ...step.settings, serverIds: fleet, maxParallel: 2 }, step.tools)
     } finally {
       spy.mockRestore()
     }
@@ -250,7 +254,7 @@ describe('the other operations for a fleet', () => {
     addFleet(api)
     for (const id of FLEET) for (let n = 0; n < id - 100; n++) api.emulator.addSnapshot({ serverId: id, name: `s-${id}-${n}` })
     const step = api.step()
-    await listSnapshots({ serverIds: FLEET, maxParallel: 4 }, step.tools)
+    await LIST_SNAPSHOTS.run({ ...step.settings, serverIds: FLEET, maxParallel: 4 }, step.tools)
     expect(outputsOf(step).count).toBe('6')
     expect(JSON.parse(outputsOf(step).results ?? '')).toEqual([
       { server_id: 101, count: 1 },
@@ -265,7 +269,7 @@ describe('one server', () => {
   test('is a fleet of one: one block of the log, one row of the servers table, the single-value outputs set, and results beside them', async ({ api }) => {
     addFleet(api, [101])
     const step = api.step()
-    await createSnapshots(fleetCreate(step, [101]), step.tools)
+    await CREATE_SNAPSHOT.run(fleetCreate(step, [101]), step.tools)
     const [snapshot] = api.emulator.snapshots(101)
     expect(outputsOf(step)).toMatchObject({ snapshot_id: String(snapshot?.id), status: 'completed', server_id: '101' })
     expect(JSON.parse(outputsOf(step).snapshot_ids ?? '')).toEqual({ 101: snapshot?.id })

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect } from 'vitest'
 import type { Backup, Snapshot } from '../../src/api/types.ts'
-import { listBackups, listSnapshots, type ListSettings } from '../../src/operations/list.ts'
+import { LIST_BACKUPS, LIST_SNAPSHOTS, type ListSettings } from '../../src/operations/list.ts'
 import type { Fault } from '../emulator/server.ts'
 import { DB, WEB, failureOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
 
@@ -71,7 +71,7 @@ describe('list-snapshots', () => {
   test('every page of every server, newest first by creation time', async ({ api }) => {
     seedSnapshots(api)
     const step = api.step()
-    await listSnapshots(ALL, step.tools)
+    await LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools)
     expect(api.requests()).toEqual(['GET /snapshots/', 'GET /snapshots/?page=2', 'GET /snapshots/?page=3'])
     const order = ['web-e', 'web-b', 'db-a', 'web-d', 'web-c', 'web-a', 'db-b']
     expect(items(step)).toEqual(inOrder(api.emulator.snapshots(), snapshot => snapshot.name, order))
@@ -84,7 +84,7 @@ describe('list-snapshots', () => {
   test('server_id filters every page', async ({ api }) => {
     seedSnapshots(api)
     const step = api.step()
-    await listSnapshots({ serverIds: [WEB], maxParallel: 4 }, step.tools)
+    await LIST_SNAPSHOTS.run({ ...step.settings, serverIds: [WEB], maxParallel: 4 }, step.tools)
     expect(api.requests()).toEqual([`GET /snapshots/?server_id=${WEB}`, `GET /snapshots/?server_id=${WEB}&page=2`])
     expect(items<Snapshot>(step).map(snapshot => snapshot.name)).toEqual(['web-e', 'web-b', 'web-d', 'web-c', 'web-a'])
     expect(outputsOf(step)).toMatchObject({ count: '5', server_id: String(WEB) })
@@ -95,7 +95,7 @@ describe('list-snapshots', () => {
     seedSnapshots(api)
     api.emulator.addServer({ id: 4242, name: 'empty' })
     const step = api.step()
-    await listSnapshots({ serverIds: [4242], maxParallel: 4 }, step.tools)
+    await LIST_SNAPSHOTS.run({ ...step.settings, serverIds: [4242], maxParallel: 4 }, step.tools)
     expect(outputsOf(step)).toEqual({ count: '0', items: '[]', server_id: '4242', results: JSON.stringify([{ server_id: 4242, count: 0 }]) })
     expect(step.recorder.outcome.items).toEqual([])
     expect(summaryOf(step)).toEqual(['Found 0 snapshots on server 4242.'])
@@ -104,7 +104,7 @@ describe('list-snapshots', () => {
   test('one snapshot is one', async ({ api }) => {
     api.emulator.addSnapshot({ serverId: DB, name: 'only' })
     const step = api.step()
-    await listSnapshots({ serverIds: [DB], maxParallel: 4 }, step.tools)
+    await LIST_SNAPSHOTS.run({ ...step.settings, serverIds: [DB], maxParallel: 4 }, step.tools)
     expect(summaryOf(step)).toEqual([`Found 1 snapshot on server ${DB}.`])
   })
 
@@ -114,7 +114,7 @@ describe('list-snapshots', () => {
     for (let n = 0; n < 60; n++) api.emulator.addSnapshot({ serverId: WEB, name: `big-${n}`, description, createdAt: minutesAgo(api, 600 - n) })
     const newestFirst = api.emulator.snapshots(WEB)
     const step = api.step()
-    await listSnapshots({ serverIds: [WEB], maxParallel: 4 }, step.tools)
+    await LIST_SNAPSHOTS.run({ ...step.settings, serverIds: [WEB], maxParallel: 4 }, step.tools)
     const output = outputsOf(step).items ?? ''
     const kept = items<Snapshot>(step)
     expect(Buffer.byteLength(output)).toBeLessThanOrEqual(ITEMS_OUTPUT_LIMIT_BYTES)
@@ -134,7 +134,7 @@ describe('list-snapshots', () => {
   test('items that fit: no warning', async ({ api }) => {
     seedSnapshots(api)
     const step = api.step()
-    await listSnapshots(ALL, step.tools)
+    await LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools)
     expect(summaryOf(step, 'warning')).toEqual([])
   })
 
@@ -145,7 +145,7 @@ describe('list-snapshots', () => {
       ...Array.from({ length: 8 }, (): Fault => ({ kind: 'status', status: 503, body: { detail: 'Down for maintenance.' } }))
     )
     const step = api.step()
-    const error = await failureOf(listSnapshots(ALL, step.tools))
+    const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
     expect(error).toBe('HTTP 503 from GET /snapshots/: Down for maintenance.')
     // Five attempts in all: the first and four retries.
     expect(api.requests()).toEqual(Array.from({ length: 5 }, () => 'GET /snapshots/'))
@@ -164,7 +164,7 @@ describe('list-snapshots', () => {
     seedSnapshots(api)
     api.emulator.inject('GET /snapshots/', fault)
     const step = api.step()
-    await listSnapshots(ALL, step.tools)
+    await LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools)
     expect(api.requests()).toEqual(['GET /snapshots/', 'GET /snapshots/', 'GET /snapshots/?page=2', 'GET /snapshots/?page=3'])
     expect(outputsOf(step).count).toBe('7')
     expect(items(step)).toHaveLength(7)
@@ -173,7 +173,7 @@ describe('list-snapshots', () => {
   test.for([400, 403, 404])("a page answered %i is final: one request, the step fails with the API's message", async (status, { api }) => {
     api.emulator.inject('GET /snapshots/', { kind: 'status', status, body: { detail: `Refused with ${status}.` } })
     const step = api.step()
-    const error = await failureOf(listSnapshots(ALL, step.tools))
+    const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
     // A list always exists: its 404 points at api_url; a 403 at the token.
     const cause =
       {
@@ -190,7 +190,7 @@ describe('list-snapshots', () => {
     api.emulator.addSnapshot({ serverId: WEB, name: 'a-name-long-enough-to-cut' })
     api.emulator.inject('GET /snapshots/', { kind: 'truncated-json' })
     const step = api.step()
-    const error = await failureOf(listSnapshots(ALL, step.tools))
+    const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
     expect(error).toMatch(/^HTTP 200 from GET \/snapshots\/: an answer that is not JSON \(application\/json\): ".+"$/)
     expect(api.requests()).toEqual(['GET /snapshots/'])
   })
@@ -200,14 +200,14 @@ describe('list-snapshots', () => {
     // The request's own cut-off runs on real time: a short timeout keeps the test short.
     const step = api.step({ timeoutMs: 1_000 })
     const started = performance.now()
-    const error = await failureOf(listSnapshots(ALL, step.tools))
+    const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
     expect(error).toMatch(/^no answer from GET \/snapshots\/: /)
     expect(performance.now() - started).toBeLessThan(5_000)
   })
 
   test("a wrong token: the API's 401, and no count", async ({ api }) => {
     const step = api.step({ apiToken: 'wrong-token' })
-    const error = await failureOf(listSnapshots(ALL, step.tools))
+    const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
     expect(error).toBe('HTTP 401 from GET /snapshots/: Invalid token. Check input "api_token": the API did not accept it.')
     expect(outputsOf(step)).toEqual({})
   })
@@ -218,7 +218,7 @@ describe('list-snapshots', () => {
       const location = `${elsewhere.origin}/api/v1/snapshots/`
       api.emulator.inject('GET /snapshots/', { kind: 'redirect', location })
       const step = api.step()
-      const error = await failureOf(listSnapshots(ALL, step.tools))
+      const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
       expect(error).toBe(`HTTP 307 from GET /snapshots/: the API redirected to ${location}; redirects are not followed, check api_url`)
       expect(elsewhere.received).toEqual([])
     } finally {
@@ -231,7 +231,7 @@ describe('list-snapshots', () => {
     const lying = await startRecorder(() => ({ count: 10, results: [], next: `${elsewhere.origin}/api/v1/snapshots/?page=2` }))
     try {
       const step = api.step({ apiUrl: new URL(`${lying.origin}/api/v1`) })
-      const error = await failureOf(listSnapshots(ALL, step.tools))
+      const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
       expect(error).toBe(`HTTP 200 from GET /snapshots/: the next page is on another origin (${elsewhere.origin}); not followed`)
       expect(lying.received).toHaveLength(1)
       expect(elsewhere.received).toEqual([])
@@ -245,7 +245,7 @@ describe('list-backups', () => {
   test('every page of every server and type, newest first', async ({ api }) => {
     seedBackups(api)
     const step = api.step()
-    await listBackups(ALL, step.tools)
+    await LIST_BACKUPS.run({ ...step.settings, ...ALL }, step.tools)
     expect(api.requests()).toEqual(['GET /backups/', 'GET /backups/?page=2', 'GET /backups/?page=3'])
     const order = ['manual 5', 'manual 15', 'automatic 25', 'manual 35', 'automatic 45', 'manual 50', 'manual 55']
     expect(items(step)).toEqual(inOrder(api.emulator.backups(), backup => backup.description, order))
@@ -257,7 +257,7 @@ describe('list-backups', () => {
   test('server_id and backup_type manual filter every page', async ({ api }) => {
     seedBackups(api)
     const step = api.step()
-    await listBackups({ serverIds: [WEB], maxParallel: 4, backupType: 'manual' }, step.tools)
+    await LIST_BACKUPS.run({ ...step.settings, serverIds: [WEB], maxParallel: 4, backupType: 'manual' }, step.tools)
     expect(api.requests()).toEqual([`GET /backups/?server_id=${WEB}&backup_type=manual`, `GET /backups/?server_id=${WEB}&backup_type=manual&page=2`])
     const listed = items<Backup>(step)
     expect(listed.map(backup => backup.description)).toEqual(['manual 15', 'manual 35', 'manual 50', 'manual 55'])
@@ -268,7 +268,7 @@ describe('list-backups', () => {
   test('backup_type automatic alone', async ({ api }) => {
     seedBackups(api)
     const step = api.step()
-    await listBackups({ serverIds: undefined, maxParallel: 4, backupType: 'automatic' }, step.tools)
+    await LIST_BACKUPS.run({ ...step.settings, serverIds: undefined, maxParallel: 4, backupType: 'automatic' }, step.tools)
     expect(api.requests()).toEqual(['GET /backups/?backup_type=automatic'])
     expect(items<Backup>(step).map(backup => backup.description)).toEqual(['automatic 25', 'automatic 45'])
     expect(outputsOf(step).count).toBe('2')
@@ -278,7 +278,7 @@ describe('list-backups', () => {
   test('an empty list: count 0 and []', async ({ api }) => {
     seedBackups(api)
     const step = api.step()
-    await listBackups({ serverIds: [DB], maxParallel: 4, backupType: 'automatic' }, step.tools)
+    await LIST_BACKUPS.run({ ...step.settings, serverIds: [DB], maxParallel: 4, backupType: 'automatic' }, step.tools)
     expect(outputsOf(step)).toMatchObject({ count: '0', items: '[]' })
   })
 
@@ -286,7 +286,7 @@ describe('list-backups', () => {
     const description = 'x'.repeat(20_000)
     for (let n = 0; n < 30; n++) api.emulator.addBackup({ serverId: WEB, description, createdAt: minutesAgo(api, 600 - n) })
     const step = api.step()
-    await listBackups(ALL, step.tools)
+    await LIST_BACKUPS.run({ ...step.settings, ...ALL }, step.tools)
     const kept = items<Backup>(step)
     expect(kept.length).toBeLessThan(30)
     expect(outputsOf(step).count).toBe('30')
@@ -297,7 +297,7 @@ describe('list-backups', () => {
   test("a proxy's HTML 502 page on every request: retried, then the status and a short excerpt of the page", async ({ api }) => {
     api.emulator.inject('GET /backups/', ...Array.from({ length: 5 }, (): Fault => ({ kind: 'html', status: 502 })))
     const step = api.step()
-    const error = await failureOf(listBackups(ALL, step.tools))
+    const error = await failureOf(LIST_BACKUPS.run({ ...step.settings, ...ALL }, step.tools))
     expect(error).toMatch(/^HTTP 502 from GET \/backups\/: an answer that is not JSON \(text\/html\): ".*502 Bad Gateway.*"$/)
     expect(error).not.toMatch(/<\/?[a-z]+[^>]*>/i)
     expect(api.requests()).toHaveLength(5)

@@ -5,11 +5,10 @@ import { Agent } from 'undici'
 import { describe, expect, vi } from 'vitest'
 import { REAL_CLOCK } from '../../src/clock.ts'
 import { connect } from '../../src/compose.ts'
-import { SNAPSHOTS } from '../../src/kinds.ts'
-import { createSnapshots } from '../../src/operations/create.ts'
-import { listSnapshots } from '../../src/operations/list.ts'
-import { restoreSnapshots } from '../../src/operations/restore.ts'
-import { waitForEach } from '../../src/operations/wait.ts'
+import { CREATE_SNAPSHOT } from '../../src/operations/create.ts'
+import { LIST_SNAPSHOTS } from '../../src/operations/list.ts'
+import { RESTORE_SNAPSHOT } from '../../src/operations/restore.ts'
+import { WAIT_SNAPSHOT } from '../../src/operations/wait.ts'
 import { Recorder } from '../../src/report.ts'
 import { DEFAULT_TOKEN, fleetServers, startEmulator, type Emulator } from '../emulator/server.ts'
 import { createSettings, failureOf, outputsOf, test, type Api, type Step } from '../support/in-process.ts'
@@ -57,7 +56,7 @@ describe('results follow the order server_id gave', () => {
     addFleet(api, [101, 102, 103])
     const ids = new Map([101, 102, 103].map(id => [id, api.emulator.addSnapshot({ serverId: id, name: `s-${id}` }).id]))
     const step = api.step()
-    await waitForEach(SNAPSHOTS, { serverIds: [103, 101, 102], ids, maxParallel: 4, rollbackOnFailure: false }, step.tools)
+    await WAIT_SNAPSHOT.run({ ...step.settings, serverIds: [103, 101, 102], ids, maxParallel: 4, rollbackOnFailure: false }, step.tools)
     expect(resultsOf(step).map(row => row.server_id)).toEqual([103, 101, 102])
   })
 })
@@ -69,7 +68,7 @@ describe('a failure stays with its server', () => {
     api.emulator.addSnapshot({ serverId: 103, name: 'b' })
     api.emulator.injectFor('GET /snapshots/', 102, { kind: 'status', status: 403 })
     const step = api.step()
-    const error = await failureOf(listSnapshots({ serverIds: [101, 102, 103], maxParallel: 2 }, step.tools))
+    const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, serverIds: [101, 102, 103], maxParallel: 2 }, step.tools))
     const refused =
       'HTTP 403 from GET /snapshots/?server_id=102: Forbidden. Check input "api_token": the API refused it (a token without the permission for this request).'
     expect(error).toBe(`1 of 3 servers failed: server 102: ${refused}`)
@@ -89,7 +88,7 @@ describe('a failure stays with its server', () => {
     const ids = await started(api, fleet)
     api.emulator.injectFor('GET /snapshots/', 122, { kind: 'status', status: 404 })
     const step = api.step()
-    const error = await failureOf(waitForEach(SNAPSHOTS, { serverIds: fleet, ids, maxParallel: 7, rollbackOnFailure: false }, step.tools))
+    const error = await failureOf(WAIT_SNAPSHOT.run({ ...step.settings, serverIds: fleet, ids, maxParallel: 7, rollbackOnFailure: false }, step.tools))
     const notFound = `HTTP 404 from GET ${api.emulator.url}/snapshots/?server_id=122: Not Found. Check input "api_url": no path of the API answers there.`
     expect(error).toBe(`1 of 7 servers failed: server 122: ${notFound}`)
     expect(resultsOf(step).map(row => [row.server_id, row.status ?? row.error])).toEqual(fleet.map(id => [id, id === 122 ? notFound : 'completed']))
@@ -101,7 +100,7 @@ describe('a failure stays with its server', () => {
     const ids = await started(api, fleet)
     api.emulator.injectFor('GET /snapshots/', 'none', { kind: 'status', status: 403 })
     const step = api.step()
-    await waitForEach(SNAPSHOTS, { serverIds: fleet, ids, maxParallel: 3, rollbackOnFailure: false }, step.tools)
+    await WAIT_SNAPSHOT.run({ ...step.settings, serverIds: fleet, ids, maxParallel: 3, rollbackOnFailure: false }, step.tools)
     expect(resultsOf(step).map(row => row.status)).toEqual(['completed', 'completed', 'completed'])
     expect(api.requests()).toEqual(expect.arrayContaining(fleet.map(id => `GET /snapshots/?server_id=${id}`)))
     expect(api.emulator.requests.filter(request => request.fault !== undefined)).toHaveLength(1)
@@ -118,7 +117,7 @@ describe('a failure stays with its server', () => {
     api.emulator.injectFor('GET /snapshots/', 'none', { kind: 'status', status: 200, body: malformed })
     api.emulator.injectFor('GET /snapshots/', 103, { kind: 'status', status: 200, body: malformed })
     const step = api.step()
-    const error = await failureOf(waitForEach(SNAPSHOTS, { serverIds: fleet, ids, maxParallel: 3, rollbackOnFailure: false }, step.tools))
+    const error = await failureOf(WAIT_SNAPSHOT.run({ ...step.settings, serverIds: fleet, ids, maxParallel: 3, rollbackOnFailure: false }, step.tools))
     expect(error).toMatch(/^1 of 3 servers failed: server 103: HTTP 200 from GET \/snapshots\/\?server_id=103: unexpected answer/)
     expect(resultsOf(step).map(row => row.status ?? 'failed')).toEqual(['completed', 'completed', 'failed'])
   })
@@ -129,7 +128,7 @@ describe("each server's voice in its own block", () => {
     addFleet(api, [101, 102])
     api.emulator.injectFor('POST /snapshots/', 102, { kind: 'status', status: 503 })
     const step = api.step()
-    await createSnapshots({ ...step.settings, ...createSettings(), serverIds: [101, 102], maxParallel: 2 }, step.tools)
+    await CREATE_SNAPSHOT.run({ ...step.settings, ...createSettings(), serverIds: [101, 102], maxParallel: 2 }, step.tools)
     expect(block(step, 102)).toMatch(/Server 102: POST \/snapshots\/: HTTP 503; trying again in/)
     expect(block(step, 101)).not.toContain('trying again')
     expect(topLevel(step).filter(line => line.includes('trying again'))).toEqual([])
@@ -140,7 +139,7 @@ describe('progress you can watch', () => {
   test('a fleet waiting 3 minutes prints one line for all at least every 30 s, outside the blocks', async ({ api }) => {
     addFleet(api, [101, 102, 103])
     const step = api.step()
-    await createSnapshots({ ...step.settings, ...createSettings(), serverIds: [101, 102, 103], maxParallel: 3 }, step.tools)
+    await CREATE_SNAPSHOT.run({ ...step.settings, ...createSettings(), serverIds: [101, 102, 103], maxParallel: 3 }, step.tools)
     const lines = topLevel(step).filter(line => line.startsWith('3 servers, '))
     const elapsed = lines.map(line => seconds(/^3 servers, ([^:]+):/.exec(line)?.[1] ?? ''))
     // JOB_SECONDS is 180: at least six lines, none more than 30 s after the one before.
@@ -165,7 +164,7 @@ describe('a fleet restore finds every item before restoring any', () => {
     api.emulator.addSnapshot({ serverId: 102, name: 'broken', status: 'failed' })
     const step = api.step()
     const error = await failureOf(
-      restoreSnapshots({ ...step.settings, reference: { latest: true }, serverIds: [101, 102], maxParallel: 2, wait: true }, step.tools)
+      RESTORE_SNAPSHOT.run({ ...step.settings, reference: { latest: true }, serverIds: [101, 102], maxParallel: 2, wait: true }, step.tools)
     )
     expect(api.emulator.restores).toEqual([])
     expect(api.writes()).toEqual([])
@@ -200,7 +199,7 @@ describe('requests that grow only where they must', () => {
           emulator.addSnapshot({ serverId: id, name: `gha-old-${id}-${hours}`, createdAt: new Date(clock.now() - hours * 3_600_000).toISOString() })
       const settings = { apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200, dryRun: false }
       const tools = connect(settings, new Recorder(), { dispatcher: agent, clock })
-      await createSnapshots({ ...settings, ...createSettings({ keep: 2 }), serverIds: fleet, maxParallel: 50 }, tools)
+      await CREATE_SNAPSHOT.run({ ...settings, ...createSettings({ keep: 2 }), serverIds: fleet, maxParallel: 50 }, tools)
       const methods = emulator.requests.map(request => request.method)
       expect(methods.filter(method => method === 'POST')).toHaveLength(50)
       expect(methods.filter(method => method === 'DELETE')).toHaveLength(50)
@@ -223,7 +222,9 @@ describe('an unanswered restore', () => {
       emulator.inject('POST /snapshots/{id}/restore/', { kind: 'hang' })
       const settings = { apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 1_500, pollIntervalMs: 200, dryRun: false }
       const tools = connect(settings, new Recorder(), { dispatcher: agent })
-      const error = await failureOf(restoreSnapshots({ ...settings, reference: { id: snapshot.id }, serverIds: [12345], maxParallel: 1, wait: true }, tools))
+      const error = await failureOf(
+        RESTORE_SNAPSHOT.run({ ...settings, reference: { id: snapshot.id }, serverIds: [12345], maxParallel: 1, wait: true }, tools)
+      )
       expect(error).toContain(`no answer from POST /snapshots/${snapshot.id}/restore/`)
       expect(error).toContain('the restore may have been received and may be running. It was not sent twice.')
       expect(error).not.toMatch(/GET \/servers\//)
@@ -246,7 +247,7 @@ describe('one pause for every request', () => {
       emulator.injectFor('POST /snapshots/', 102, { kind: 'status', status: 429, headers: { 'retry-after': '2' } })
       const settings = { apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 30_000, pollIntervalMs: 100, dryRun: false }
       const tools = connect(settings, new Recorder(), { dispatcher: agent })
-      await createSnapshots({ ...settings, ...createSettings(), serverIds: [101, 102], maxParallel: 2 }, tools)
+      await CREATE_SNAPSHOT.run({ ...settings, ...createSettings(), serverIds: [101, 102], maxParallel: 2 }, tools)
       const refusal = emulator.requests.find(request => request.fault?.startsWith('429') && request.serverId === 102)?.at ?? Infinity
       const later = requestsAfter(emulator, refusal)
       expect(later.length).toBeGreaterThan(0)
@@ -267,7 +268,7 @@ describe('max_parallel counts what is really in flight', () => {
     api.emulator.injectFor('GET /snapshots/', 'none', { kind: 'status', status: 403 })
     api.emulator.injectFor('GET /snapshots/', 101, { kind: 'status', status: 403 })
     const step = api.step()
-    await failureOf(createSnapshots({ ...step.settings, ...createSettings(), serverIds: fleet, maxParallel: 1 }, step.tools))
+    await failureOf(CREATE_SNAPSHOT.run({ ...step.settings, ...createSettings(), serverIds: fleet, maxParallel: 1 }, step.tools))
     const order = api.emulator.requests.map(request => request.serverId).filter(serverId => serverId !== undefined)
     // Each server's requests form one run in the log: it ended before the next began.
     expect(order.filter((serverId, index) => serverId !== order[index - 1])).toEqual(fleet)
@@ -277,7 +278,7 @@ describe('max_parallel counts what is really in flight', () => {
 /** Snapshots started on each server by an earlier step with `wait: false`: still in progress, each server's id. */
 async function started(api: Api, fleet: number[]): Promise<Map<number, number>> {
   const step = api.step()
-  await createSnapshots({ ...step.settings, ...createSettings({ wait: false }), serverIds: fleet, maxParallel: fleet.length }, step.tools)
+  await CREATE_SNAPSHOT.run({ ...step.settings, ...createSettings({ wait: false }), serverIds: fleet, maxParallel: fleet.length }, step.tools)
   return new Map(fleet.map(id => [id, api.emulator.snapshots(id).find(snapshot => snapshot.status === 'in_progress')?.id ?? 0]))
 }
 

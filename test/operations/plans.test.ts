@@ -8,7 +8,7 @@ import { describe, expect } from 'vitest'
 import type { Action } from '../../src/plan/actions.ts'
 import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
 import { createBackup, createSnapshot } from '../support/one-server.ts'
-import { deleteItem } from '../../src/operations/delete.ts'
+import { DELETE_BACKUP, DELETE_SNAPSHOT } from '../../src/operations/delete.ts'
 import { prune } from '../support/one-server.ts'
 import { restoreBackup, restoreSnapshot } from '../support/one-server.ts'
 import { startEmulator } from '../emulator/server.ts'
@@ -159,14 +159,14 @@ const ROWS: Row[] = [
       snapshot(api, 'kept', 300)
       const doomed = snapshot(api, 'doomed', 200, { serverId: DB })
       snapshot(api, 'also-kept', 100, { serverId: DB })
-      return { run: step => deleteItem(SNAPSHOTS, { ...step.settings, id: doomed.id }, step.tools), writes: [`DELETE /snapshots/${doomed.id}/`] }
+      return { run: step => DELETE_SNAPSHOT.run({ ...step.settings, id: doomed.id }, step.tools), writes: [`DELETE /snapshots/${doomed.id}/`] }
     }
   },
   {
     name: 'delete-snapshot of one already gone',
     seed: api => {
       snapshot(api, 'kept', 300)
-      return { run: step => deleteItem(SNAPSHOTS, { ...step.settings, id: 4242 }, step.tools), writes: [] }
+      return { run: step => DELETE_SNAPSHOT.run({ ...step.settings, id: 4242 }, step.tools), writes: [] }
     }
   },
   {
@@ -175,7 +175,7 @@ const ROWS: Row[] = [
       const doomed = backup(api, 'doomed', 300)
       backup(api, 'kept', 200)
       backup(api, 'Automatic daily backup', 100, { backupType: 'automatic' })
-      return { run: step => deleteItem(BACKUPS, { ...step.settings, id: doomed.id }, step.tools), writes: [`DELETE /backups/${doomed.id}/`] }
+      return { run: step => DELETE_BACKUP.run({ ...step.settings, id: doomed.id }, step.tools), writes: [`DELETE /backups/${doomed.id}/`] }
     }
   },
   {

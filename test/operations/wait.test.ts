@@ -28,7 +28,7 @@ describe('wait-snapshot', () => {
     const from = api.requests().length
     const started = api.clock.now()
     const step = api.step()
-    await waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    await waitLater(SNAPSHOTS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: false }, step.tools)
     expect(new Set(api.requests(from))).toEqual(new Set([`GET /snapshots/?server_id=${WEB}`]))
     expect(api.clock.now() - started).toBeGreaterThanOrEqual(JOB_SECONDS * 1000)
     const [snapshot] = api.emulator.snapshots(WEB)
@@ -55,7 +55,7 @@ describe('wait-snapshot', () => {
   test('logs its progress: the status and the time waited at each check', async ({ api }) => {
     const id = await startSnapshot(api)
     const step = api.step()
-    await waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    await waitLater(SNAPSHOTS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: false }, step.tools)
     const log = logOf(step)
     // The progress line, outside every group, comes with the first status check (at once, for a wait).
     expect(log[0]).toBe(`Server ${WEB}, 0.0 s: snapshot ${id} in progress`)
@@ -71,7 +71,7 @@ describe('wait-snapshot', () => {
     const id = await startSnapshot(api)
     const step = api.step()
     const started = api.clock.now()
-    await waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    await waitLater(SNAPSHOTS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: false }, step.tools)
     const waitedMs = api.clock.now() - started
     // `Server 12345, 1 min 2 s: snapshot 801 in progress`, each at its time since the step began.
     const at = step.recorder.log.flatMap(line => {
@@ -87,7 +87,7 @@ describe('wait-snapshot', () => {
     const done = api.emulator.addSnapshot({ serverId: WEB, name: 'done' })
     const step = api.step({ pollIntervalMs: 30_000 })
     const started = api.clock.now()
-    await waitLater(SNAPSHOTS, { id: done.id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    await waitLater(SNAPSHOTS, { ...step.settings, id: done.id, serverId: WEB, rollbackOnFailure: false }, step.tools)
     expect(api.requests()).toEqual([`GET /snapshots/?server_id=${WEB}`])
     expect(api.clock.now()).toBe(started)
     expect(outputsOf(step)).toMatchObject({ snapshot_id: String(done.id), snapshot_name: 'done', status: 'completed' })
@@ -96,7 +96,7 @@ describe('wait-snapshot', () => {
   test('with rollback_on_failure: arms the rollback with the completed snapshot', async ({ api }) => {
     const id = await startSnapshot(api)
     const step = api.step()
-    await waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    await waitLater(SNAPSHOTS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: true }, step.tools)
     expect(step.armed).toEqual([{ kind: 'snapshot', id, serverId: WEB }])
   })
 
@@ -104,7 +104,7 @@ describe('wait-snapshot', () => {
     api.emulator.failNextJob('snapshot', 'error')
     const id = await startSnapshot(api)
     const step = api.step()
-    const error = await failureOf(waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    const error = await failureOf(waitLater(SNAPSHOTS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: true }, step.tools))
     expect(error).toBe(`snapshot ${id} ended with status "error"`)
     expect(outputsOf(step)).toMatchObject({ snapshot_id: String(id), server_id: String(WEB), status: 'error' })
     expect(step.armed).toEqual([])
@@ -114,7 +114,7 @@ describe('wait-snapshot', () => {
     const busy = api.emulator.addSnapshot({ serverId: WEB, name: 'busy', status: 'in_progress' })
     const step = api.step({ timeoutMs: 2 * MINUTE })
     const started = api.clock.now()
-    const error = await failureOf(waitLater(SNAPSHOTS, { id: busy.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    const error = await failureOf(waitLater(SNAPSHOTS, { ...step.settings, id: busy.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
     // Every read of the list was a status check.
     const checks = api.requests().filter(request => request === `GET /snapshots/?server_id=${WEB}`).length
     expect(error).toBe(
@@ -131,7 +131,7 @@ describe('wait-snapshot', () => {
   test('a snapshot that is not on server_id: fails naming both, with the outputs it was given', async ({ api }) => {
     const other = api.emulator.addSnapshot({ serverId: DB, name: 'other' })
     const step = api.step()
-    const error = await failureOf(waitLater(SNAPSHOTS, { id: other.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    const error = await failureOf(waitLater(SNAPSHOTS, { ...step.settings, id: other.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
     expect(error).toBe(`snapshot ${other.id} was not found on server ${WEB}`)
     const { results, ...single } = outputsOf(step)
     expect(single).toEqual({ snapshot_id: String(other.id), server_id: String(WEB) })
@@ -142,7 +142,7 @@ describe('wait-snapshot', () => {
   test('a wait that fails before any read still sets snapshot_id and server_id', async ({ api }) => {
     const done = api.emulator.addSnapshot({ serverId: WEB, name: 'done' })
     const step = api.step({ apiToken: 'wrong-token' })
-    const error = await failureOf(waitLater(SNAPSHOTS, { id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    const error = await failureOf(waitLater(SNAPSHOTS, { ...step.settings, id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
     expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`)
     const { results, ...single } = outputsOf(step)
     expect(single).toEqual({ snapshot_id: String(done.id), server_id: String(WEB) })
@@ -154,7 +154,7 @@ describe('wait-snapshot', () => {
     const done = api.emulator.addSnapshot({ serverId: WEB, name: 'done' })
     api.emulator.inject('GET /snapshots/', { kind: 'status', status: 503, headers: { 'retry-after': '0' } }, { kind: 'reset-before' })
     const step = api.step()
-    await waitLater(SNAPSHOTS, { id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    await waitLater(SNAPSHOTS, { ...step.settings, id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools)
     expect(api.requests()).toEqual(Array.from({ length: 3 }, () => `GET /snapshots/?server_id=${WEB}`))
     expect(outputsOf(step).status).toBe('completed')
     expect(step.armed).toEqual([{ kind: 'snapshot', id: done.id, serverId: WEB }])
@@ -165,7 +165,7 @@ describe('wait-snapshot', () => {
     const from = api.emulator.requests.length
     api.emulator.inject('GET /snapshots/', { kind: 'status', status: 429, headers: { 'retry-after': '5' }, body: { detail: 'Request was throttled.' } })
     const step = api.step()
-    await waitLater(SNAPSHOTS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    await waitLater(SNAPSHOTS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: false }, step.tools)
     expect(outputsOf(step).status).toBe('completed')
     const [throttled, retried] = api.emulator.requests.slice(from)
     expect(retried!.at - throttled!.at).toBeGreaterThanOrEqual(5_000)
@@ -176,7 +176,7 @@ describe('wait-backup', () => {
   test('waits for a backup started with wait false until it is completed, and reports it', async ({ api }) => {
     const id = await startBackup(api)
     const step = api.step()
-    await waitLater(BACKUPS, { id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    await waitLater(BACKUPS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: false }, step.tools)
     const [backup] = api.emulator.backups(WEB)
     const { results, backup_ids, ...single } = outputsOf(step)
     expect(single).toEqual({
@@ -198,14 +198,14 @@ describe('wait-backup', () => {
   test('with rollback_on_failure: arms the rollback with the completed backup', async ({ api }) => {
     const id = await startBackup(api)
     const step = api.step()
-    await waitLater(BACKUPS, { id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    await waitLater(BACKUPS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: true }, step.tools)
     expect(step.armed).toEqual([{ kind: 'backup', id, serverId: WEB }])
   })
 
   test('checks at once: an automatic backup already completed costs one request', async ({ api }) => {
     const automatic = api.emulator.addBackup({ serverId: WEB, backupType: 'automatic' })
     const step = api.step({ pollIntervalMs: 30_000 })
-    await waitLater(BACKUPS, { id: automatic.id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    await waitLater(BACKUPS, { ...step.settings, id: automatic.id, serverId: WEB, rollbackOnFailure: false }, step.tools)
     expect(api.requests()).toEqual([`GET /backups/?server_id=${WEB}`])
     expect(logOf(step).at(-1)).toBe(`Automatic backup ${automatic.id} is completed.`)
   })
@@ -214,7 +214,7 @@ describe('wait-backup', () => {
     api.emulator.failNextJob('backup')
     const id = await startBackup(api)
     const step = api.step()
-    const error = await failureOf(waitLater(BACKUPS, { id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    const error = await failureOf(waitLater(BACKUPS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: true }, step.tools))
     expect(error).toBe(`backup ${id} ended with status "failed"`)
     expect(outputsOf(step)).toMatchObject({ backup_id: String(id), server_id: String(WEB), status: 'failed' })
     expect(step.armed).toEqual([])
@@ -224,7 +224,7 @@ describe('wait-backup', () => {
     api.emulator.setJobSeconds(30 * 60)
     const id = await startBackup(api)
     const step = api.step({ timeoutMs: 2 * MINUTE })
-    const error = await failureOf(waitLater(BACKUPS, { id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    const error = await failureOf(waitLater(BACKUPS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: true }, step.tools))
     expect(error).toMatch(new RegExp(`^timed out waiting for backup ${id}, still "in_progress" after 1 min 59 s of waiting`))
     expect(outputsOf(step)).toMatchObject({ backup_id: String(id), server_id: String(WEB), status: 'in_progress' })
     expect(step.armed).toEqual([])
@@ -233,7 +233,7 @@ describe('wait-backup', () => {
   test('a backup that is not on server_id: fails naming both', async ({ api }) => {
     const other = api.emulator.addBackup({ serverId: DB })
     const step = api.step()
-    const error = await failureOf(waitLater(BACKUPS, { id: other.id, serverId: WEB, rollbackOnFailure: false }, step.tools))
+    const error = await failureOf(waitLater(BACKUPS, { ...step.settings, id: other.id, serverId: WEB, rollbackOnFailure: false }, step.tools))
     expect(error).toBe(`backup ${other.id} was not found on server ${WEB}`)
     const { results, ...single } = outputsOf(step)
     expect(single).toEqual({ backup_id: String(other.id), server_id: String(WEB) })
@@ -242,7 +242,7 @@ describe('wait-backup', () => {
 
   test('a wait that fails before any read still sets backup_id and server_id', async ({ api }) => {
     const step = api.step({ apiToken: 'wrong-token' })
-    const error = await failureOf(waitLater(BACKUPS, { id: 501, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    const error = await failureOf(waitLater(BACKUPS, { ...step.settings, id: 501, serverId: WEB, rollbackOnFailure: true }, step.tools))
     expect(error).toBe(`HTTP 401 from GET /backups/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`)
     const { results, ...single } = outputsOf(step)
     expect(single).toEqual({ backup_id: '501', server_id: String(WEB) })

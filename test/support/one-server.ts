@@ -3,24 +3,24 @@
 import type { Backup, Snapshot } from '../../src/api/types.ts'
 import type { CommonSettings, ItemReference, SnapshotReference } from '../../src/inputs.ts'
 import type { Kind } from '../../src/kinds.ts'
-import { createBackups, createSnapshots, type CreateSettings } from '../../src/operations/create.ts'
-import { pruneEach, type PruneSettings } from '../../src/operations/prune.ts'
-import { restoreBackups, restoreSnapshots } from '../../src/operations/restore.ts'
-import { waitForEach } from '../../src/operations/wait.ts'
+import { CREATE_BACKUP, CREATE_SNAPSHOT, type CreateSettings } from '../../src/operations/create.ts'
+import { PRUNE_BACKUPS, PRUNE_SNAPSHOTS, type PruneSettings } from '../../src/operations/prune.ts'
+import { RESTORE_BACKUP, RESTORE_SNAPSHOT } from '../../src/operations/restore.ts'
+import { WAIT_BACKUP, WAIT_SNAPSHOT } from '../../src/operations/wait.ts'
 import type { Tools } from '../../src/tools.ts'
 
 const MAX_PARALLEL = 4
 
 export function createSnapshot(settings: CommonSettings & CreateSettings, tools: Tools): Promise<void> {
-  return createSnapshots({ ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
+  return CREATE_SNAPSHOT.run({ ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
 }
 
 export function createBackup(settings: CommonSettings & CreateSettings, tools: Tools): Promise<void> {
-  return createBackups({ ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
+  return CREATE_BACKUP.run({ ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
 }
 
 export function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & PruneSettings, tools: Tools): Promise<void> {
-  return pruneEach(kind, { ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
+  return (kind.noun === 'snapshot' ? PRUNE_SNAPSHOTS : PRUNE_BACKUPS).run({ ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
 }
 
 export interface RestoreSnapshotSettings {
@@ -38,18 +38,21 @@ export interface RestoreBackupSettings {
 
 export function restoreSnapshot(settings: CommonSettings & RestoreSnapshotSettings, tools: Tools): Promise<void> {
   const serverIds = settings.serverId === undefined ? undefined : [settings.serverId]
-  return restoreSnapshots({ ...settings, reference: settings.snapshot, serverIds, maxParallel: MAX_PARALLEL }, tools)
+  return RESTORE_SNAPSHOT.run({ ...settings, reference: settings.snapshot, serverIds, maxParallel: MAX_PARALLEL }, tools)
 }
 
 export function restoreBackup(settings: CommonSettings & RestoreBackupSettings, tools: Tools): Promise<void> {
-  return restoreBackups({ ...settings, reference: settings.backup, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
+  return RESTORE_BACKUP.run({ ...settings, reference: settings.backup, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
 }
 
 export function waitLater<T extends Snapshot | Backup>(
   kind: Kind<T>,
-  settings: { id: number; serverId: number; rollbackOnFailure: boolean },
+  settings: CommonSettings & { id: number; serverId: number; rollbackOnFailure: boolean },
   tools: Tools
 ): Promise<void> {
   const { serverId, id } = settings
-  return waitForEach(kind, { ...settings, serverIds: [serverId], ids: new Map([[serverId, id]]), maxParallel: MAX_PARALLEL }, tools)
+  return (kind.noun === 'snapshot' ? WAIT_SNAPSHOT : WAIT_BACKUP).run(
+    { ...settings, serverIds: [serverId], ids: new Map([[serverId, id]]), maxParallel: MAX_PARALLEL },
+    tools
+  )
 }

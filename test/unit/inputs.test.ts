@@ -2,8 +2,9 @@
 // with action.yml's defaults set as the runner sets them, read by @actions/core.
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InputError } from '../../src/errors.ts'
-import { INPUT_DEFAULTS, parseDuration, parseName, type InputName } from '../../src/inputs.ts'
+import { parseDuration, parseName } from '../../src/inputs.ts'
 import { readOperation, type ReadOperation } from '../../src/registry.ts'
+import { actionDefaults } from '../support/bundle.ts'
 
 // @actions/github reads the run (id, attempt, commit, workflow) once, when it is imported:
 // set it before any import, and put the old values back at the end.
@@ -28,7 +29,7 @@ afterAll(() => {
 })
 
 const TOKEN = 'vps_9f8e7d6c5b4a'
-type Inputs = Partial<Record<InputName, string | undefined>>
+type Inputs = Partial<Record<string, string | undefined>>
 
 let stdout: string[]
 
@@ -46,20 +47,18 @@ afterEach(() => {
 })
 
 /** Sets every input as the runner would: the ones given, else action.yml's default, else unset. */
-function setInputs(inputs: Inputs): void {
-  for (const [name, fallback] of Object.entries(INPUT_DEFAULTS)) {
-    vi.stubEnv(`INPUT_${name.toUpperCase()}`, name in inputs ? inputs[name as InputName] : fallback)
-  }
+async function setInputs(inputs: Inputs): Promise<void> {
+  for (const [name, value] of Object.entries({ ...(await actionDefaults()), ...inputs })) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
 }
 
 async function readAll(inputs: Inputs): Promise<ReadOperation> {
-  setInputs({ api_token: TOKEN, ...inputs })
+  await setInputs({ api_token: TOKEN, ...inputs })
   return readOperation()
 }
 
 /** The operation's own settings. */
 async function read(inputs: Inputs): Promise<Record<string, unknown>> {
-  return (await readAll(inputs)).settings as Record<string, unknown>
+  return (await readAll(inputs)).settings as unknown as Record<string, unknown>
 }
 
 async function failure(inputs: Inputs): Promise<InputError> {
@@ -265,7 +264,7 @@ describe("each operation's own inputs", () => {
     }
   ])('$inputs.operation with $inputs', async ({ inputs, expected }) => {
     const all = await readAll(inputs)
-    expect(specific(all.settings as Record<string, unknown>)).toEqual(expected)
+    expect(specific(all.settings as unknown as Record<string, unknown>)).toEqual(expected)
     expect(all.ignored).toEqual([])
   })
 
@@ -368,10 +367,10 @@ describe('inputs every operation shares', () => {
     expect((await readAll({ operation: 'list-snapshots', api_url: apiUrl })).common.apiUrl.href).toBe(new URL(apiUrl).href)
   })
 
-  it.each<{ input: InputName; value: string; fallback: unknown; read: (all: ReadOperation) => unknown }>([
+  it.each<{ input: string; value: string; fallback: unknown; read: (all: ReadOperation) => unknown }>([
     { input: 'timeout', value: '', fallback: 30 * 60_000, read: all => all.common.timeoutMs },
     { input: 'timeout', value: '   ', fallback: 30 * 60_000, read: all => all.common.timeoutMs },
-    { input: 'name_prefix', value: '', fallback: 'gha-', read: all => (all.settings as { namePrefix: string }).namePrefix },
+    { input: 'name_prefix', value: '', fallback: 'gha-', read: all => (all.settings as unknown as { namePrefix: string }).namePrefix },
     { input: 'poll_interval', value: '', fallback: 2_000, read: all => all.common.pollIntervalMs }
   ])('takes an empty $input as not given, as @actions/core does: the default', async ({ input, value, fallback, read: pick }) => {
     expect(pick(await readAll({ operation: 'prune-snapshots', server_id: '1', keep: '1', [input]: value }))).toBe(fallback)
@@ -408,7 +407,7 @@ describe('inputs every operation shares', () => {
 const BAD_IDS = ['abc', '0', '-1', '1.5', '12abc', '1e3', '0x10', '99999999999999999999']
 
 describe('bad input fails before any request, naming the input', () => {
-  it.each<{ case: string; inputs: Inputs; input: InputName }>([
+  it.each<{ case: string; inputs: Inputs; input: string }>([
     ...BAD_IDS.map(value => ({ case: `server_id "${value}"`, inputs: { operation: 'create-snapshot', server_id: value }, input: 'server_id' as const })),
     ...BAD_IDS.map(value => ({ case: `snapshot_id "${value}"`, inputs: { operation: 'delete-snapshot', snapshot_id: value }, input: 'snapshot_id' as const })),
     ...BAD_IDS.map(value => ({
@@ -548,7 +547,7 @@ describe('bad input fails before any request, naming the input', () => {
     { case: 'good inputs and an ignored one', inputs: { operation: 'list-snapshots', keep: '3' } }
   ])('masks the token before any other output, with $case', async ({ inputs }) => {
     const token = inputs.api_token ?? TOKEN
-    setInputs({ api_token: token, ...inputs })
+    await setInputs({ api_token: token, ...inputs })
     try {
       await readOperation()
     } catch {
@@ -568,7 +567,7 @@ describe('bad input fails before any request, naming the input', () => {
 })
 
 describe('inputs the operation does not use', () => {
-  it.each<{ inputs: Inputs; ignored: InputName[] }>([
+  it.each<{ inputs: Inputs; ignored: string[] }>([
     { inputs: { operation: 'list-snapshots', snapshot_id: '5', keep: '3', description: 'x' }, ignored: ['description', 'keep', 'snapshot_id'] },
     { inputs: { operation: 'list-snapshots', wait: 'false' }, ignored: ['wait'] },
     { inputs: { operation: 'create-backup', server_id: '1', name: 'nightly' }, ignored: ['name'] },

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parse } from 'yaml'
-import { INPUT_DEFAULTS } from '../../src/inputs.ts'
+import { API_TOKEN, COMMON_INPUTS, OPERATION } from '../../src/inputs.ts'
+import { EVERY_INPUT, OPERATIONS } from '../../src/registry.ts'
 import { renderOutputs, type ServerResult } from '../../src/outputs.ts'
 import { ActionsReporter, OUTPUT_NAMES, Recorder, writeReport } from '../../src/report.ts'
 import { backup, snapshot } from '../support/fixtures.ts'
@@ -322,13 +323,18 @@ describe('action.yml and the code agree', () => {
     expect(new Set(OUTPUT_NAMES).size).toBe(OUTPUT_NAMES.length)
   })
 
-  it('declares exactly the inputs the code reads', () => {
-    expect(Object.keys(metadata.inputs).sort()).toEqual(Object.keys(INPUT_DEFAULTS).sort())
+  it('declares exactly the inputs the operations read', () => {
+    expect(Object.keys(metadata.inputs).sort()).toEqual([...new Set(EVERY_INPUT.map(input => input.name))].sort())
   })
 
-  it.each(Object.entries(INPUT_DEFAULTS))('gives input %s the default the code assumes (%s)', (name, fallback) => {
-    const declared = metadata.inputs[name]?.default
-    expect(declared === undefined ? undefined : typeof declared === 'string' ? declared : JSON.stringify(declared)).toBe(fallback)
+  // Each declaration of an input, in every operation that reads it, assumes the default the runner passes.
+  const declarations = [
+    ...[OPERATION, API_TOKEN, ...Object.values(COMMON_INPUTS)].map(input => ({ operation: '(every operation)', input })),
+    ...OPERATIONS.flatMap(entry => entry.inputs.map(input => ({ operation: entry.operation, input })))
+  ]
+  it.each(declarations)('gives input $input.name of $operation the default the code assumes', ({ input }) => {
+    const declared = metadata.inputs[input.name]?.default
+    expect(declared === undefined ? undefined : typeof declared === 'string' ? declared : JSON.stringify(declared)).toBe(input.default)
   })
 
   it('requires operation and api_token, and nothing else', () => {

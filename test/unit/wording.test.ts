@@ -2,17 +2,17 @@
 // refused with the alternatives of wait-*, restore-snapshot and restore-backup, each its own.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { InputError } from '../../src/errors.ts'
-import { INPUT_DEFAULTS, type InputName } from '../../src/inputs.ts'
 import { readOperation } from '../../src/registry.ts'
+import { actionDefaults } from '../support/bundle.ts'
 
 afterEach(() => {
   vi.restoreAllMocks()
   vi.unstubAllEnvs()
 })
 
-async function refusal(inputs: Partial<Record<InputName, string>>): Promise<string> {
+async function refusal(inputs: Record<string, string>): Promise<string> {
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
-  for (const [name, fallback] of Object.entries({ ...INPUT_DEFAULTS, api_token: 't', ...inputs })) vi.stubEnv(`INPUT_${name.toUpperCase()}`, fallback)
+  for (const [name, fallback] of Object.entries({ ...(await actionDefaults()), api_token: 't', ...inputs })) vi.stubEnv(`INPUT_${name.toUpperCase()}`, fallback)
   try {
     await readOperation()
   } catch (error) {
