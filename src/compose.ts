@@ -10,7 +10,7 @@ import { SharedLists } from './watch/lists.ts'
 import { Poller } from './watch/poller.ts'
 import { Progress } from './watch/progress.ts'
 
-export interface Connection {
+interface Connection {
   apiUrl: URL
   apiToken: string
   timeoutMs: number

@@ -5,7 +5,7 @@ import { itemOf, Recorder } from './report.ts'
 import type { Tools } from './tools.ts'
 
 /** The servers a step works on, and how: one server is a fleet of one, on the same path. */
-export interface FleetWork<P> {
+interface FleetWork<P> {
   serverIds: readonly number[]
   maxParallel: number
   /** Whose `status` the outputs give: the item's (create, wait) or the server's (restore). */

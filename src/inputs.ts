@@ -3,13 +3,13 @@ import type { BackupType } from './api/types.ts'
 import { InputError } from './errors.ts'
 
 /** Most servers one step works on: the fleet's own limit. */
-export const MAX_SERVERS = 100
+const MAX_SERVERS = 100
 /** `max_parallel`'s range: one at a time, up to the whole fleet at once. */
-export const MAX_PARALLEL_RANGE = { min: 1, max: MAX_SERVERS } as const
+const MAX_PARALLEL_RANGE = { min: 1, max: MAX_SERVERS } as const
 /** Fewest seconds between two status checks: a floor that keeps a typo from hammering the API. */
-export const MIN_POLL_INTERVAL_SECONDS = 0.1
+const MIN_POLL_INTERVAL_SECONDS = 0.1
 /** The longest a GitHub-hosted job may run (6 hours): no step of one can wait longer. */
-export const MAX_TIMEOUT_SECONDS = 6 * 60 * 60
+const MAX_TIMEOUT_SECONDS = 6 * 60 * 60
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/
 const NAME_RULE = 'may hold only letters, digits, "-" and "_"'
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
@@ -52,7 +52,7 @@ export function requiredInput<T>(name: string, parse: (raw: string) => T): Input
 }
 
 /** An input with its default in action.yml, which the runner passes when the workflow leaves it out. */
-export function inputWithDefault<T>(name: string, fallback: string, parse: (raw: string) => T): Input<T> {
+function inputWithDefault<T>(name: string, fallback: string, parse: (raw: string) => T): Input<T> {
   return { name, default: fallback, read: raw => parse(raw ?? fallback) }
 }
 
@@ -125,7 +125,7 @@ export function readCommonSettings(apiToken: string): CommonSettings {
   return { apiToken, ...readInputs('', COMMON_INPUTS) }
 }
 
-export function parseId(name: string, raw: string): number {
+function parseId(name: string, raw: string): number {
   const id = Number(raw)
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id < 1) {
     throw new InputError(name, `must be a positive integer; got "${raw}"`)
@@ -137,7 +137,7 @@ export function parseId(name: string, raw: string): number {
  * One server or a fleet: ids separated by commas, spaces or line breaks, each a positive integer,
  * none twice, at most MAX_SERVERS.
  */
-export function parseServerIds(raw: string): number[] {
+function parseServerIds(raw: string): number[] {
   const parts = raw.split(/[\s,]+/).filter(part => part !== '')
   if (parts.length === 0) throw new InputError('server_id', 'must name at least one server')
   const ids = parts.map(part => parseId('server_id', part))
@@ -147,7 +147,7 @@ export function parseServerIds(raw: string): number[] {
   return ids
 }
 
-export function parseMaxParallel(raw: string): number {
+function parseMaxParallel(raw: string): number {
   const value = Number(raw)
   if (!/^\d+$/.test(raw) || value < MAX_PARALLEL_RANGE.min || value > MAX_PARALLEL_RANGE.max) {
     throw new InputError('max_parallel', `must be a whole number from ${MAX_PARALLEL_RANGE.min} to ${MAX_PARALLEL_RANGE.max}; got "${raw}"`)
@@ -183,25 +183,25 @@ export function parseFleetReference(name: 'snapshot_id' | 'backup_id', raw: stri
   return { byServer }
 }
 
-export function parseReference(name: string, raw: string): ItemReference {
+function parseReference(name: string, raw: string): ItemReference {
   if (raw === 'latest') return { latest: true }
   if (!/^\d+$/.test(raw)) throw new InputError(name, `must be a positive integer or "latest"; got "${raw}"`)
   return { id: parseId(name, raw) }
 }
 
-export function parseName(name: string, raw: string): string {
+function parseName(name: string, raw: string): string {
   if (!NAME_PATTERN.test(raw)) throw new InputError(name, `${NAME_RULE}; got "${raw}"`)
   return raw
 }
 
 /** The one boolean parser: the same spellings as core.getBooleanInput (YAML 1.2 core schema), with a clearer error. */
-export function parseBoolean(name: string, raw: string): boolean {
+function parseBoolean(name: string, raw: string): boolean {
   if (['true', 'True', 'TRUE'].includes(raw)) return true
   if (['false', 'False', 'FALSE'].includes(raw)) return false
   throw new InputError(name, `must be true or false; got "${raw}"`)
 }
 
-export function parseCount(name: string, raw: string): number {
+function parseCount(name: string, raw: string): number {
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
     throw new InputError(name, `must be a whole number, 0 or more; got "${raw}"`)
   }
@@ -220,7 +220,7 @@ const DURATION_SYNTAX = 'seconds ("90", "0.5") or a duration ("90s", "15m", "1h"
  * Seconds (`90`, `0.5`) or a duration (`90s`, `15m`, `1h`, `1h30m`), in milliseconds, at most the
  * 6 hours a GitHub-hosted job can run; the syntax of `timeout` and `poll_interval`.
  */
-export function parseDuration(name: string, raw: string): number {
+function parseDuration(name: string, raw: string): number {
   const text = /^\d+(?:\.\d+)?$/.test(raw) ? `${raw}s` : raw
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)([smh])/g)]
   if (parts.length === 0 || parts.map(part => part[0]).join('') !== text) throw new InputError(name, `must be ${DURATION_SYNTAX}; got "${raw}"`)
@@ -229,20 +229,20 @@ export function parseDuration(name: string, raw: string): number {
   return ms
 }
 
-export function parseTimeout(raw: string): number {
+function parseTimeout(raw: string): number {
   const ms = parseDuration('timeout', raw)
   if (ms <= 0) throw new InputError('timeout', `must be more than 0 seconds; got "${raw}"`)
   return ms
 }
 
-export function parsePollInterval(raw: string): number {
+function parsePollInterval(raw: string): number {
   const ms = parseDuration('poll_interval', raw)
   if (ms < MIN_POLL_INTERVAL_SECONDS * 1000) throw new InputError('poll_interval', `must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds; got "${raw}"`)
   return ms
 }
 
 /** `https://` only, but for a loopback host; no credentials in the URL, where logs could show them. */
-export function parseApiUrl(raw: string): URL {
+function parseApiUrl(raw: string): URL {
   let url: URL
   try {
     url = new URL(raw)

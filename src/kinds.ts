@@ -4,7 +4,7 @@ import type { Backup, RestoreAnswer, Snapshot } from './api/types.ts'
 
 export type KindName = 'snapshot' | 'backup'
 
-export interface CreateRequest {
+interface CreateRequest {
   serverId: number
   name: string | undefined
   description: string
@@ -32,8 +32,8 @@ export interface Kind<T extends Snapshot | Backup> {
 }
 
 /** The provider's limits per server, from its API pages. */
-export const SNAPSHOT_LIMIT = 5
-export const MANUAL_BACKUP_LIMIT = 10
+const SNAPSHOT_LIMIT = 5
+const MANUAL_BACKUP_LIMIT = 10
 
 export const SNAPSHOTS: Kind<Snapshot> = {
   noun: 'snapshot',

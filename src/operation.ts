@@ -15,7 +15,7 @@ export interface StepSettings {
  * inputs it reads besides the common ones (with their parsers and defaults), how their values
  * become its settings (the checks that span several inputs), and what it does with them.
  */
-export interface OperationDeclaration<I extends Inputs, S extends StepSettings> {
+interface OperationDeclaration<I extends Inputs, S extends StepSettings> {
   operation: string
   does: string
   gives: string
@@ -49,7 +49,7 @@ export interface Operation {
 }
 
 /** A declared operation that also runs on settings given whole, as a test of it does. */
-export interface DeclaredOperation<S extends StepSettings> extends Operation {
+interface DeclaredOperation<S extends StepSettings> extends Operation {
   run(settings: CommonSettings & S, tools: Tools): Promise<void>
 }
 

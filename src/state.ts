@@ -65,7 +65,7 @@ export function armedRollback(): ArmedRollback | undefined {
 }
 
 /** The saved rollback cannot be read: nothing can be restored, and the error says which servers it named. */
-export class UnreadableRollbackError extends Error {
+class UnreadableRollbackError extends Error {
   override readonly name = 'UnreadableRollbackError'
 
   constructor(raw: string) {

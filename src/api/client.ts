@@ -1,7 +1,7 @@
 import { JsonHttp, type HttpOptions, type ListPage, type Shape } from './http.ts'
 import type { Backup, BackupType, Item, RestoreAnswer, Server, Snapshot } from './types.ts'
 
-export interface BackupFilter {
+interface BackupFilter {
   serverId?: number | undefined
   backupType?: BackupType | undefined
 }

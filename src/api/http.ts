@@ -6,7 +6,7 @@ import { MAX_ATTEMPTS, retryDelay, type RequestPause } from './retry.ts'
 import { request, retryInterceptor } from './undici.ts'
 
 /** Longest a single request may take when the operation's own deadline is further away. */
-export const REQUEST_TIMEOUT_MS = 30_000
+const REQUEST_TIMEOUT_MS = 30_000
 const USER_AGENT = 'vps-org-snapshot-action/1'
 
 export type { Method } from './answers.ts'

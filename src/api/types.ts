@@ -1,6 +1,6 @@
 // Shapes of the VPS.org API's answers, as documented in its snapshot and backup pages.
 
-export interface ServerRef {
+interface ServerRef {
   id: number
   name: string
 }
@@ -42,5 +42,3 @@ export interface RestoreAnswer {
 /** The two statuses of a job that has not failed; any other status is a failure. */
 export const IN_PROGRESS = 'in_progress'
 export const COMPLETED = 'completed'
-/** The server's status while a restore runs. */
-export const RESTORING = 'restoring'

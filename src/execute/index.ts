@@ -8,7 +8,7 @@ import { sendCreate } from './create.ts'
 import { deleteConfirmed } from './delete.ts'
 import { sendRestore } from './restore.ts'
 
-export interface CarryOutOptions {
+interface CarryOutOptions {
   dryRun: boolean
   wait: boolean
   /** Arm the rollback from what the plan creates, once it is completed. */

@@ -105,7 +105,7 @@ function report(noun: string, serverIds: number[] | undefined, items: Array<Snap
 }
 
 /** The longest prefix of `items` whose JSON takes at most `maxBytes`. */
-export function newestThatFit<T>(items: T[], maxBytes: number): T[] {
+function newestThatFit<T>(items: T[], maxBytes: number): T[] {
   let bytes = 2 // the brackets
   let count = 0
   for (const item of items) {

@@ -23,7 +23,7 @@ import { pickById, pickByName, pickLatest, requireCompleted } from '../plan/sele
 import type { Tools } from '../tools.ts'
 
 /** A restore as read: for one server or several, each server's item by the same reference or from a create's map. */
-export interface RestoreRead<R> {
+interface RestoreRead<R> {
   reference: R | { byServer: Map<number, number> }
   /** The servers; none given with a snapshot id, which names its own server. */
   serverIds: number[] | undefined

@@ -9,14 +9,14 @@ import { defineOperation } from '../operation.ts'
 import type { Tools } from '../tools.ts'
 import { waitForItem } from '../watch/items.ts'
 
-export interface WaitSettings {
+interface WaitSettings {
   id: number
   serverId: number
   rollbackOnFailure: boolean
 }
 
 /** A wait as read: one id on one server, or a create's map of server to id for several. */
-export interface WaitRead {
+interface WaitRead {
   /** In the order `server_id` gave, or the map's when it is left out. */
   serverIds: number[]
   ids: Map<number, number>

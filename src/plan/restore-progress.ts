@@ -2,7 +2,7 @@
  * What a server's status says about a restore it accepted. The provider stops the server, restores
  * its disk, and starts it again: the restore is finished only when the server is at rest again.
  */
-export type RestoreProgress = 'finished' | 'in progress' | 'failed'
+type RestoreProgress = 'finished' | 'in progress' | 'failed'
 
 /** A server that is up, or down for good: no job is changing it. */
 const AT_REST = ['running', 'stopped', 'off']

@@ -6,9 +6,9 @@
  * more than 10 s late. The one trade-off: a job ending between 60 and 100 s may be noticed up to
  * 10 s late (more than 10 % of it), the price of the six-a-minute cap from the second minute on.
  */
-export const GROWTH_RATIO = 0.1
+const GROWTH_RATIO = 0.1
 export const STEADY_AFTER_MS = 60_000
-export const STEADY_DELAY_MS = 10_000
+const STEADY_DELAY_MS = 10_000
 
 /** Milliseconds to wait before the next check, given the time spent waiting so far. */
 export function nextPollDelay(elapsedMs: number, pollIntervalMs: number): number {

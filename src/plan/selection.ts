@@ -2,7 +2,7 @@ import { COMPLETED, type Item } from '../api/types.ts'
 import { OperationError } from '../errors.ts'
 
 /** The snapshot or backup an operation acts on, found in a list of the server's items. */
-export interface Lookup<T extends Item> {
+interface Lookup<T extends Item> {
   noun: string
   serverId: number | undefined
   items: T[]

@@ -2,7 +2,7 @@
 // with action.yml's defaults set as the runner sets them, read by @actions/core.
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InputError } from '../../src/errors.ts'
-import { parseDuration, parseName } from '../../src/inputs.ts'
+import { COMMON_INPUTS, NAME_PREFIX } from '../../src/inputs.ts'
 import { readOperation, type ReadOperation } from '../../src/registry.ts'
 import { actionDefaults } from '../support/bundle.ts'
 
@@ -399,8 +399,8 @@ describe('inputs every operation shares', () => {
   })
 
   it('refuses an empty timeout or name_prefix where one reaches the parsers', () => {
-    expect(() => parseDuration('timeout', '')).toThrow(InputError)
-    expect(() => parseName('name_prefix', '')).toThrow(InputError)
+    expect(() => COMMON_INPUTS.timeoutMs.read('', 'create-snapshot')).toThrow(InputError)
+    expect(() => NAME_PREFIX.read('', 'create-snapshot')).toThrow(InputError)
   })
 })
 
