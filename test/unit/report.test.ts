@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parse } from 'yaml'
 import { INPUT_DEFAULTS } from '../../src/inputs.ts'
-import { renderOutputs, type ServerResult } from '../../src/outputs.ts'
-import { ActionsReporter, OUTPUT_NAMES, Recorder, writeReport } from '../../src/report.ts'
+import { OUTPUT_NAMES, renderOutputs, type ServerResult } from '../../src/outputs.ts'
+import { ActionsReporter, Recorder, writeReport } from '../../src/report.ts'
 import { backup, snapshot } from '../support/fixtures.ts'
 
 let directory: string
