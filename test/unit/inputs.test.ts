@@ -2,8 +2,11 @@
 // with action.yml's defaults set as the runner sets them, read by @actions/core.
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InputError } from '../../src/errors.ts'
-import { INPUT_DEFAULTS, parseDuration, parseName, type InputName } from '../../src/inputs.ts'
+import { parseDuration, parseName, type InputName } from '../../src/inputs.ts'
 import { readOperation, type ReadOperation } from '../../src/registry.ts'
+import { decodeCommand } from '../support/commands.ts'
+import { stubInputs, type Inputs } from '../support/inputs.ts'
+import { captureStdout } from '../support/stdout.ts'
 
 // @actions/github reads the run (id, attempt, commit, workflow) once, when it is imported:
 // set it before any import, and put the old values back at the end.
@@ -28,16 +31,11 @@ afterAll(() => {
 })
 
 const TOKEN = 'vps_9f8e7d6c5b4a'
-type Inputs = Partial<Record<InputName, string | undefined>>
 
-let stdout: string[]
+let stdout: ReturnType<typeof captureStdout>
 
 beforeEach(() => {
-  stdout = []
-  vi.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-    stdout.push(String(chunk))
-    return true
-  })
+  stdout = captureStdout()
 })
 
 afterEach(() => {
@@ -45,15 +43,8 @@ afterEach(() => {
   vi.unstubAllEnvs()
 })
 
-/** Sets every input as the runner would: the ones given, else action.yml's default, else unset. */
-function setInputs(inputs: Inputs): void {
-  for (const [name, fallback] of Object.entries(INPUT_DEFAULTS)) {
-    vi.stubEnv(`INPUT_${name.toUpperCase()}`, name in inputs ? inputs[name as InputName] : fallback)
-  }
-}
-
 async function readAll(inputs: Inputs): Promise<ReadOperation> {
-  setInputs({ api_token: TOKEN, ...inputs })
+  stubInputs({ api_token: TOKEN, ...inputs })
   return readOperation()
 }
 
@@ -78,17 +69,12 @@ function specific(settings: Record<string, unknown>): Record<string, unknown> {
   return rest
 }
 
-const stdoutLines = () =>
-  stdout
-    .join('')
-    .split(/\r?\n/)
-    .filter(line => line !== '')
-/** The value of an `::add-mask::` line, decoded as the runner decodes it. */
-const unescape = (data: string) => data.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+/** The values of the `::add-mask::` lines, decoded as the runner decodes them. */
 const maskedValues = () =>
-  stdoutLines()
+  stdout
+    .lines()
     .filter(line => line.startsWith('::add-mask::'))
-    .map(line => unescape(line.slice('::add-mask::'.length)))
+    .map(line => decodeCommand(line.slice('::add-mask::'.length)))
 
 const GENERATED_NAME = /^gha-octo-org-web-app-4242-3-[A-Za-z0-9_-]+$/
 const DEFAULT_DESCRIPTION = expect.stringMatching(/octo-org\/web\.app.*0123456.*4242/)
@@ -548,13 +534,13 @@ describe('bad input fails before any request, naming the input', () => {
     { case: 'good inputs and an ignored one', inputs: { operation: 'list-snapshots', keep: '3' } }
   ])('masks the token before any other output, with $case', async ({ inputs }) => {
     const token = inputs.api_token ?? TOKEN
-    setInputs({ api_token: token, ...inputs })
+    stubInputs({ api_token: token, ...inputs })
     try {
       await readOperation()
     } catch {
       // The failure itself is checked above; here only what reached the log matters.
     }
-    const lines = stdoutLines()
+    const lines = stdout.lines()
     expect(lines[0]?.startsWith('::add-mask::')).toBe(true)
     expect(maskedValues()).toContain(token)
     const firstOther = lines.findIndex(line => !line.startsWith('::add-mask::'))

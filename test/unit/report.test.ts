@@ -7,12 +7,14 @@ import { parse } from 'yaml'
 import { INPUT_DEFAULTS } from '../../src/inputs.ts'
 import { OUTPUT_NAMES, renderOutputs, type ServerResult } from '../../src/outputs.ts'
 import { ActionsReporter, Recorder, writeReport } from '../../src/report.ts'
+import { parseCommandFile } from '../support/commands.ts'
 import { backup, snapshot } from '../support/fixtures.ts'
+import { captureStdout } from '../support/stdout.ts'
 
 let directory: string
 let outputFile: string
 let summaryFile: string
-let stdout: string[]
+let stdout: ReturnType<typeof captureStdout>
 
 // @actions/core remembers the summary file once it has written to it, so one file serves the
 // whole file of tests and is emptied before each.
@@ -31,11 +33,7 @@ beforeEach(() => {
   writeFileSync(summaryFile, '')
   vi.stubEnv('GITHUB_OUTPUT', outputFile)
   vi.stubEnv('GITHUB_STEP_SUMMARY', summaryFile)
-  stdout = []
-  vi.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-    stdout.push(String(chunk))
-    return true
-  })
+  stdout = captureStdout()
 })
 
 afterEach(() => {
@@ -43,21 +41,8 @@ afterEach(() => {
   vi.unstubAllEnvs()
 })
 
-/** The outputs as the runner reads them back from GITHUB_OUTPUT (`name<<delimiter` blocks). */
-function outputs(): Record<string, string> {
-  const lines = readFileSync(outputFile, 'utf8').split(/\r?\n/)
-  const found: Record<string, string> = {}
-  for (let index = 0; index < lines.length; index++) {
-    const start = /^([^<=]+)<<(.+)$/.exec(lines[index] ?? '')
-    if (!start) continue
-    const [, name, delimiter] = start
-    const value: string[] = []
-    while (++index < lines.length && lines[index] !== delimiter) value.push(lines[index] ?? '')
-    found[name!] = value.join('\n')
-  }
-  return found
-}
-
+/** The outputs as the runner reads them back from GITHUB_OUTPUT. */
+const outputs = () => parseCommandFile(readFileSync(outputFile, 'utf8'))
 const summary = () => readFileSync(summaryFile, 'utf8')
 
 /**
@@ -68,7 +53,6 @@ function setOutputsOf(recorder: Recorder, serverId = 12345): void {
   const result: ServerResult = { serverId, startedAt: 0, endedAt: 1_000, ...recorder.outcome.facts }
   recorder.set(renderOutputs([result], 'item'))
 }
-const stdoutLines = () => stdout.join('').split(/\r?\n/)
 
 describe('writeReport', () => {
   it('writes a snapshot’s outputs and a summary with a heading and a table', async () => {
@@ -221,7 +205,7 @@ describe('writeReport', () => {
       await report()
       new ActionsReporter().note(`Started snapshot 7 "${hostile}" of server 12345.`)
       new ActionsReporter().warn(`Rotation could not delete snapshot 7 "${hostile}".`)
-      expect(stdoutLines().filter(line => line.startsWith('::') && !line.startsWith('::warning::Rotation could not delete snapshot 7 '))).toEqual([])
+      expect(stdout.lines().filter(line => line.startsWith('::') && !line.startsWith('::warning::Rotation could not delete snapshot 7 '))).toEqual([])
       expect(
         summary()
           .split(/\r?\n/)

@@ -2,8 +2,10 @@
 // refused with the alternatives of wait-*, restore-snapshot and restore-backup, each its own.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { InputError } from '../../src/errors.ts'
-import { INPUT_DEFAULTS, type InputName } from '../../src/inputs.ts'
+import type { InputName } from '../../src/inputs.ts'
 import { readOperation } from '../../src/registry.ts'
+import { stubInputs } from '../support/inputs.ts'
+import { captureStdout } from '../support/stdout.ts'
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -11,8 +13,8 @@ afterEach(() => {
 })
 
 async function refusal(inputs: Partial<Record<InputName, string>>): Promise<string> {
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
-  for (const [name, fallback] of Object.entries({ ...INPUT_DEFAULTS, api_token: 't', ...inputs })) vi.stubEnv(`INPUT_${name.toUpperCase()}`, fallback)
+  captureStdout()
+  stubInputs({ api_token: 't', ...inputs })
   try {
     await readOperation()
   } catch (error) {
