@@ -1,6 +1,25 @@
 import type { Backup, Snapshot } from './api/types.ts'
 import type { Action } from './plan/actions.ts'
-import type { Outputs } from './report.ts'
+
+/** Every output of `action.yml`; a test keeps the two in step. */
+export const OUTPUT_NAMES = [
+  'snapshot_id',
+  'snapshot_name',
+  'backup_id',
+  'server_id',
+  'status',
+  'size_mb',
+  'created_at',
+  'count',
+  'items',
+  'deleted_ids',
+  'results',
+  'snapshot_ids',
+  'backup_ids'
+] as const
+
+export type OutputName = (typeof OUTPUT_NAMES)[number]
+export type Outputs = Partial<Record<OutputName, string | number | unknown[] | Record<string, unknown>>>
 
 /**
  * What one server's work found and did, recorded as it goes (so that a failure keeps what was

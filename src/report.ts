@@ -1,28 +1,8 @@
 import * as core from '@actions/core'
 import type { Backup, Item, Snapshot } from './api/types.ts'
 import { formatDuration, plain } from './format.ts'
-import type { ServerFacts, ServerResult, StatusOf } from './outputs.ts'
+import type { OutputName, Outputs, ServerFacts, ServerResult, StatusOf } from './outputs.ts'
 import { describeAction, type Action } from './plan/actions.ts'
-
-/** Every output of `action.yml`; a test keeps the two in step. */
-export const OUTPUT_NAMES = [
-  'snapshot_id',
-  'snapshot_name',
-  'backup_id',
-  'server_id',
-  'status',
-  'size_mb',
-  'created_at',
-  'count',
-  'items',
-  'deleted_ids',
-  'results',
-  'snapshot_ids',
-  'backup_ids'
-] as const
-
-export type OutputName = (typeof OUTPUT_NAMES)[number]
-export type Outputs = Partial<Record<OutputName, string | number | unknown[] | Record<string, unknown>>>
 
 /**
  * What an operation says, handed to it rather than imported, so that it runs in a test or beside

@@ -2,6 +2,7 @@ import type { VpsClient } from '../api/client.ts'
 import type { Backup, Snapshot } from '../api/types.ts'
 import { explain } from '../errors.ts'
 import { kindNamed, type KindName } from '../kinds.ts'
+import type { SharedReads } from '../tools.ts'
 
 type Item = Snapshot | Backup
 
@@ -16,7 +17,7 @@ type Item = Snapshot | Backup
  * should not have sent, it answers nothing, and each server reads its own list instead, whose
  * failure is that server's alone.
  */
-export class SharedLists {
+export class SharedLists implements SharedReads {
   readonly #client: VpsClient
   readonly #say: (line: string) => void
   /** Pages of the whole list of each kind, as its `count` and page size said at the last look. */

@@ -1,43 +1,15 @@
 import { DEADLINE_REACHED, NO_TIME_LEFT } from '../api/answers.ts'
-import type { VpsClient } from '../api/client.ts'
 import { NetworkError } from '../api/errors.ts'
-import type { Backup, Server, Snapshot } from '../api/types.ts'
 import type { Clock } from '../clock.ts'
 import { WaitTimeoutError } from '../errors.ts'
 import { formatDuration, plain } from '../format.ts'
-import type { KindName } from '../kinds.ts'
 import { nextPollDelay } from '../plan/schedule.ts'
-import type { Reporter } from '../report.ts'
+import type { Answer, Check, Waits, Watch } from '../tools.ts'
 import { ownList, type SharedLists } from './lists.ts'
 import type { Progress } from './progress.ts'
 
 /** Time kept back before the deadline for the last status check to be answered. */
 const LAST_CHECK_MARGIN_MS = 500
-
-/** What a status check reads for one server: its list of snapshots or backups, or the server itself. */
-export type Reads = KindName | 'server'
-export type Answer = { of: 'items'; items: Array<Snapshot | Backup> } | { of: 'server'; server: Server }
-
-export interface Check<T> {
-  value: T
-  status: string
-  done: boolean
-}
-
-/** One server waiting for something: what to read at each check, and how to judge the answer. */
-export interface Watch<T> {
-  serverId: number
-  /** Log wording: `snapshot 801`, `server 12345`. */
-  what: string
-  reads: Reads
-  /** The server's own client and log: its reads, their retries and each check's line are its own. */
-  client: VpsClient
-  report: Reporter
-  /** A job that may have finished already is checked at once. */
-  atOnce: boolean
-  /** Judges this server's answer; throwing fails this wait alone. */
-  check(answer: Answer): Check<T>
-}
 
 interface Waiting {
   watch: Watch<unknown>
@@ -58,7 +30,7 @@ interface Waiting {
  * While anything waits, the progress line is printed on time (`progress.ts`). The last check of a
  * wait is made at its deadline (less the time a request needs to be answered).
  */
-export class Poller {
+export class Poller implements Waits {
   readonly #clock: Clock
   readonly #pollIntervalMs: number
   readonly #timeoutMs: number

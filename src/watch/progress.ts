@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts'
 import { formatDuration } from '../format.ts'
+import type { ServerProgress, ServerState } from '../tools.ts'
 
 /**
  * At most this long between two progress lines while anything waits: a step whose log stays
@@ -7,20 +8,12 @@ import { formatDuration } from '../format.ts'
  */
 export const PROGRESS_EVERY_MS = 30_000
 
-/** Where a server of the step is: not started, at work, waiting on a status, or ended. */
-export type ServerState =
-  | { at: 'queued' }
-  | { at: 'working' }
-  /** `what` is waited for (`snapshot 807`), or '' when it is the server itself (a restore). */
-  | { at: 'waiting'; what: string; status: string | undefined }
-  | { at: 'ended'; outcome: string; failed: boolean }
-
 /**
  * The step's servers as a person watching the log wants to see them: one line, outside every
  * group, at the first status check and then at least every PROGRESS_EVERY_MS while anything waits.
  * The poller, which owns the waiting, says when (`due`, `tick`); the fleet says where each server is.
  */
-export class Progress {
+export class Progress implements ServerProgress {
   readonly #clock: Clock
   readonly #say: (line: string) => void
   readonly #servers = new Map<number, ServerState>()

@@ -1,8 +1,7 @@
 import type { Server } from '../api/types.ts'
 import { OperationError, WaitTimeoutError } from '../errors.ts'
 import { restoreProgress } from '../plan/restore-progress.ts'
-import type { Tools } from '../tools.ts'
-import type { Answer } from './poller.ts'
+import type { Answer, Tools } from '../tools.ts'
 
 /** After a restore was accepted: watches the server until it is at rest again (`plan/restore-progress.ts`). */
 export async function waitForRestore(serverId: number, tools: Tools): Promise<Server> {

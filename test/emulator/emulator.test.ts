@@ -4,11 +4,9 @@ import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { fleetServers, startEmulator, type Emulator } from './server.ts'
+import { DB, fleetServers, startEmulator, WEB, type Emulator } from './server.ts'
 
 const TOKEN = 'test-token'
-const WEB = 12345 // seeded by default
-const DB = 67890
 const JOB_SECONDS = 0.2
 const SETTLE_MS = 300 // comfortably past JOB_SECONDS and RESTORE_SECONDS
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url))

@@ -107,9 +107,12 @@ export interface Emulator {
 }
 
 export const DEFAULT_TOKEN = 'emulator-token'
+/** The emulator's two default servers, as the tests name them. */
+export const WEB = 12345
+export const DB = 67890
 export const DEFAULT_SERVERS: readonly ServerSeed[] = [
-  { id: 12345, name: 'web-server-01', status: 'running' },
-  { id: 67890, name: 'db-server-01', status: 'running' }
+  { id: WEB, name: 'web-server-01', status: 'running' },
+  { id: DB, name: 'db-server-01', status: 'running' }
 ]
 /** The first id of a fleet: servers 101, 102, … as the fleet examples name them. */
 export const FIRST_FLEET_SERVER_ID = 101

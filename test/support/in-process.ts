@@ -8,11 +8,12 @@ import type { CreateSettings } from '../../src/operations/create.ts'
 import { Recorder } from '../../src/report.ts'
 import type { RollbackTarget } from '../../src/state.ts'
 import type { Tools } from '../../src/tools.ts'
-import { DEFAULT_TOKEN, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.ts'
+import { DEFAULT_TOKEN, startEmulator, WEB, type Emulator, type EmulatorOptions } from '../emulator/server.ts'
 import { VirtualClock } from './clock.ts'
 
-export const WEB = 12345
-export const DB = 67890
+/** The emulator's two default servers. */
+export { DB, WEB } from '../emulator/server.ts'
+
 /** As at VPS.org: a snapshot takes minutes, a restore more. The virtual clock makes them instant. */
 export const JOB_SECONDS = 180
 export const RESTORE_SECONDS = 300

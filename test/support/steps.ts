@@ -6,8 +6,7 @@ import { RUN_CONTEXT, runStep, type StepOptions, type StepResult } from './bundl
 
 export const TOKEN = DEFAULT_TOKEN
 /** The emulator's two default servers. */
-export const WEB = 12345
-export const DB = 67890
+export { DB, WEB } from '../emulator/server.ts'
 /** Short jobs and restores keep the suite fast; the waits still poll more than once. */
 export const JOB_SECONDS = 0.2
 export const POLL_INTERVAL = '0.1'
@@ -146,10 +145,6 @@ export function expectFailure(result: StepResult, ...fragments: Array<string | R
 /** A time `minutes` ago, for seeding items older than anything the action creates. */
 export function minutesAgo(minutes: number): string {
   return new Date(Date.now() - minutes * 60_000).toISOString()
-}
-
-export function ids(items: Array<{ id: number }>): number[] {
-  return items.map(item => item.id)
 }
 
 export function notices(result: StepResult): string[] {

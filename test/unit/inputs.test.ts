@@ -4,7 +4,9 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { InputError } from '../../src/errors.ts'
 import { COMMON_INPUTS, NAME_PREFIX } from '../../src/inputs.ts'
 import { readOperation, type ReadOperation } from '../../src/registry.ts'
-import { actionDefaults } from '../support/bundle.ts'
+import { decodeCommand } from '../support/commands.ts'
+import { stubInputs, type Inputs } from '../support/inputs.ts'
+import { captureStdout } from '../support/stdout.ts'
 
 // @actions/github reads the run (id, attempt, commit, workflow) once, when it is imported:
 // set it before any import, and put the old values back at the end.
@@ -29,16 +31,11 @@ afterAll(() => {
 })
 
 const TOKEN = 'vps_9f8e7d6c5b4a'
-type Inputs = Partial<Record<string, string | undefined>>
 
-let stdout: string[]
+let stdout: ReturnType<typeof captureStdout>
 
 beforeEach(() => {
-  stdout = []
-  vi.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-    stdout.push(String(chunk))
-    return true
-  })
+  stdout = captureStdout()
 })
 
 afterEach(() => {
@@ -46,13 +43,8 @@ afterEach(() => {
   vi.unstubAllEnvs()
 })
 
-/** Sets every input as the runner would: the ones given, else action.yml's default, else unset. */
-async function setInputs(inputs: Inputs): Promise<void> {
-  for (const [name, value] of Object.entries({ ...(await actionDefaults()), ...inputs })) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
-}
-
 async function readAll(inputs: Inputs): Promise<ReadOperation> {
-  await setInputs({ api_token: TOKEN, ...inputs })
+  stubInputs({ api_token: TOKEN, ...inputs })
   return readOperation()
 }
 
@@ -77,17 +69,12 @@ function specific(settings: Record<string, unknown>): Record<string, unknown> {
   return rest
 }
 
-const stdoutLines = () =>
-  stdout
-    .join('')
-    .split(/\r?\n/)
-    .filter(line => line !== '')
-/** The value of an `::add-mask::` line, decoded as the runner decodes it. */
-const unescape = (data: string) => data.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+/** The values of the `::add-mask::` lines, decoded as the runner decodes them. */
 const maskedValues = () =>
-  stdoutLines()
+  stdout
+    .lines()
     .filter(line => line.startsWith('::add-mask::'))
-    .map(line => unescape(line.slice('::add-mask::'.length)))
+    .map(line => decodeCommand(line.slice('::add-mask::'.length)))
 
 const GENERATED_NAME = /^gha-octo-org-web-app-4242-3-[A-Za-z0-9_-]+$/
 const DEFAULT_DESCRIPTION = expect.stringMatching(/octo-org\/web\.app.*0123456.*4242/)
@@ -547,13 +534,13 @@ describe('bad input fails before any request, naming the input', () => {
     { case: 'good inputs and an ignored one', inputs: { operation: 'list-snapshots', keep: '3' } }
   ])('masks the token before any other output, with $case', async ({ inputs }) => {
     const token = inputs.api_token ?? TOKEN
-    await setInputs({ api_token: token, ...inputs })
+    stubInputs({ api_token: token, ...inputs })
     try {
       await readOperation()
     } catch {
       // The failure itself is checked above; here only what reached the log matters.
     }
-    const lines = stdoutLines()
+    const lines = stdout.lines()
     expect(lines[0]?.startsWith('::add-mask::')).toBe(true)
     expect(maskedValues()).toContain(token)
     const firstOther = lines.findIndex(line => !line.startsWith('::add-mask::'))

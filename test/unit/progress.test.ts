@@ -1,6 +1,7 @@
 // The progress line a person watching the log reads while the step waits.
 import { describe, expect, it } from 'vitest'
-import { progressLine, type ServerState } from '../../src/watch/progress.ts'
+import type { ServerState } from '../../src/tools.ts'
+import { progressLine } from '../../src/watch/progress.ts'
 
 const waiting = (status: string | undefined, what = 'snapshot 807'): ServerState => ({ at: 'waiting', what, status })
 

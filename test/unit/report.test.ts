@@ -6,14 +6,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { parse } from 'yaml'
 import { API_TOKEN, COMMON_INPUTS, OPERATION } from '../../src/inputs.ts'
 import { EVERY_INPUT, OPERATIONS } from '../../src/registry.ts'
-import { renderOutputs, type ServerResult } from '../../src/outputs.ts'
-import { ActionsReporter, OUTPUT_NAMES, Recorder, writeReport } from '../../src/report.ts'
+import { OUTPUT_NAMES, renderOutputs, type ServerResult } from '../../src/outputs.ts'
+import { ActionsReporter, Recorder, writeReport } from '../../src/report.ts'
+import { parseCommandFile } from '../support/commands.ts'
 import { backup, snapshot } from '../support/fixtures.ts'
+import { captureStdout } from '../support/stdout.ts'
 
 let directory: string
 let outputFile: string
 let summaryFile: string
-let stdout: string[]
+let stdout: ReturnType<typeof captureStdout>
 
 // @actions/core remembers the summary file once it has written to it, so one file serves the
 // whole file of tests and is emptied before each.
@@ -32,11 +34,7 @@ beforeEach(() => {
   writeFileSync(summaryFile, '')
   vi.stubEnv('GITHUB_OUTPUT', outputFile)
   vi.stubEnv('GITHUB_STEP_SUMMARY', summaryFile)
-  stdout = []
-  vi.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-    stdout.push(String(chunk))
-    return true
-  })
+  stdout = captureStdout()
 })
 
 afterEach(() => {
@@ -44,21 +42,8 @@ afterEach(() => {
   vi.unstubAllEnvs()
 })
 
-/** The outputs as the runner reads them back from GITHUB_OUTPUT (`name<<delimiter` blocks). */
-function outputs(): Record<string, string> {
-  const lines = readFileSync(outputFile, 'utf8').split(/\r?\n/)
-  const found: Record<string, string> = {}
-  for (let index = 0; index < lines.length; index++) {
-    const start = /^([^<=]+)<<(.+)$/.exec(lines[index] ?? '')
-    if (!start) continue
-    const [, name, delimiter] = start
-    const value: string[] = []
-    while (++index < lines.length && lines[index] !== delimiter) value.push(lines[index] ?? '')
-    found[name!] = value.join('\n')
-  }
-  return found
-}
-
+/** The outputs as the runner reads them back from GITHUB_OUTPUT. */
+const outputs = () => parseCommandFile(readFileSync(outputFile, 'utf8'))
 const summary = () => readFileSync(summaryFile, 'utf8')
 
 /**
@@ -69,7 +54,6 @@ function setOutputsOf(recorder: Recorder, serverId = 12345): void {
   const result: ServerResult = { serverId, startedAt: 0, endedAt: 1_000, ...recorder.outcome.facts }
   recorder.set(renderOutputs([result], 'item'))
 }
-const stdoutLines = () => stdout.join('').split(/\r?\n/)
 
 describe('writeReport', () => {
   it('writes a snapshot’s outputs and a summary with a heading and a table', async () => {
@@ -222,7 +206,7 @@ describe('writeReport', () => {
       await report()
       new ActionsReporter().note(`Started snapshot 7 "${hostile}" of server 12345.`)
       new ActionsReporter().warn(`Rotation could not delete snapshot 7 "${hostile}".`)
-      expect(stdoutLines().filter(line => line.startsWith('::') && !line.startsWith('::warning::Rotation could not delete snapshot 7 '))).toEqual([])
+      expect(stdout.lines().filter(line => line.startsWith('::') && !line.startsWith('::warning::Rotation could not delete snapshot 7 '))).toEqual([])
       expect(
         summary()
           .split(/\r?\n/)

@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { InputError } from '../../src/errors.ts'
 import { readOperation } from '../../src/registry.ts'
-import { actionDefaults } from '../support/bundle.ts'
+import { stubInputs } from '../support/inputs.ts'
+import { captureStdout } from '../support/stdout.ts'
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -11,8 +12,8 @@ afterEach(() => {
 })
 
 async function refusal(inputs: Record<string, string>): Promise<string> {
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
-  for (const [name, fallback] of Object.entries({ ...(await actionDefaults()), api_token: 't', ...inputs })) vi.stubEnv(`INPUT_${name.toUpperCase()}`, fallback)
+  captureStdout()
+  stubInputs({ api_token: 't', ...inputs })
   try {
     await readOperation()
   } catch (error) {
