@@ -70,7 +70,7 @@ const RULES: Rule[] = [
   { keeper: 'within', input: 'keep_within', isSet: rules => rules.keepWithinMs !== undefined, keeps: keptWithin }
 ]
 
-/** What keeps an item but is no rule: the input to name when it keeps too many, but not to loosen. */
+/** Protect keeps items too, but was set on items already made: a refusal names it, yet cannot ask to loosen it. */
 const PROTECT_INPUT = 'protect'
 
 /** Every input that keeps items, with the keeper it shows as. */
@@ -118,7 +118,7 @@ export function planCreate<T extends Item>(input: RetentionInput<T>): CreatePlan
   return { before, after: wouldGo.filter(item => !before.includes(item)), verdicts }
 }
 
-/** `kept: newest 3, daily, within 7d`, `kept: protected` or `deleted`: a verdict for the job summary. */
+/** `kept: newest 3, daily, within 5d`, `kept: protected` or `deleted`: a verdict for the job summary. */
 export function describeVerdict(keptBy: Keeper[], rules: RetentionRules): string {
   return keptBy.length === 0 ? 'deleted' : `kept: ${keptBy.map(keeper => KEEPER_WORDS[keeper](rules)).join(', ')}`
 }
@@ -245,7 +245,7 @@ const SPAN_UNITS: Array<[string, number]> = [
   ['s', SECOND_MS]
 ]
 
-/** `7d`, `2w`, `1d12h`: a span in whole units, largest first; what is left below a second is dropped. */
+/** `5d`, `2w` (not `14d`), `1d12h`: a span in whole units, largest first; what is left below a second is dropped. */
 function formatSpan(ms: number): string {
   let rest = ms
   const parts = SPAN_UNITS.flatMap(([unit, size]) => {
