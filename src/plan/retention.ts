@@ -1,0 +1,350 @@
+// Which of the action's own snapshots or backups retention keeps, and why: a pure function of the
+// server's items, the rules and the time it is handed, so a dry run and a real run plan alike.
+import { COMPLETED, IN_PROGRESS, type Item } from '../api/types.ts'
+import { OperationError } from '../errors.ts'
+import { newestFirst } from './selection.ts'
+
+export interface RetentionRules {
+  /** The newest N own completed items (the new item of a create counts as the newest). 0 = rule off. */
+  keep: number
+  /** Every own completed item created at or after now - keepWithinMs (the edge is kept). undefined = off. */
+  keepWithinMs: number | undefined
+  /** For each of the last N UTC days that have an own completed item, that day's newest. */
+  keepDaily: number
+  /** The same by ISO week: weeks start on Monday, so 2026-12-28 … 2027-01-03 is one week (2026-W53). */
+  keepWeekly: number
+  /** The same by UTC calendar month. */
+  keepMonthly: number
+}
+
+type RuleKeeper = 'keep' | 'daily' | 'weekly' | 'monthly' | 'within'
+/** What keeps an item whatever the rules say. */
+type Guard = 'protected' | 'in progress' | 'newest completed'
+/** Why an item stays: a rule, a guard, or that no rule is set (so nothing is deleted). */
+export type Keeper = RuleKeeper | Guard | 'no rules'
+
+/** An own item and what keeps it; none ⇒ the item goes. */
+export interface Verdict<T> {
+  item: T
+  keptBy: Keeper[]
+}
+
+export interface RetentionInput<T extends Item> {
+  /** Every item of the kind on one server, in any order, foreign ones too. */
+  items: T[]
+  /** Made by this action. */
+  isOwn: (item: T) => boolean
+  /** An own item created with protect: never deleted, and not counted by the rules. */
+  isProtected: (item: T) => boolean
+  countsTowardLimit: (item: T) => boolean
+  /** The provider's limit per server: 5 snapshots, 10 manual backups. */
+  limit: number
+  /** `snapshot` or `backup`, for messages. */
+  noun: string
+  rules: RetentionRules
+  /** Epoch milliseconds: the planner has no clock of its own. */
+  now: number
+}
+
+interface Rule {
+  keeper: RuleKeeper
+  /** The action input that sets it, for messages that say what to loosen. */
+  input: string
+  isSet(rules: RetentionRules): boolean
+  /** Which of the counted creation times, newest first, it keeps. */
+  keeps(times: number[], rules: RetentionRules, now: number): boolean[]
+}
+
+const SECOND_MS = 1000
+const MINUTE_MS = 60 * SECOND_MS
+const HOUR_MS = 60 * MINUTE_MS
+const DAY_MS = 24 * HOUR_MS
+const WEEK_MS = 7 * DAY_MS
+
+/** Every rule, in the order a verdict names them. */
+const RULES: Rule[] = [
+  { keeper: 'keep', input: 'keep', isSet: rules => rules.keep > 0, keeps: keptNewest },
+  calendarRule('daily', 'keep_daily', 'keepDaily', utcDay),
+  calendarRule('weekly', 'keep_weekly', 'keepWeekly', isoWeek),
+  calendarRule('monthly', 'keep_monthly', 'keepMonthly', utcMonth),
+  { keeper: 'within', input: 'keep_within', isSet: rules => rules.keepWithinMs !== undefined, keeps: keptWithin }
+]
+
+/** Protect keeps items too, but was set on items already made: a refusal names it, yet cannot ask to loosen it. */
+const PROTECT_INPUT = 'protect'
+
+/** Every input that keeps items, with the keeper it shows as. */
+const KEEPING_INPUTS: Array<{ keeper: Keeper; input: string }> = [
+  ...RULES.map(({ keeper, input }) => ({ keeper, input })),
+  { keeper: 'protected', input: PROTECT_INPUT }
+]
+
+export function hasRules(rules: RetentionRules): boolean {
+  return RULES.some(rule => rule.isSet(rules))
+}
+
+export interface PrunePlan<T> {
+  /** Every own item, newest first. */
+  verdicts: Verdict<T>[]
+  /** Oldest first. */
+  deletions: T[]
+}
+
+export interface CreatePlan<T> {
+  /** Before the create, to make room under the limit: oldest first. */
+  before: T[]
+  /** Once the new item is completed: oldest first, none of `before`. */
+  after: T[]
+  /** Every existing own item, newest first; those of `before` and `after` kept by nothing. */
+  verdicts: Verdict<T>[]
+}
+
+/** A prune: every own item, newest first, with what keeps it; the deletions oldest first. */
+export function planPrune<T extends Item>(input: RetentionInput<T>): PrunePlan<T> {
+  const verdicts = judge(input)
+  return { verdicts, deletions: goners(verdicts) }
+}
+
+/**
+ * A create, whose new item counts as an own completed item created at `now`, newer than every
+ * other: `before` makes room under the limit (the fewest, oldest first, among those `after` would
+ * delete), `after` deletes the rest once the new item is completed. Throws when the server is at
+ * the limit and the rules keep too many to make room.
+ */
+export function planCreate<T extends Item>(input: RetentionInput<T>): CreatePlan<T> {
+  const verdicts = judge(input, input.now)
+  const wouldGo = goners(verdicts)
+  const before = roomForOneMore(input, verdicts, wouldGo)
+  return { before, after: wouldGo.filter(item => !before.includes(item)), verdicts }
+}
+
+/** `kept: newest 3, daily, within 5d`, `kept: protected` or `deleted`: a verdict for the job summary. */
+export function describeVerdict(keptBy: Keeper[], rules: RetentionRules): string {
+  return keptBy.length === 0 ? 'deleted' : `kept: ${keptBy.map(keeper => KEEPER_WORDS[keeper](rules)).join(', ')}`
+}
+
+const KEEPER_WORDS: Record<Keeper, (rules: RetentionRules) => string> = {
+  keep: rules => `newest ${rules.keep}`,
+  daily: () => 'daily',
+  weekly: () => 'weekly',
+  monthly: () => 'monthly',
+  within: rules => `within ${formatSpan(rules.keepWithinMs ?? 0)}`,
+  protected: () => 'protected',
+  'in progress': () => 'in progress',
+  'newest completed': () => 'newest completed',
+  'no rules': () => 'no retention rule set'
+}
+
+/** Every own item, newest first, with what keeps it; `newItemAt` counts a create's new item as the newest of all. */
+function judge<T extends Item>(input: RetentionInput<T>, newItemAt?: number): Verdict<T>[] {
+  const own = ownNewestFirst(input)
+  const byRules = keptByRules(input, own, newItemAt)
+  // In a create the new item is the newest completed, so an older one may go once it is done.
+  const newestCompleted = newItemAt === undefined ? own.find(item => item.status === COMPLETED) : undefined
+  return own.map(item => {
+    const keptBy = [...(byRules.get(item) ?? []), ...guards(input, item, newestCompleted)]
+    return { item, keptBy: keptBy.length === 0 && !hasRules(input.rules) ? ['no rules'] : keptBy }
+  })
+}
+
+/** The rules see only own completed unprotected items, and the new item of a create before them all. */
+function keptByRules<T extends Item>(input: RetentionInput<T>, own: T[], newItemAt?: number): Map<T, Keeper[]> {
+  const counted = own.filter(item => item.status === COMPLETED && !input.isProtected(item))
+  const times = counted.map(item => Date.parse(item.created_at))
+  const keepers = ruleKeepers(newItemAt === undefined ? times : [newItemAt, ...times], input.rules, input.now)
+  const ofCounted = newItemAt === undefined ? keepers : keepers.slice(1)
+  return new Map(counted.map((item, index) => [item, ofCounted[index] ?? []]))
+}
+
+/** For each creation time, newest first, the rules that keep it. */
+function ruleKeepers(times: number[], rules: RetentionRules, now: number): Keeper[][] {
+  const kept = RULES.map(rule => rule.keeps(times, rules, now))
+  return times.map((_, index) => RULES.filter((_rule, ruleIndex) => kept[ruleIndex]?.[index]).map(rule => rule.keeper))
+}
+
+/** What keeps an own item whatever the rules say. */
+function guards<T extends Item>(input: RetentionInput<T>, item: T, newestCompleted: T | undefined): Keeper[] {
+  const keptBy: Keeper[] = []
+  if (input.isProtected(item)) keptBy.push('protected')
+  if (item.status === IN_PROGRESS) keptBy.push('in progress')
+  // So that rotation never leaves the server without a restore point.
+  if (item === newestCompleted) keptBy.push('newest completed')
+  return keptBy
+}
+
+function ownNewestFirst<T extends Item>(input: RetentionInput<T>): T[] {
+  return newestFirst(input.items.filter(item => input.isOwn(item)))
+}
+
+/** The items no verdict keeps, oldest first. */
+function goners<T>(verdicts: Verdict<T>[]): T[] {
+  return verdicts
+    .filter(verdict => verdict.keptBy.length === 0)
+    .map(verdict => verdict.item)
+    .reverse()
+}
+
+function keptNewest(times: number[], rules: RetentionRules): boolean[] {
+  return times.map((_, index) => index < rules.keep)
+}
+
+function keptWithin(times: number[], rules: RetentionRules, now: number): boolean[] {
+  return times.map(time => rules.keepWithinMs !== undefined && time >= now - rules.keepWithinMs)
+}
+
+type CalendarCount = 'keepDaily' | 'keepWeekly' | 'keepMonthly'
+/** The name of the day, week or month a creation time falls in. */
+type PeriodOf = (time: number) => string
+
+/** A calendar rule: the newest item of each of the last N periods that have one. */
+function calendarRule(keeper: RuleKeeper, input: string, count: CalendarCount, periodOf: PeriodOf): Rule {
+  return {
+    keeper,
+    input,
+    isSet: rules => rules[count] > 0,
+    keeps: (times, rules) => newestOfPeriods(times, rules[count], periodOf)
+  }
+}
+
+/** restic's walk, newest first: keep an item whose period differs from the last kept one, until `count` are kept. */
+function newestOfPeriods(times: number[], count: number, periodOf: PeriodOf): boolean[] {
+  const keptPeriods: string[] = []
+  return times.map(time => {
+    const period = periodOf(time)
+    if (keptPeriods.length >= count || keptPeriods.at(-1) === period) return false
+    keptPeriods.push(period)
+    return true
+  })
+}
+
+function utcDay(time: number): string {
+  const date = new Date(time)
+  return `${date.getUTCFullYear()}-${date.getUTCMonth() + 1}-${date.getUTCDate()}`
+}
+
+function utcMonth(time: number): string {
+  const date = new Date(time)
+  return `${date.getUTCFullYear()}-${date.getUTCMonth() + 1}`
+}
+
+/** `2026-W53`: a week belongs to the ISO week-year of its Thursday. */
+function isoWeek(time: number): string {
+  const date = new Date(time)
+  const daysSinceMonday = (date.getUTCDay() + 6) % 7
+  const thursday = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - daysSinceMonday + 3)
+  const year = new Date(thursday).getUTCFullYear()
+  return `${year}-W${Math.floor((thursday - Date.UTC(year, 0, 1)) / WEEK_MS) + 1}`
+}
+
+/** The units keep_within takes, largest first. */
+const SPAN_UNITS: Array<[string, number]> = [
+  ['w', WEEK_MS],
+  ['d', DAY_MS],
+  ['h', HOUR_MS],
+  ['m', MINUTE_MS],
+  ['s', SECOND_MS]
+]
+
+/** `5d`, `2w` (not `14d`), `1d12h`: a span in whole units, largest first; what is left below a second is dropped. */
+function formatSpan(ms: number): string {
+  let rest = ms
+  const parts = SPAN_UNITS.flatMap(([unit, size]) => {
+    const count = Math.floor(rest / size)
+    rest -= count * size
+    return count > 0 ? [`${count}${unit}`] : []
+  })
+  return parts.join('') || '0s'
+}
+
+/** At the limit, the fewest of the would-be deletions that make room for the new item, oldest first. */
+function roomForOneMore<T extends Item>(input: RetentionInput<T>, verdicts: Verdict<T>[], wouldGo: T[]): T[] {
+  const counted = input.items.filter(item => input.countsTowardLimit(item))
+  const excess = counted.length - input.limit + 1
+  if (excess <= 0) return []
+  if (!hasRules(input.rules)) throw refusedWithoutRules(input, counted.length)
+  const newestCompleted = ownNewestFirst(input).find(item => item.status === COMPLETED)
+  // If the create then fails, the server still has the restore point it had.
+  const candidates = wouldGo.filter(item => item !== newestCompleted && input.countsTowardLimit(item))
+  if (candidates.length < excess) {
+    throw cannotMakeRoom(input, { counted, verdicts, candidates, excess, newestCompleted })
+  }
+  return candidates.slice(0, excess)
+}
+
+/** Without a rule nothing is deleted, so a server at the limit refuses the create, as the provider would. */
+function refusedWithoutRules<T extends Item>(input: RetentionInput<T>, counted: number): OperationError {
+  const situation = `the server already has ${counted} ${input.noun}s, the provider's limit is ${input.limit}`
+  const advice = "set keep or another retention rule to rotate the action's own, or delete one by hand"
+  return new OperationError(`${situation}, so the create would be refused; ${advice}. No ${input.noun} was created.`)
+}
+
+interface Shortfall<T> {
+  /** Every item that counts toward the limit. */
+  counted: T[]
+  verdicts: Verdict<T>[]
+  /** Those that may be deleted before the create: too few. */
+  candidates: T[]
+  /** How many must go. */
+  excess: number
+  newestCompleted: T | undefined
+}
+
+/** The rules (or the items not the action's to delete) keep too many: say how many, which rules, and what to loosen. */
+function cannotMakeRoom<T extends Item>(input: RetentionInput<T>, shortfall: Shortfall<T>): OperationError {
+  const { counted, candidates, excess } = shortfall
+  const keepers = keepingInputs(shortfall)
+  const loosen = keepers.map(keeper => keeper.input).filter(name => name !== PROTECT_INPUT)
+  const byHand = `${excess - candidates.length} by hand`
+  const situation = `the server already has ${counted.length} ${input.noun}s and the provider's limit is ${input.limit}`
+  const allowed = candidates.length === 0 ? 'none' : `only ${candidates.length}`
+  const shortage = `so ${excess} must go before the create, but rotation may delete ${allowed}`
+  const advice = loosen.length > 0 ? `Loosen ${loosen.join(' or ')}, or delete ${byHand}` : `Delete ${byHand}`
+  const message = `${situation}, ${shortage}: ${listing(whatStays(input, shortfall))}. ${advice}.`
+  return new OperationError(`${message} No ${input.noun} was created.`)
+}
+
+/** Why the counted items that may not go stay, in words. */
+function whatStays<T extends Item>(input: RetentionInput<T>, shortfall: Shortfall<T>): string[] {
+  const { counted, newestCompleted } = shortfall
+  const keptBy = verdictsByItem(shortfall.verdicts)
+  const bySetting = (item: T) => keptBy(item).some(isSetByInput)
+  const byInputs = counted.filter(bySetting).length
+  const inProgress = counted.filter(item => keptBy(item).includes('in progress') && !bySetting(item)).length
+  const foreign = counted.filter(item => !input.isOwn(item)).length
+  // Kept by nothing, yet not a candidate: it stays as the server's restore point.
+  const newestStays = counted.some(item => item === newestCompleted && keptBy(item).length === 0)
+  const breakdown = keepingInputs(shortfall).map(keeper => `${keeper.count} by ${keeper.input}`)
+  return [
+    byInputs > 0 ? `${are(byInputs)} kept (${breakdown.join(', ')})` : '',
+    foreign > 0 ? `${are(foreign)} not the action's own` : '',
+    inProgress > 0 ? `${are(inProgress)} in progress` : '',
+    newestStays ? '1 is the newest completed, kept as a restore point' : ''
+  ].filter(part => part !== '')
+}
+
+/** Each input (a rule, or protect) that keeps some of the counted items, with how many. */
+function keepingInputs<T extends Item>(shortfall: Shortfall<T>): Array<{ input: string; count: number }> {
+  const keptBy = verdictsByItem(shortfall.verdicts)
+  const keptCount = (keeper: Keeper) => shortfall.counted.filter(item => keptBy(item).includes(keeper)).length
+  const counts = KEEPING_INPUTS.map(({ keeper, input }) => ({ input, count: keptCount(keeper) }))
+  return counts.filter(({ count }) => count > 0)
+}
+
+function verdictsByItem<T>(verdicts: Verdict<T>[]): (item: T) => Keeper[] {
+  const keptBy = new Map(verdicts.map(verdict => [verdict.item, verdict.keptBy]))
+  return item => keptBy.get(item) ?? []
+}
+
+/** Kept by a rule or by protect: what the user set, as opposed to an item still in progress. */
+function isSetByInput(keeper: Keeper): boolean {
+  return KEEPING_INPUTS.some(keeping => keeping.keeper === keeper)
+}
+
+function are(count: number): string {
+  return `${count} ${count === 1 ? 'is' : 'are'}`
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listing(parts: string[]): string {
+  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
+}
