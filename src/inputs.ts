@@ -56,6 +56,11 @@ function inputWithDefault<T>(name: string, fallback: string, parse: (raw: string
   return { name, default: fallback, read: raw => parse(raw ?? fallback) }
 }
 
+/** `true` or `false`, with its default in action.yml. */
+export function booleanInput(name: string, fallback: 'true' | 'false'): Input<boolean> {
+  return inputWithDefault(name, fallback, raw => parseBoolean(name, raw))
+}
+
 /** The inputs' text the way the runner passes it (`core.getInput` trims it); empty is left out. */
 function rawInput(name: string): string | undefined {
   return core.getInput(name) || undefined
@@ -88,7 +93,7 @@ export const COMMON_INPUTS = {
   apiUrl: inputWithDefault('api_url', DEFAULT_API_URL, parseApiUrl),
   timeoutMs: inputWithDefault('timeout', '30m', parseTimeout),
   pollIntervalMs: inputWithDefault('poll_interval', '2', parsePollInterval),
-  dryRun: inputWithDefault('dry_run', 'false', raw => parseBoolean('dry_run', raw))
+  dryRun: booleanInput('dry_run', 'false')
 }
 export const OPERATION = requiredInput('operation', raw => raw)
 export const API_TOKEN = requiredInput('api_token', raw => {
@@ -101,12 +106,24 @@ export const SERVER_IDS = requiredInput('server_id', parseServerIds)
 /** `server_id` where it may be left out: a list of every server, a restore by snapshot id. */
 export const SOME_SERVER_IDS = optionalInput('server_id', parseServerIds)
 export const MAX_PARALLEL = inputWithDefault('max_parallel', '4', parseMaxParallel)
-export const WAIT = inputWithDefault('wait', 'true', raw => parseBoolean('wait', raw))
-export const ROLLBACK_ON_FAILURE = inputWithDefault('rollback_on_failure', 'false', raw => parseBoolean('rollback_on_failure', raw))
+export const WAIT = booleanInput('wait', 'true')
+export const ROLLBACK_ON_FAILURE = booleanInput('rollback_on_failure', 'false')
 export const NAME_PREFIX = inputWithDefault('name_prefix', 'gha-', raw => parseName('name_prefix', raw))
 /** A snapshot's name: the one a create gives it, or the one a restore looks for. */
 export const NAME = optionalInput('name', raw => parseName('name', raw))
 export const KEEP = inputWithDefault('keep', '0', raw => parseCount('keep', raw))
+/**
+ * The retention rules a create and a prune read (a union: an item any rule keeps stays). Their
+ * meaning, and what no rule at all means, is the planner's: src/plan/retention.ts.
+ */
+export const RETENTION_INPUTS = {
+  keep: KEEP,
+  keepWithinMs: optionalInput('keep_within', parseRetentionPeriod),
+  keepDaily: inputWithDefault('keep_daily', '0', raw => parseCount('keep_daily', raw)),
+  keepWeekly: inputWithDefault('keep_weekly', '0', raw => parseCount('keep_weekly', raw)),
+  keepMonthly: inputWithDefault('keep_monthly', '0', raw => parseCount('keep_monthly', raw))
+}
+
 /** The item's id as the input of that name, `snapshot_id` or `backup_id`. */
 export const itemId = (name: 'snapshot_id' | 'backup_id') => requiredInput(name, raw => parseId(name, raw))
 
@@ -239,6 +256,22 @@ function parsePollInterval(raw: string): number {
   const ms = parseDuration('poll_interval', raw)
   if (ms < MIN_POLL_INTERVAL_SECONDS * 1000) throw new InputError('poll_interval', `must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds; got "${raw}"`)
   return ms
+}
+
+const PERIOD_UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }
+
+/**
+ * How far back `keep_within` reaches, in milliseconds: whole amounts with a unit, `s`, `m`, `h`,
+ * `d` or `w` (`36h`, `7d`, `2w`, `1w3d`), at least one second. A bare number is refused: hours or
+ * days, a reader could not tell.
+ */
+function parseRetentionPeriod(raw: string): number {
+  const parts = [...raw.matchAll(/(\d+)([smhdw])/g)]
+  if (parts.length === 0 || parts.map(part => part[0]).join('') !== raw)
+    throw new InputError('keep_within', `must be a period with a unit: s, m, h, d or w ("36h", "7d", "2w", "1w3d"); got "${raw}"`)
+  const seconds = parts.reduce((total, [, amount, unit]) => total + Number(amount) * (PERIOD_UNIT_SECONDS[unit ?? 's'] ?? 0), 0)
+  if (seconds < 1) throw new InputError('keep_within', `must be at least 1s; got "${raw}"`)
+  return seconds * 1000
 }
 
 /** `https://` only, but for a loopback host; no credentials in the URL, where logs could show them. */

@@ -28,7 +28,18 @@ export interface Kind<T extends Snapshot | Backup> {
   limit: number
   /** Made by this action, so rotation may delete it. */
   isOwn(item: T, namePrefix: string): boolean
+  /** Made with `protect: true`: no retention rule deletes it. */
+  isProtected(item: T, namePrefix: string): boolean
   countsTowardLimit(item: T): boolean
+}
+
+/** Ends the marker (see naming.ts) of an item made with `protect: true`, which no retention rule deletes. */
+export const PROTECTED_SUFFIX = '-protected'
+
+/** Made with `protect: true`: its description opens with the action's marker, which says so. */
+function isProtectedDescription(description: string | null, namePrefix: string): boolean {
+  const marker = (description ?? '').split(' ', 1)[0] ?? ''
+  return marker.startsWith(namePrefix) && marker.endsWith(PROTECTED_SUFFIX)
 }
 
 /** The provider's limits per server, from its API pages. */
@@ -48,6 +59,7 @@ export const SNAPSHOTS: Kind<Snapshot> = {
   // Every snapshot the action creates has its marker (which starts with the prefix) at the start
   // of its description, so one with a custom name is the action's own too.
   isOwn: (snapshot, namePrefix) => snapshot.name.startsWith(namePrefix) || (snapshot.description ?? '').startsWith(namePrefix),
+  isProtected: (snapshot, namePrefix) => isProtectedDescription(snapshot.description, namePrefix),
   countsTowardLimit: () => true
 }
 
@@ -63,6 +75,7 @@ export const BACKUPS: Kind<Backup> = {
   label: backup => `${backup.backup_type} backup ${backup.id}`,
   limit: MANUAL_BACKUP_LIMIT,
   isOwn: (backup, namePrefix) => backup.backup_type === 'manual' && (backup.description ?? '').startsWith(namePrefix),
+  isProtected: (backup, namePrefix) => isProtectedDescription(backup.description, namePrefix),
   // Automatic backups follow the plan's retention and are not counted against the manual limit.
   countsTowardLimit: backup => backup.backup_type === 'manual'
 }

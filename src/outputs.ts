@@ -34,6 +34,14 @@ export interface ServerFacts {
   /** Set (empty at first) once the work deletes anything, or may: rotation, a prune. */
   deletedIds?: number[] | undefined
   count?: number | undefined
+  /** Where retention rules applied: each of the action's own items, newest first, and what keeps it. */
+  retention?: RetentionRow[] | undefined
+}
+
+/** One of the action's own items as retention judged it: the words of what keeps it, or undefined when it goes. */
+export interface RetentionRow {
+  item: Snapshot | Backup
+  kept: string | undefined
 }
 
 /** One server of a step, as it ended: for the outputs, the job summary's table and its timeline. */

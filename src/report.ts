@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import type { Backup, Item, Snapshot } from './api/types.ts'
 import { formatDuration, plain } from './format.ts'
-import type { OutputName, Outputs, ServerFacts, ServerResult, StatusOf } from './outputs.ts'
+import type { OutputName, Outputs, RetentionRow, ServerFacts, ServerResult, StatusOf } from './outputs.ts'
 import { describeAction, type Action } from './plan/actions.ts'
 
 /**
@@ -33,6 +33,8 @@ export interface Reporter {
   deleted(id: number): void
   /** How many items a list found. */
   counted(count: number): void
+  /** What retention keeps of the server's own items, and why: the job summary's table of them. */
+  retention(rows: RetentionRow[]): void
   set(outputs: Outputs): void
   /** In a dry run: one thing the real run would do. */
   planned(action: Action): void
@@ -131,6 +133,10 @@ export class Recorder implements Reporter {
 
   counted(count: number): void {
     this.outcome.facts.count = count
+  }
+
+  retention(rows: RetentionRow[]): void {
+    this.outcome.facts.retention = rows
   }
 
   set(outputs: Outputs): void {
@@ -283,6 +289,42 @@ function addServers({ results, statusOf }: { results: ServerResult[]; statusOf: 
   core.summary.addRaw(table(header, rows))
   // A dry run did nothing to draw.
   if (results.length > 1 && !dryRun) core.summary.addRaw(`${timeline(results)}\n\n`)
+  addRetention(results, dryRun)
+}
+
+/**
+ * Why each of the action's own items is still there, or that it went: a table per server where
+ * retention rules applied, newest first, the item a create made on top. A fleet's tables fold,
+ * one per server, so that the summary stays short.
+ */
+function addRetention(results: ServerResult[], dryRun: boolean): void {
+  const judged = results.filter(result => result.retention !== undefined)
+  if (judged.length === 0) return
+  core.summary.addRaw('#### Retention\n\n')
+  for (const result of judged) {
+    const rows = retentionRows(result, dryRun)
+    const gone = rows.filter(row => !row[4]?.startsWith('kept')).length
+    const title = `Server ${result.serverId}: ${rows.length - gone} kept, ${gone} ${dryRun ? 'would go' : 'gone'}`
+    const rendered = table(['id', 'name or description', 'created', 'status', 'retention'], rows)
+    core.summary.addRaw(
+      judged.length === 1 ? `${escapeMarkdown(title)}\n\n${rendered}` : `<details><summary>${escapeHtml(plain(title))}</summary>\n\n${rendered}</details>\n\n`
+    )
+  }
+}
+
+function retentionRows(result: ServerResult, dryRun: boolean): string[][] {
+  const made = result.retention && result.item && !result.retention.some(row => row.item.id === result.item?.id) ? [result.item] : []
+  const deleted = new Set(result.deletedIds ?? [])
+  const fate = (row: RetentionRow) => row.kept ?? (dryRun ? 'would delete' : deleted.has(row.item.id) ? 'deleted' : 'not deleted')
+  return [
+    ...made.map(item => [String(item.id), nameOf(item), item.created_at, item.status, 'kept: the item just made']),
+    ...(result.retention ?? []).map(row => [String(row.item.id), nameOf(row.item), row.item.created_at, row.item.status, fate(row)])
+  ]
+}
+
+/** A snapshot's name, or a backup's description: what a person recognises it by. */
+function nameOf(item: Snapshot | Backup): string {
+  return 'name' in item ? item.name : (item.description ?? '')
 }
 
 /** A dry run's item cell: what the server's plan would make or restore from. */

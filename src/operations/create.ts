@@ -3,11 +3,11 @@ import { carryOut } from '../execute/index.ts'
 import { InputError } from '../errors.ts'
 import { onEachServer } from '../fleet.ts'
 import {
-  KEEP,
   MAX_PARALLEL,
   NAME_PREFIX,
   NAME,
   optionalInput,
+  RETENTION_INPUTS,
   ROLLBACK_ON_FAILURE,
   SERVER_IDS,
   WAIT,
@@ -18,11 +18,11 @@ import { forEachKind, type Kind, type KindName } from '../kinds.ts'
 import { defineOperation, needsRun } from '../operation.ts'
 import { creationMarker, defaultDescription } from '../naming.ts'
 import { deletionOf, type Action } from '../plan/actions.ts'
-import { planRotation, rotationOf } from '../plan/rotation.ts'
+import { deletionReason, keptWords, hasRules, planCreate, retentionOf, type RetentionRules } from '../plan/retention.ts'
 import type { RunContext } from '../run-context.ts'
 import type { Tools } from '../tools.ts'
 
-export interface CreateSettings {
+export interface CreateSettings extends RetentionRules {
   serverId: number
   /** A snapshot's name; undefined for a backup. */
   name: string | undefined
@@ -31,7 +31,6 @@ export interface CreateSettings {
   marker: string
   description: string
   wait: boolean
-  keep: number
   rollbackOnFailure: boolean
 }
 
@@ -43,7 +42,7 @@ const CREATE_INPUTS = {
   namePrefix: NAME_PREFIX,
   description: DESCRIPTION,
   wait: WAIT,
-  keep: KEEP,
+  ...RETENTION_INPUTS,
   rollbackOnFailure: ROLLBACK_ON_FAILURE
 }
 
@@ -115,7 +114,7 @@ async function createEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: 
       work: async (serverId, serverTools) => {
         const serverSettings = { ...settings, serverId }
         const items = (shared?.get(serverId) as T[] | undefined) ?? (await kind.list(serverTools.client, serverId))
-        await carryOut(await planCreate(kind, serverSettings, items, serverTools), serverSettings, serverTools)
+        await carryOut(await planOneCreate(kind, serverSettings, items, serverTools), serverSettings, serverTools)
       }
     },
     tools
@@ -127,25 +126,27 @@ const RUNNING_SERVER_ADVICE =
   'A snapshot of a running server may hold an inconsistent filesystem: the provider advises stopping the server first, or quiescing databases and writes.'
 
 /**
- * The plan from the server's items (the provider's limit, and rotation): make room if needed,
- * create, and once the new item is completed delete the action's own beyond `keep`. A dry run,
- * which sends no POST whose answer would say so, reads the server first: it must exist.
+ * The plan from the server's items (the provider's limit, and retention): make room if needed,
+ * create, and once the new item is completed delete the action's own that no rule keeps. A dry
+ * run, which sends no POST whose answer would say so, reads the server first: it must exist.
  */
-async function planCreate<T extends Snapshot | Backup>(
+async function planOneCreate<T extends Snapshot | Backup>(
   kind: Kind<T>,
   settings: CreateSettings & { dryRun: boolean },
   items: T[],
   tools: Tools
 ): Promise<{ actions: Action[] }> {
-  const { serverId, keep } = settings
-  if (keep > 0) tools.report.mayDelete()
+  const { serverId } = settings
+  if (hasRules(settings)) tools.report.mayDelete()
   if (settings.dryRun) await tools.client.getServer(serverId)
-  const rotation = planRotation(rotationOf(kind, items, settings.namePrefix), keep)
+  const plan = planCreate(retentionOf(kind, items, settings.namePrefix, settings, tools.clock.now()))
+  if (hasRules(settings)) tools.report.retention(plan.verdicts.map(({ item, keptBy }) => ({ item, kept: keptWords(keptBy, settings) })))
+  const reason = deletionReason(settings)
   return {
     actions: [
-      ...rotation.before.map(item => deletionOf(kind, item, { reason: `to stay under the provider's limit of ${kind.limit} ${kind.noun}s` })),
+      ...plan.before.map(item => deletionOf(kind, item, { reason: `to stay under the provider's limit of ${kind.limit} ${kind.noun}s` })),
       { do: 'create', kind: kind.noun, serverId, name: settings.name, description: `${settings.marker} ${settings.description}`, marker: settings.marker },
-      ...rotation.after.map(item => deletionOf(kind, item, { reason: `to keep the newest ${keep}`, afterCreate: true }))
+      ...plan.after.map(item => deletionOf(kind, item, { reason, afterCreate: true }))
     ]
   }
 }

@@ -2,20 +2,19 @@ import type { Backup, Snapshot } from '../api/types.ts'
 import { InputError } from '../errors.ts'
 import { carryOut } from '../execute/index.ts'
 import { onEachServer } from '../fleet.ts'
-import { KEEP, MAX_PARALLEL, NAME_PREFIX, SERVER_IDS, type CommonSettings } from '../inputs.ts'
+import { MAX_PARALLEL, NAME_PREFIX, RETENTION_INPUTS, SERVER_IDS, type CommonSettings } from '../inputs.ts'
 import { forEachKind, type Kind } from '../kinds.ts'
 import { defineOperation } from '../operation.ts'
 import { deletionOf } from '../plan/actions.ts'
-import { deletionsBeyondKeep, rotationOf } from '../plan/rotation.ts'
+import { deletionReason, keptWords, describeRules, hasRules, planPrune, retentionOf, type RetentionRules } from '../plan/retention.ts'
 import type { Tools } from '../tools.ts'
 
-export interface PruneSettings {
+export interface PruneSettings extends RetentionRules {
   serverId: number
-  keep: number
   namePrefix: string
 }
 
-const PRUNE_INPUTS = { serverIds: SERVER_IDS, maxParallel: MAX_PARALLEL, keep: KEEP, namePrefix: NAME_PREFIX }
+const PRUNE_INPUTS = { serverIds: SERVER_IDS, maxParallel: MAX_PARALLEL, ...RETENTION_INPUTS, namePrefix: NAME_PREFIX }
 
 const DOCS = {
   snapshot: {
@@ -37,7 +36,12 @@ export const [PRUNE_SNAPSHOTS, PRUNE_BACKUPS] = forEachKind(kind => {
     ...DOCS[kind.noun],
     inputs: PRUNE_INPUTS,
     settle: values => {
-      if (values.keep === 0) throw new InputError('keep', `must be at least 1 for operation "${operation}" (0 means never delete)`)
+      if (!hasRules(values)) {
+        throw new InputError(
+          'keep',
+          `or another retention rule (keep_within, keep_daily, keep_weekly, keep_monthly) is required by operation "${operation}": with none, it would delete nothing`
+        )
+      }
       return values
     },
     run: (settings, tools) => pruneEach(kind, settings, tools)
@@ -63,15 +67,17 @@ async function pruneEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: C
   )
 }
 
-/** Rotation alone: the action's own items beyond the newest `keep`, oldest first. */
+/** Retention alone: the action's own items that no rule keeps, oldest first. */
 async function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & PruneSettings, items: T[], tools: Tools): Promise<void> {
-  const { serverId, keep, namePrefix } = settings
+  const { serverId, namePrefix } = settings
   tools.report.mayDelete()
-  const input = rotationOf(kind, items, namePrefix)
-  const own = items.filter(input.isOwn).length
+  const plan = planPrune(retentionOf(kind, items, namePrefix, settings, tools.clock.now()))
+  const own = plan.verdicts.length
   tools.report.note(
-    `Server ${serverId} has ${own} ${kind.noun}${own === 1 ? '' : 's'} made by this action (name_prefix "${namePrefix}"); keeping the newest ${keep}.`
+    `Server ${serverId} has ${own} ${kind.noun}${own === 1 ? '' : 's'} made by this action (name_prefix "${namePrefix}"); keeping ${describeRules(settings)}.`
   )
-  const actions = deletionsBeyondKeep(input, keep).map(item => deletionOf(kind, item, { reason: `to keep the newest ${keep}` }))
+  tools.report.retention(plan.verdicts.map(({ item, keptBy }) => ({ item, kept: keptWords(keptBy, settings) })))
+  const reason = deletionReason(settings)
+  const actions = plan.deletions.map(item => deletionOf(kind, item, { reason }))
   await carryOut({ actions }, { ...settings, wait: false }, tools)
 }

@@ -1,6 +1,7 @@
 // Which of the action's own snapshots or backups retention keeps, and why: a pure function of the
 // server's items, the rules and the time it is handed, so a dry run and a real run plan alike.
-import { COMPLETED, IN_PROGRESS, type Item } from '../api/types.ts'
+import { COMPLETED, IN_PROGRESS, type Backup, type Item, type Snapshot } from '../api/types.ts'
+import type { Kind } from '../kinds.ts'
 import { OperationError } from '../errors.ts'
 import { newestFirst } from './selection.ts'
 
@@ -347,4 +348,42 @@ function are(count: number): string {
 /** `a`, `a and b`, `a, b and c`. */
 function listing(parts: string[]): string {
   return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
+}
+
+/** A server's items of one kind as retention sees them: the kind says which are the action's own, protected, and counted toward the limit. */
+export function retentionOf<T extends Snapshot | Backup>(kind: Kind<T>, items: T[], namePrefix: string, rules: RetentionRules, now: number): RetentionInput<T> {
+  return {
+    items,
+    isOwn: item => kind.isOwn(item, namePrefix),
+    isProtected: item => kind.isOwn(item, namePrefix) && kind.isProtected(item, namePrefix),
+    countsTowardLimit: item => kind.countsTowardLimit(item),
+    limit: kind.limit,
+    noun: kind.noun,
+    rules,
+    now
+  }
+}
+
+/** `the newest 3, 7 daily, 4 weekly and those within 7d`: the rules set, for the log. */
+export function describeRules(rules: RetentionRules): string {
+  const parts = [
+    rules.keep > 0 ? `the newest ${rules.keep}` : '',
+    rules.keepDaily > 0 ? `${rules.keepDaily} daily` : '',
+    rules.keepWeekly > 0 ? `${rules.keepWeekly} weekly` : '',
+    rules.keepMonthly > 0 ? `${rules.keepMonthly} monthly` : '',
+    rules.keepWithinMs !== undefined ? `those within ${formatSpan(rules.keepWithinMs)}` : ''
+  ].filter(part => part !== '')
+  if (parts.length === 0) return 'every one (no retention rule is set)'
+  return parts.length === 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1) ?? ''}`
+}
+
+/** Why an item goes, in the line that says it was deleted: `to keep the newest 3`, or the rules when there are several. */
+export function deletionReason(rules: RetentionRules): string {
+  const onlyKeep = rules.keep > 0 && !hasRules({ ...rules, keep: 0 })
+  return onlyKeep ? `to keep the newest ${rules.keep}` : `as no retention rule keeps it (keeping ${describeRules(rules)})`
+}
+
+/** The summary's words for what keeps an item, or undefined when nothing does and it goes. */
+export function keptWords(keptBy: Keeper[], rules: RetentionRules): string | undefined {
+  return keptBy.length === 0 ? undefined : describeVerdict(keptBy, rules)
 }

@@ -17,6 +17,7 @@ import { WAIT_SNAPSHOT } from '../../src/operations/wait.ts'
 import { Recorder } from '../../src/report.ts'
 import type { Tools } from '../../src/tools.ts'
 import { API_PREFIX } from '../emulator/routes.ts'
+import { rules } from '../support/fixtures.ts'
 import { DEFAULT_TOKEN, fleetServers, startEmulator, type Emulator, type Fault, type RecordedRequest } from '../emulator/server.ts'
 
 // --- the campaign's dimensions ------------------------------------------------------------
@@ -280,7 +281,8 @@ function createSettingsOf(scenario: Scenario, emulator: Emulator, kind: 'snapsho
     marker,
     description: 'Fault campaign',
     wait: true,
-    keep: scenario.keep,
+    ...rules({ keep: scenario.keep }),
+
     rollbackOnFailure: false
   }
 }

@@ -207,7 +207,9 @@ describe('rotation on create', () => {
     for (let n = 0; n < 5; n++) api.emulator.addSnapshot({ serverId: WEB, name: `by-hand-${n}`, createdAt: minutesAgo(api, 100 + n) })
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ keep: 3 }) }, step.tools))
-    expect(error).toContain("only 0 of them are the action's own and not in progress, so rotation cannot make room; delete 1 by hand. No snapshot was created.")
+    expect(error).toContain(
+      "so 1 must go before the create, but rotation may delete none: 5 are not the action's own. Delete 1 by hand. No snapshot was created."
+    )
     expect(api.writes()).toEqual([])
   })
 
@@ -216,7 +218,7 @@ describe('rotation on create', () => {
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
     expect(error).toBe(
-      "the server already has 5 snapshots, the provider's limit is 5, so the create would be refused; set keep to rotate the action's own, or delete one by hand. No snapshot was created."
+      "the server already has 5 snapshots, the provider's limit is 5, so the create would be refused; set keep or another retention rule to rotate the action's own, or delete one by hand. No snapshot was created."
     )
     expect(api.writes()).toEqual([])
   })

@@ -13,7 +13,7 @@ import { VpsClient } from '../../src/api/client.ts'
 import { connect } from '../../src/compose.ts'
 import { Recorder } from '../../src/report.ts'
 import { DEFAULT_TOKEN, fleetServers, startEmulator } from '../emulator/server.ts'
-import { createSettings, failureOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
+import { createSettings, failureOf, outputsOf, rules, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
 
 const FLEET = [101, 102, 103]
 
@@ -214,7 +214,7 @@ describe('the other operations for a fleet', () => {
     )
     for (const id of FLEET) api.emulator.addSnapshot({ serverId: id, name: `gha-new-${id}`, createdAt: new Date(api.clock.now() - 3_600_000).toISOString() })
     const step = api.step()
-    await PRUNE_SNAPSHOTS.run({ ...step.settings, serverIds: FLEET, maxParallel: 4, keep: 1, namePrefix: 'gha-' }, step.tools)
+    await PRUNE_SNAPSHOTS.run({ ...step.settings, serverIds: FLEET, maxParallel: 4, ...rules({ keep: 1 }), namePrefix: 'gha-' }, step.tools)
     expect(JSON.parse(outputsOf(step).deleted_ids ?? '').sort()).toEqual(old.sort())
   })
 

@@ -13,7 +13,7 @@ import { prune } from '../support/one-server.ts'
 import { restoreBackup, restoreSnapshot } from '../support/one-server.ts'
 import { startEmulator } from '../emulator/server.ts'
 import { VirtualClock } from '../support/clock.ts'
-import { Api, DB, JOB_SECONDS, RESTORE_SECONDS, WEB, createSettings, test, type Step } from '../support/in-process.ts'
+import { Api, DB, JOB_SECONDS, RESTORE_SECONDS, WEB, createSettings, rules, test, type Step } from '../support/in-process.ts'
 
 const MINUTE = 60_000
 
@@ -134,7 +134,7 @@ const ROWS: Row[] = [
       snapshot(api, 'gha-3', 200)
       snapshot(api, 'gha-4', 100)
       return {
-        run: step => prune(SNAPSHOTS, { ...step.settings, serverId: WEB, keep: 2, namePrefix: 'gha-' }, step.tools),
+        run: step => prune(SNAPSHOTS, { ...step.settings, serverId: WEB, ...rules({ keep: 2 }), namePrefix: 'gha-' }, step.tools),
         writes: [`DELETE /snapshots/${o1.id}/`, `DELETE /snapshots/${o2.id}/`]
       }
     }
@@ -148,7 +148,7 @@ const ROWS: Row[] = [
       backup(api, 'by hand', 350)
       backup(api, 'gha-acme-shop-3-1-abcdef', 200)
       return {
-        run: step => prune(BACKUPS, { ...step.settings, serverId: WEB, keep: 1, namePrefix: 'gha-' }, step.tools),
+        run: step => prune(BACKUPS, { ...step.settings, serverId: WEB, ...rules({ keep: 1 }), namePrefix: 'gha-' }, step.tools),
         writes: [`DELETE /backups/${o1.id}/`, `DELETE /backups/${o2.id}/`]
       }
     }

@@ -5,7 +5,7 @@ import type { CommonSettings } from '../../src/inputs.ts'
 import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
 import type { PruneSettings } from '../../src/operations/prune.ts'
 import { prune } from '../support/one-server.ts'
-import { DB, WEB, failureOf, logOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
+import { DB, WEB, failureOf, logOf, outputsOf, rules, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
 
 const MINUTE = 60_000
 
@@ -13,8 +13,8 @@ function minutesAgo(api: Api, minutes: number): string {
   return new Date(api.clock.now() - minutes * MINUTE).toISOString()
 }
 
-function settings(step: Step, fields: Partial<PruneSettings> & Pick<PruneSettings, 'keep'>): CommonSettings & PruneSettings {
-  return { ...step.settings, serverId: WEB, namePrefix: 'gha-', ...fields }
+function settings(step: Step, fields: Partial<PruneSettings>): CommonSettings & PruneSettings {
+  return { ...step.settings, serverId: WEB, namePrefix: 'gha-', ...rules(), ...fields }
 }
 
 function sorted(values: number[]): number[] {

@@ -1,5 +1,6 @@
 // Snapshots and backups shaped as the VPS.org API documents them, for the planning tests.
 import type { Backup, Snapshot } from '../../src/api/types.ts'
+import type { RetentionRules } from '../../src/plan/retention.ts'
 
 export const SERVER = 12345
 export const OTHER_SERVER = 67890
@@ -38,4 +39,9 @@ export function backup(fields: Partial<Backup> & { id: number }): Backup {
 /** Ids in the order given, for assertions that also check the order. */
 export function ids(items: Array<{ id: number }>): number[] {
   return items.map(item => item.id)
+}
+
+/** Retention rules as a step reads them: none set but those given. */
+export function rules(given: Partial<RetentionRules> = {}): RetentionRules {
+  return { keep: 0, keepWithinMs: undefined, keepDaily: 0, keepWeekly: 0, keepMonthly: 0, ...given }
 }

@@ -10,6 +10,9 @@ import type { RollbackTarget } from '../../src/state.ts'
 import type { Tools } from '../../src/tools.ts'
 import { DEFAULT_TOKEN, startEmulator, WEB, type Emulator, type EmulatorOptions } from '../emulator/server.ts'
 import { VirtualClock } from './clock.ts'
+import { rules } from './fixtures.ts'
+
+export { rules }
 
 /** The emulator's two default servers. */
 export { DB, WEB } from '../emulator/server.ts'
@@ -77,7 +80,8 @@ export class Api {
 /** A create's settings as a step would read them, with the run context the harness uses. */
 export function createSettings(overrides: Partial<CreateSettings> = {}): CreateSettings {
   const marker = 'gha-acme-shop-9876543210-1-a1b2c3'
-  return { serverId: WEB, name: marker, namePrefix: 'gha-', marker, description: 'Before deploy', wait: true, keep: 0, rollbackOnFailure: false, ...overrides }
+  const made = { serverId: WEB, name: marker, namePrefix: 'gha-', marker, description: 'Before deploy', wait: true, rollbackOnFailure: false }
+  return { ...made, ...rules(), ...overrides }
 }
 
 /** `test` with an `api`: a fresh emulator on a fresh virtual clock for each test, closed after it. */

@@ -80,7 +80,8 @@ const GENERATED_NAME = /^gha-octo-org-web-app-4242-3-[A-Za-z0-9_-]+$/
 const DEFAULT_DESCRIPTION = expect.stringMatching(/octo-org\/web\.app.*0123456.*4242/)
 
 describe("each operation's own inputs", () => {
-  const create = { namePrefix: 'gha-', wait: true, keep: 0, rollbackOnFailure: false, maxParallel: 4 }
+  const noRules = { keep: 0, keepWithinMs: undefined, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 }
+  const create = { namePrefix: 'gha-', wait: true, ...noRules, rollbackOnFailure: false, maxParallel: 4 }
   it.each<{ inputs: Inputs; expected: Record<string, unknown> }>([
     {
       inputs: { operation: 'create-snapshot', server_id: '12345' },
@@ -170,10 +171,13 @@ describe("each operation's own inputs", () => {
       inputs: { operation: 'wait-backup', backup_id: '501', server_id: '12345' },
       expected: { serverIds: [12345], ids: new Map([[12345, 501]]), maxParallel: 4, rollbackOnFailure: false }
     },
-    { inputs: { operation: 'prune-snapshots', server_id: '12345', keep: '2' }, expected: { serverIds: [12345], maxParallel: 4, keep: 2, namePrefix: 'gha-' } },
+    {
+      inputs: { operation: 'prune-snapshots', server_id: '12345', keep: '2' },
+      expected: { serverIds: [12345], maxParallel: 4, ...noRules, keep: 2, namePrefix: 'gha-' }
+    },
     {
       inputs: { operation: 'prune-backups', server_id: '12345', keep: '1', name_prefix: 'ci_' },
-      expected: { serverIds: [12345], maxParallel: 4, keep: 1, namePrefix: 'ci_' }
+      expected: { serverIds: [12345], maxParallel: 4, ...noRules, keep: 1, namePrefix: 'ci_' }
     },
     // Fleets: several servers, separated by commas, spaces or line breaks.
     {
@@ -247,7 +251,7 @@ describe("each operation's own inputs", () => {
     { inputs: { operation: 'list-snapshots', server_id: '101 102' }, expected: { serverIds: [101, 102], maxParallel: 4, backupType: undefined } },
     {
       inputs: { operation: 'prune-snapshots', server_id: '101,102,103', keep: '2', max_parallel: '100' },
-      expected: { serverIds: [101, 102, 103], maxParallel: 100, keep: 2, namePrefix: 'gha-' }
+      expected: { serverIds: [101, 102, 103], maxParallel: 100, ...noRules, keep: 2, namePrefix: 'gha-' }
     }
   ])('$inputs.operation with $inputs', async ({ inputs, expected }) => {
     const all = await readAll(inputs)
