@@ -3,6 +3,7 @@ import { carryOut } from '../execute/index.ts'
 import { InputError } from '../errors.ts'
 import { onEachServer } from '../fleet.ts'
 import {
+  booleanInput,
   MAX_PARALLEL,
   NAME_PREFIX,
   NAME,
@@ -31,10 +32,13 @@ export interface CreateSettings extends RetentionRules {
   marker: string
   description: string
   wait: boolean
+  /** No retention rule deletes the item made: its marker says so. */
+  protect: boolean
   rollbackOnFailure: boolean
 }
 
 const DESCRIPTION = optionalInput('description', raw => raw)
+const PROTECT = booleanInput('protect', 'false')
 
 const CREATE_INPUTS = {
   serverIds: SERVER_IDS,
@@ -43,6 +47,7 @@ const CREATE_INPUTS = {
   description: DESCRIPTION,
   wait: WAIT,
   ...RETENTION_INPUTS,
+  protect: PROTECT,
   rollbackOnFailure: ROLLBACK_ON_FAILURE
 }
 
@@ -85,7 +90,7 @@ function settleCreate(noun: KindName, values: CreateValues, run: RunContext): Cr
         `Put rollback_on_failure: true on the wait-${noun} step right before the deploy instead`
     )
   }
-  const marker = creationMarker(namePrefix, run)
+  const marker = creationMarker(namePrefix, run, values.protect)
   return {
     ...values,
     name: noun === 'snapshot' ? (values.name ?? marker) : undefined,

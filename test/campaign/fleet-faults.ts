@@ -282,7 +282,7 @@ function createSettingsOf(scenario: Scenario, emulator: Emulator, kind: 'snapsho
     description: 'Fault campaign',
     wait: true,
     ...rules({ keep: scenario.keep }),
-
+    protect: false,
     rollbackOnFailure: false
   }
 }

@@ -80,7 +80,7 @@ export class Api {
 /** A create's settings as a step would read them, with the run context the harness uses. */
 export function createSettings(overrides: Partial<CreateSettings> = {}): CreateSettings {
   const marker = 'gha-acme-shop-9876543210-1-a1b2c3'
-  const made = { serverId: WEB, name: marker, namePrefix: 'gha-', marker, description: 'Before deploy', wait: true, rollbackOnFailure: false }
+  const made = { serverId: WEB, name: marker, namePrefix: 'gha-', marker, description: 'Before deploy', wait: true, protect: false, rollbackOnFailure: false }
   return { ...made, ...rules(), ...overrides }
 }
 

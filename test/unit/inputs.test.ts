@@ -81,7 +81,7 @@ const DEFAULT_DESCRIPTION = expect.stringMatching(/octo-org\/web\.app.*0123456.*
 
 describe("each operation's own inputs", () => {
   const noRules = { keep: 0, keepWithinMs: undefined, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 }
-  const create = { namePrefix: 'gha-', wait: true, ...noRules, rollbackOnFailure: false, maxParallel: 4 }
+  const create = { namePrefix: 'gha-', wait: true, ...noRules, protect: false, rollbackOnFailure: false, maxParallel: 4 }
   it.each<{ inputs: Inputs; expected: Record<string, unknown> }>([
     {
       inputs: { operation: 'create-snapshot', server_id: '12345' },
@@ -276,6 +276,12 @@ describe("each operation's own inputs", () => {
 })
 
 describe('generated names and descriptions', () => {
+  it('ends the marker of a protected create with -protected, in its name and at the start of its description', async () => {
+    const settings = (await read({ operation: 'create-snapshot', server_id: '1', protect: 'true' })) as { name: string; marker: string; protect: boolean }
+    expect(settings.marker).toMatch(/^gha-octo-org-web-app-4242-3-[0-9a-f]{6}-protected$/)
+    expect(settings).toMatchObject({ name: settings.marker, protect: true })
+  })
+
   it('names a snapshot with name_prefix, the repository, the run id and the attempt', async () => {
     const settings = (await read({ operation: 'create-snapshot', server_id: '1', name_prefix: 'ci_' })) as { name: string; marker: string }
     expect(settings.name.startsWith('ci_')).toBe(true)
@@ -567,7 +573,10 @@ describe('inputs the operation does not use', () => {
     { inputs: { operation: 'restore-snapshot', snapshot_id: '5', rollback_on_failure: 'true' }, ignored: ['rollback_on_failure'] },
     { inputs: { operation: 'list-snapshots', backup_type: 'manual' }, ignored: ['backup_type'] },
     { inputs: { operation: 'wait-snapshot', snapshot_id: '5', server_id: '1', backup_id: '9', name: 'x' }, ignored: ['backup_id', 'name'] },
-    { inputs: { operation: 'prune-snapshots', server_id: '1', keep: '2', description: 'x' }, ignored: ['description'] }
+    { inputs: { operation: 'prune-snapshots', server_id: '1', keep: '2', description: 'x' }, ignored: ['description'] },
+    // Only a create makes an item to protect.
+    { inputs: { operation: 'prune-snapshots', server_id: '1', keep: '2', protect: 'true' }, ignored: ['protect'] },
+    { inputs: { operation: 'restore-backup', server_id: '1', backup_id: 'latest', protect: 'true' }, ignored: ['protect'] }
   ])('$inputs.operation names $ignored', async ({ inputs, ignored }) => {
     expect((await readAll(inputs)).ignored.sort()).toEqual([...ignored].sort())
   })
