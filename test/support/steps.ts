@@ -96,7 +96,12 @@ export function readLog(stdout: string): { groups: LogGroup[]; outside: string[]
  * `status`, `size (MB)`, `time`, `error`, …); [] when the summary has none. An empty cell is ''.
  */
 export function serverRows(result: StepResult): Array<Record<string, string>> {
-  const table = /<table><tr><th>server<\/th>.*?<\/table>/s.exec(result.summary)?.[0]
+  return summaryTable(result, 'server')
+}
+
+/** The rows of the summary's first table whose first column is `firstHeader`, each a record of header to cell. */
+export function summaryTable(result: StepResult, firstHeader: string): Array<Record<string, string>> {
+  const table = new RegExp(`<table><tr><th>${firstHeader}</th>.*?</table>`, 's').exec(result.summary)?.[0]
   if (table === undefined) return []
   const [header = '', ...rows] = table
     .replace(/<\/?table>/g, '')

@@ -479,6 +479,20 @@ describe('bad input fails before any request, naming the input', () => {
       inputs: { operation: 'prune-backups', server_id: '1', keep: value },
       input: 'keep' as const
     })),
+    ...['keep_daily', 'keep_weekly', 'keep_monthly'].flatMap(input =>
+      ['-1', '1.5', 'x'].map(value => ({ case: `${input} "${value}"`, inputs: { operation: 'prune-snapshots', server_id: '1', [input]: value }, input }))
+    ),
+    // A bare number: hours or days, a reader could not tell. Units s, m, h, d, w only, at least 1 s.
+    ...['7', '0s', '0d', '1y', '7 d', '-1d', '1.5d', 'd'].map(value => ({
+      case: `keep_within "${value}"`,
+      inputs: { operation: 'create-backup', server_id: '1', keep_within: value },
+      input: 'keep_within'
+    })),
+    {
+      case: 'a prune with no retention rule at all',
+      inputs: { operation: 'prune-snapshots', server_id: '1', keep: '0', keep_daily: '0' },
+      input: 'keep'
+    },
     { case: 'a server named twice', inputs: { operation: 'create-snapshot', server_id: '101, 102, 101' }, input: 'server_id' },
     { case: '101 servers', inputs: { operation: 'create-snapshot', server_id: Array.from({ length: 101 }, (_, n) => 1000 + n).join(',') }, input: 'server_id' },
     { case: 'a fleet with a bad id in it', inputs: { operation: 'prune-snapshots', server_id: '101, 10x', keep: '1' }, input: 'server_id' },
