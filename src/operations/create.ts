@@ -53,14 +53,14 @@ const CREATE_INPUTS = {
 
 const DOCS = {
   snapshot: {
-    does: "Takes a snapshot of the server; with `wait` (the default) the step ends when it is completed. With `keep`, deletes the action's older snapshots beyond the newest `keep`. With `rollback_on_failure`, a failure later in the job restores the server from it.",
-    gives: '`server_id` (one, or several: a fleet); `name` if you want your own',
-    gets: '`snapshot_id`, `snapshot_name`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`; `results` and `snapshot_ids` for every server'
+    does: "Takes a snapshot of the server; with `wait` (the default) the step ends when it is completed. With `keep` or the other `keep_*` rules, deletes the action's older snapshots that no rule keeps (never one made with `protect`). With `rollback_on_failure`, a failure later in the job restores the server from it.",
+    gives: '`server_id` (one, or several: a fleet); `name` if you want your own; `protect` to keep it for good',
+    gets: '`snapshot_id`, `snapshot_name`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with a `keep_*` rule; `results` and `snapshot_ids` for every server'
   },
   backup: {
     does: 'Makes a manual backup of the server, the same way.',
     gives: '`server_id` (one or several); `description` if you want your own',
-    gets: '`backup_id`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with `keep`; `results` and `backup_ids`'
+    gets: '`backup_id`, `status`, `size_mb`, `created_at`, `server_id`; `deleted_ids` with a `keep_*` rule; `results` and `backup_ids`'
   }
 }
 

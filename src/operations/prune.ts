@@ -18,13 +18,13 @@ const PRUNE_INPUTS = { serverIds: SERVER_IDS, maxParallel: MAX_PARALLEL, ...RETE
 
 const DOCS = {
   snapshot: {
-    does: "Deletes the action's own snapshots beyond the newest `keep`, and nothing else.",
-    gives: '`server_id` (one or several), `keep` (1 or more)',
+    does: "Deletes the action's own snapshots that no retention rule keeps, and nothing else; the newest completed one always stays.",
+    gives: '`server_id` (one or several) and at least one rule: `keep`, `keep_within`, `keep_daily`, `keep_weekly`, `keep_monthly`',
     gets: '`deleted_ids`; `results`'
   },
   backup: {
-    does: "Deletes the action's own manual backups beyond the newest `keep`.",
-    gives: '`server_id` (one or several), `keep` (1 or more)',
+    does: "Deletes the action's own manual backups that no retention rule keeps, the same way.",
+    gives: '`server_id` (one or several) and at least one rule',
     gets: '`deleted_ids`; `results`'
   }
 }

@@ -351,6 +351,136 @@ recipe('Nightly rotation', nightlySeed, [
   }
 ])
 
+// --- Nightly backups kept by the calendar ----------------------------------------------------
+
+const CALENDAR = { backup: 'backup › Back up the server, keeping 3 daily, 2 weekly and 1 monthly' }
+
+/**
+ * Noon UTC `days` days before the Monday that starts this ISO week: the seeds fall on fixed
+ * weekdays of earlier weeks whatever day the test runs, so that which rule keeps what is fixed.
+ */
+const beforeMonday = (days: number): string => {
+  const midnight = Date.parse(new Date().toISOString().slice(0, 10))
+  const monday = midnight - ((new Date(midnight).getUTCDay() + 6) % 7) * DAY_MS
+  return new Date(monday - days * DAY_MS + DAY_MS / 2).toISOString()
+}
+/** Last Sunday, Saturday and Friday, then two weeks back, then older months: the nights of earlier runs. */
+const CALENDAR_NIGHTS = { sunday: 1, saturday: 2, friday: 3, sundayBefore: 8, saturdayBefore: 9, sixWeeksAgo: 40, tenWeeksAgo: 70 }
+const calendarDescription = (night: string) => `gha-acme-shop-nightly-${night} Nightly backup`
+
+const calendarSeed: Seed = world => {
+  for (const [night, days] of Object.entries(CALENDAR_NIGHTS)) {
+    world.emulator.addBackup({ serverId: SERVER_ID, description: calendarDescription(night), createdAt: beforeMonday(days) })
+  }
+  world.emulator.addBackup({ serverId: SERVER_ID, description: 'before the move, by hand', createdAt: beforeMonday(100) })
+  world.emulator.addBackup({ serverId: SERVER_ID, backupType: 'automatic', createdAt: beforeMonday(5) })
+}
+
+/**
+ * With tonight's backup the newest: 3 daily keep tonight's, last Sunday's and last Saturday's; 2
+ * weekly tonight's and last Sunday's (the newest of last week); 1 monthly tonight's. The rest of
+ * the action's go; the hand-made and the automatic one stay.
+ */
+function nightsLeft(nights: string[]) {
+  return (world: World) => {
+    const descriptions = world.emulator.backups(SERVER_ID).map(backup => backup.description)
+    const own = Object.keys(CALENDAR_NIGHTS).filter(night => descriptions.includes(calendarDescription(night)))
+    expect(own).toEqual(nights)
+    expect(descriptions).toContain('before the move, by hand')
+    expect(world.emulator.backups(SERVER_ID).some(backup => backup.backup_type === 'automatic')).toBe(true)
+  }
+}
+const EVERY_NIGHT = Object.keys(CALENDAR_NIGHTS)
+
+recipe('Nightly backups kept by the calendar', calendarSeed, [
+  {
+    case: "nothing fails: tonight's backup, last Sunday's and last Saturday's stay, the action's others go",
+    jobs: { backup: 'success' },
+    end: UNTOUCHED,
+    also: nightsLeft(['sunday', 'saturday'])
+  },
+  {
+    case: 'the backup fails: nothing is deleted',
+    faults: [fails(CALENDAR.backup)],
+    jobs: { backup: 'failure' },
+    end: UNTOUCHED,
+    also: nightsLeft(EVERY_NIGHT)
+  },
+  {
+    case: 'the backup outlasts the step’s timeout: nothing is deleted',
+    faults: [timesOut(CALENDAR.backup)],
+    jobs: { backup: 'failure' },
+    end: UNTOUCHED,
+    also: nightsLeft(EVERY_NIGHT)
+  },
+  {
+    case: 'a delete is refused: a warning, the job succeeds, the others still go',
+    faults: [rotationRefused(CALENDAR.backup)],
+    jobs: { backup: 'success' },
+    end: UNTOUCHED,
+    also: (world, run) => {
+      const left = Object.keys(CALENDAR_NIGHTS).filter(night =>
+        world.emulator.backups(SERVER_ID).some(backup => backup.description === calendarDescription(night))
+      )
+      // One of the five refused, the other four deleted.
+      expect(left).toHaveLength(3)
+      expect(left.slice(0, 2)).toEqual(['sunday', 'saturday'])
+      expect(run.steps.get(CALENDAR.backup)?.main?.stdout).toContain('::warning::')
+    }
+  }
+])
+
+// --- A release's snapshot, kept until you delete it --------------------------------------------
+
+const RELEASE = {
+  checkout: `release › ${pinned('actions/checkout')}`,
+  snapshot: 'release › Snapshot the server, kept for this release',
+  deploy: 'release › Deploy'
+}
+const RELEASED = { release: 'success' } as const
+const RELEASE_FAILS = { release: 'failure' } as const
+
+/** Three snapshots of everyday deploys, and the snapshot of an earlier release, protected, the oldest of all. */
+const releaseSeed: Seed = world => {
+  world.emulator.addSnapshot({
+    serverId: SERVER_ID,
+    name: 'gha-acme-shop-9876500000-1-0000aa-protected',
+    description: 'gha-acme-shop-9876500000-1-0000aa-protected Release v1.0',
+    createdAt: daysAgo(30)
+  })
+  earlierSnapshots(3)(world)
+}
+
+/** The earlier release's snapshot is never deleted; `rotated`: the oldest everyday one went, as keep 3 asks once the new one is completed. */
+function releaseKept(rotated: boolean) {
+  return (world: World) => {
+    const names = world.emulator.snapshots(SERVER_ID).map(snapshot => snapshot.name)
+    expect(names).toContain('gha-acme-shop-9876500000-1-0000aa-protected')
+    expect(names.includes('gha-acme-shop-9876543230-1-000003')).toBe(!rotated)
+  }
+}
+
+recipe("A release's snapshot, kept until you delete it", releaseSeed, [
+  {
+    case: "nothing fails: the new snapshot is protected, the earlier release's stays, keep 3 rotates the everyday ones",
+    jobs: RELEASED,
+    end: UNTOUCHED,
+    also: world => {
+      releaseKept(true)(world)
+      expect(world.emulator.snapshots(SERVER_ID).filter(snapshot => snapshot.name.endsWith('-protected'))).toHaveLength(2)
+    }
+  },
+  { case: 'the checkout fails: nothing was armed', faults: [fails(RELEASE.checkout)], jobs: RELEASE_FAILS, end: UNTOUCHED, also: releaseKept(false) },
+  { case: 'the snapshot fails: it armed nothing', faults: [fails(RELEASE.snapshot)], jobs: RELEASE_FAILS, end: UNTOUCHED, also: releaseKept(false) },
+  {
+    case: 'the deploy fails: restored from the release’s own snapshot',
+    faults: [fails(RELEASE.deploy)],
+    jobs: RELEASE_FAILS,
+    end: restoredFrom(RELEASE.snapshot),
+    also: releaseKept(true)
+  }
+])
+
 // --- Manual restore of `latest` -------------------------------------------------------------
 
 const MANUAL = {
