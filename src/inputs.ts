@@ -111,7 +111,7 @@ export const ROLLBACK_ON_FAILURE = booleanInput('rollback_on_failure', 'false')
 export const NAME_PREFIX = inputWithDefault('name_prefix', 'gha-', raw => parseName('name_prefix', raw))
 /** A snapshot's name: the one a create gives it, or the one a restore looks for. */
 export const NAME = optionalInput('name', raw => parseName('name', raw))
-export const KEEP = inputWithDefault('keep', '0', raw => parseCount('keep', raw))
+const KEEP = inputWithDefault('keep', '0', raw => parseCount('keep', raw))
 /**
  * The retention rules a create and a prune read (a union: an item any rule keeps stays). Their
  * meaning, and what no rule at all means, is the planner's: src/plan/retention.ts.

@@ -50,7 +50,7 @@ export interface Reporter {
   rollback(line: string): void
 }
 
-export type SummaryLevel = 'note' | 'notice' | 'warning'
+type SummaryLevel = 'note' | 'notice' | 'warning'
 
 /** What a step found out and did, recorded as it goes, so that what was known before a failure still reaches the outputs and the summary. */
 export class Outcome {
@@ -213,7 +213,7 @@ export class ActionsReporter extends Recorder {
 /** Longest list drawn as a table in the job summary; the `items` output has more. */
 const SUMMARY_TABLE_ROWS = 50
 
-export interface ReportOptions {
+interface ReportOptions {
   /** A dry run: the summary says what it would do, and that nothing changed. */
   dryRun?: boolean
   /** The post step: its outputs reach no later step, so none is written. */
@@ -352,7 +352,7 @@ export function itemOf(result: ServerFacts): string | undefined {
  * marked `crit`. Only the action's own words and numbers go into it, never text from the API,
  * so nothing the API says can break the chart.
  */
-export function timeline(results: ServerResult[]): string {
+function timeline(results: ServerResult[]): string {
   const bars = results.map(result => {
     const item = itemOf(result)
     const from = Math.round(result.startedAt)

@@ -19,7 +19,7 @@ import { forEachKind, type Kind, type KindName } from '../kinds.ts'
 import { defineOperation, needsRun } from '../operation.ts'
 import { creationMarker, defaultDescription } from '../naming.ts'
 import { deletionOf, type Action } from '../plan/actions.ts'
-import { deletionReason, keptWords, hasRules, planCreate, retentionOf, type RetentionRules } from '../plan/retention.ts'
+import { deletionReason, describeVerdict, hasRules, planCreate, retentionOf, type RetentionRules } from '../plan/retention.ts'
 import type { RunContext } from '../run-context.ts'
 import type { Tools } from '../tools.ts'
 
@@ -145,7 +145,7 @@ async function planOneCreate<T extends Snapshot | Backup>(
   if (hasRules(settings)) tools.report.mayDelete()
   if (settings.dryRun) await tools.client.getServer(serverId)
   const plan = planCreate(retentionOf(kind, items, settings.namePrefix, settings, tools.clock.now()))
-  if (hasRules(settings)) tools.report.retention(plan.verdicts.map(({ item, keptBy }) => ({ item, kept: keptWords(keptBy, settings) })))
+  if (hasRules(settings)) tools.report.retention(plan.verdicts.map(({ item, keptBy }) => ({ item, kept: describeVerdict(keptBy, settings) })))
   const reason = deletionReason(settings)
   return {
     actions: [

@@ -6,7 +6,7 @@ import { MAX_PARALLEL, NAME_PREFIX, RETENTION_INPUTS, SERVER_IDS, type CommonSet
 import { forEachKind, type Kind } from '../kinds.ts'
 import { defineOperation } from '../operation.ts'
 import { deletionOf } from '../plan/actions.ts'
-import { deletionReason, keptWords, describeRules, hasRules, planPrune, retentionOf, type RetentionRules } from '../plan/retention.ts'
+import { deletionReason, describeVerdict, describeRules, hasRules, planPrune, retentionOf, type RetentionRules } from '../plan/retention.ts'
 import type { Tools } from '../tools.ts'
 
 export interface PruneSettings extends RetentionRules {
@@ -76,7 +76,7 @@ async function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: Commo
   tools.report.note(
     `Server ${serverId} has ${own} ${kind.noun}${own === 1 ? '' : 's'} made by this action (name_prefix "${namePrefix}"); keeping ${describeRules(settings)}.`
   )
-  tools.report.retention(plan.verdicts.map(({ item, keptBy }) => ({ item, kept: keptWords(keptBy, settings) })))
+  tools.report.retention(plan.verdicts.map(({ item, keptBy }) => ({ item, kept: describeVerdict(keptBy, settings) })))
   const reason = deletionReason(settings)
   const actions = plan.deletions.map(item => deletionOf(kind, item, { reason }))
   await carryOut({ actions }, { ...settings, wait: false }, tools)

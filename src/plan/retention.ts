@@ -84,14 +84,14 @@ export function hasRules(rules: RetentionRules): boolean {
   return RULES.some(rule => rule.isSet(rules))
 }
 
-export interface PrunePlan<T> {
+interface PrunePlan<T> {
   /** Every own item, newest first. */
   verdicts: Verdict<T>[]
   /** Oldest first. */
   deletions: T[]
 }
 
-export interface CreatePlan<T> {
+interface CreatePlan<T> {
   /** Before the create, to make room under the limit: oldest first. */
   before: T[]
   /** Once the new item is completed: oldest first, none of `before`. */
@@ -119,9 +119,13 @@ export function planCreate<T extends Item>(input: RetentionInput<T>): CreatePlan
   return { before, after: wouldGo.filter(item => !before.includes(item)), verdicts }
 }
 
-/** `kept: newest 3, daily, within 5d`, `kept: protected` or `deleted`: a verdict for the job summary. */
-export function describeVerdict(keptBy: Keeper[], rules: RetentionRules): string {
-  return keptBy.length === 0 ? 'deleted' : `kept: ${keptBy.map(keeper => KEEPER_WORDS[keeper](rules)).join(', ')}`
+/**
+ * `kept: newest 3, daily, within 5d` or `kept: protected`: what keeps an item, in the job
+ * summary's words; undefined when nothing does and the item goes (the summary says whether it
+ * was deleted, or would be).
+ */
+export function describeVerdict(keptBy: Keeper[], rules: RetentionRules): string | undefined {
+  return keptBy.length === 0 ? undefined : `kept: ${keptBy.map(keeper => KEEPER_WORDS[keeper](rules)).join(', ')}`
 }
 
 const KEEPER_WORDS: Record<Keeper, (rules: RetentionRules) => string> = {
@@ -381,9 +385,4 @@ export function describeRules(rules: RetentionRules): string {
 export function deletionReason(rules: RetentionRules): string {
   const onlyKeep = rules.keep > 0 && !hasRules({ ...rules, keep: 0 })
   return onlyKeep ? `to keep the newest ${rules.keep}` : `as no retention rule keeps it (keeping ${describeRules(rules)})`
-}
-
-/** The summary's words for what keeps an item, or undefined when nothing does and it goes. */
-export function keptWords(keptBy: Keeper[], rules: RetentionRules): string | undefined {
-  return keptBy.length === 0 ? undefined : describeVerdict(keptBy, rules)
 }

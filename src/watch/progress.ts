@@ -6,7 +6,7 @@ import type { ServerProgress, ServerState } from '../tools.ts'
  * At most this long between two progress lines while anything waits: a step whose log stays
  * still for longer looks hung, and a collapsed group hides the lines inside it while it runs.
  */
-export const PROGRESS_EVERY_MS = 30_000
+const PROGRESS_EVERY_MS = 30_000
 
 /**
  * The step's servers as a person watching the log wants to see them: one line, outside every

@@ -203,6 +203,8 @@ describe.concurrent('what the log and the summary say', () => {
   })
 
   test("a server's notes stay in its group of the log; the summary's servers table says how it ended", async ({ emulator }) => {
+    // Long enough that the first status check finds it in progress, however busy the machine.
+    emulator.setJobSeconds(1)
     const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB) })
     expectSuccess(result)
     const id = result.outputs.snapshot_id ?? ''

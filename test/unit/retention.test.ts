@@ -542,8 +542,9 @@ describe('hasRules', () => {
 })
 
 describe('describeVerdict: the words of the job summary', () => {
-  it.each<{ keptBy: Keeper[]; rules: Rules; words: string }>([
-    { keptBy: [], rules: { keep: 3 }, words: 'deleted' },
+  it.each<{ keptBy: Keeper[]; rules: Rules; words: string | undefined }>([
+    // Nothing keeps it: it goes, and the summary says whether it was deleted or would be.
+    { keptBy: [], rules: { keep: 3 }, words: undefined },
     {
       keptBy: ['keep', 'daily', 'within'],
       rules: { keep: 3, keepDaily: 7, keepWithinMs: 5 * DAY_MS },
