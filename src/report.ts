@@ -313,13 +313,19 @@ function addRetention(results: ServerResult[], dryRun: boolean): void {
 }
 
 function retentionRows(result: ServerResult, dryRun: boolean): string[][] {
-  const made = result.retention && result.item && !result.retention.some(row => row.item.id === result.item?.id) ? [result.item] : []
   const deleted = new Set(result.deletedIds ?? [])
   const fate = (row: RetentionRow) => row.kept ?? (dryRun ? 'would delete' : deleted.has(row.item.id) ? 'deleted' : 'not deleted')
-  return [
-    ...made.map(item => [String(item.id), nameOf(item), item.created_at, item.status, 'kept: the item just made']),
-    ...(result.retention ?? []).map(row => [String(row.item.id), nameOf(row.item), row.item.created_at, row.item.status, fate(row)])
-  ]
+  return [...madeRow(result), ...(result.retention ?? []).map(row => [String(row.item.id), nameOf(row.item), row.item.created_at, row.item.status, fate(row)])]
+}
+
+/** A create's new item, on top: the one it made, or in a dry run the one it would make. */
+function madeRow(result: ServerResult): string[][] {
+  const made = 'kept: the item just made'
+  const create = result.planned?.find(action => action.do === 'create')
+  if (create?.do === 'create') return [['(new)', create.name ?? create.description, '', 'would create', made]]
+  const { item } = result
+  if (item === undefined || result.retention?.some(row => row.item.id === item.id)) return []
+  return [[String(item.id), nameOf(item), item.created_at, item.status, made]]
 }
 
 /** A snapshot's name, or a backup's description: what a person recognises it by. */

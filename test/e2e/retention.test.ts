@@ -121,3 +121,29 @@ describe('retention by calendar and age', () => {
     expect(result.summary).toContain('Server 12345: 2 kept, 2 would go')
   })
 })
+
+describe("the summary's retention table", () => {
+  test("a fleet's tables fold, one per server, each with a blank line after its HTML so the Markdown after it renders", async ({ emulator }) => {
+    for (const id of [101, 102]) {
+      emulator.addServer({ id, name: `web-${id}` })
+      for (const days of [1, 2]) emulator.addSnapshot({ serverId: id, name: `gha-${id}-${days}`, createdAt: dayAt(days, 12) })
+    }
+    const result = await step(emulator, { operation: 'prune-snapshots', server_id: '101, 102', keep: '1' })
+    expectSuccess(result)
+    const section = result.summary.slice(result.summary.indexOf('#### Retention\n\n'))
+    expect(section.match(/<details><summary>Server (\d+): 1 kept, 1 gone<\/summary>\n\n<table>.*?<\/table>\n\n<\/details>\n\n/gs)).toHaveLength(2)
+    expect(section.indexOf('Server 101')).toBeLessThan(section.indexOf('Server 102'))
+  })
+
+  test('a dry run of a create shows the item it would make on top, and what would go', async ({ emulator }) => {
+    const older = own(emulator, 'older', dayAt(2, 12))
+    const newer = own(emulator, 'newer', dayAt(1, 12))
+    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), keep: '2', dry_run: 'true' })
+    expectSuccess(result)
+    expect(summaryTable(result, 'id').map(row => [row.id, row.status, row.retention])).toEqual([
+      ['(new)', 'would create', 'kept: the item just made'],
+      [String(newer), 'completed', 'kept: newest 2'],
+      [String(older), 'completed', 'would delete']
+    ])
+  })
+})
