@@ -75,9 +75,20 @@ async function coldStart(emulator: Emulator): Promise<void> {
     {
       name: 'post',
       args: [BUNDLE],
-      env: { ...(await stepEnvironment(emulator, { operation: 'create-snapshot', server_id: SERVER_ID, rollback_on_failure: 'true' })), STATE_isPost: 'true' }
+      env: {
+        ...(await stepEnvironment(emulator, {
+          operation: 'create-snapshot',
+          server_id: SERVER_ID,
+          rollback_on_failure: 'true'
+        })),
+        STATE_isPost: 'true'
+      }
     },
-    { name: 'create', args: [BUNDLE], env: await stepEnvironment(emulator, { operation: 'create-snapshot', server_id: SERVER_ID, dry_run: 'true' }) },
+    {
+      name: 'create',
+      args: [BUNDLE],
+      env: await stepEnvironment(emulator, { operation: 'create-snapshot', server_id: SERVER_ID, dry_run: 'true' })
+    },
     { name: 'http', args: [httpGetScript()], env: list }
   ]
   const times = new Map(runners.map(runner => [runner.name, [] as number[]]))
@@ -101,7 +112,13 @@ async function coldStart(emulator: Emulator): Promise<void> {
     budget: 3.0,
     detail: `${detail('list')}, medians of ${COLD_START_RUNS} alternating runs`
   })
-  figures.push({ figure: 'peak RSS of that run', value: await rss(listRun as Runner), unit: 'MiB', budget: 60, detail: `median of ${RSS_RUNS} runs` })
+  figures.push({
+    figure: 'peak RSS of that run',
+    value: await rss(listRun as Runner),
+    unit: 'MiB',
+    budget: 60,
+    detail: `median of ${RSS_RUNS} runs`
+  })
   figures.push({
     figure: 'post step with nothing armed ÷ `node -e 0`',
     value: ratio('post'),
@@ -116,7 +133,12 @@ async function coldStart(emulator: Emulator): Promise<void> {
     budget: 3.5,
     detail: `${detail('create')}; peak RSS ${await rss(createRun as Runner)} MiB`
   })
-  figures.push({ figure: 'for reference: `node -e 0`', value: round(bare, 1), unit: 'ms', detail: `peak RSS ${await rss(runners[0] as Runner)} MiB` })
+  figures.push({
+    figure: 'for reference: `node -e 0`',
+    value: round(bare, 1),
+    unit: 'ms',
+    detail: `peak RSS ${await rss(runners[0] as Runner)} MiB`
+  })
   figures.push({
     figure: 'for reference: one GET with `node:http` ÷ `node -e 0`',
     value: ratio('http'),
@@ -151,7 +173,8 @@ function httpGetScript(): string {
 
 /** Largest resident set of a run, read by the child itself as it exits. */
 async function peakRss(args: string[], env: Record<string, string>): Promise<number> {
-  const probe = 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss="+process.resourceUsage().maxRSS+"\\n"))'
+  const probe =
+    'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss="+process.resourceUsage().maxRSS+"\\n"))'
   return (await timeNode(['--import', probe, ...args], env)).maxRssKb
 }
 
@@ -192,9 +215,11 @@ async function startUpProfile(emulator: Emulator): Promise<void> {
     `(the profiler slows it; \`node -e 0\` samples ${round(bareTotal, 1)} ms under it, nearly all inside Node and V8):`,
     ''
   )
-  for (const [what, ms] of [...spent].sort((a, b) => b[1] - a[1]).slice(0, 8)) profile.push(`  ${round(ms, 1).toFixed(1).padStart(6)} ms  ${what}`)
+  for (const [what, ms] of [...spent].sort((a, b) => b[1] - a[1]).slice(0, 8))
+    profile.push(`  ${round(ms, 1).toFixed(1).padStart(6)} ms  ${what}`)
   const builtIns = async (args: string[]) => {
-    const probe = 'data:text/javascript,process.on("exit",()=>process.stderr.write("modules="+process.moduleLoadList.join(",")+"\\n"))'
+    const probe =
+      'data:text/javascript,process.on("exit",()=>process.stderr.write("modules="+process.moduleLoadList.join(",")+"\\n"))'
     const { stderr } = await timeNode(['--import', probe, ...args], env)
     return new Set(
       (/modules=(.*)/.exec(stderr)?.[1] ?? '')
@@ -319,7 +344,12 @@ function simulate(jobMs: number, pollIntervalMs: number): { lagMs: number; check
 /** The 3 s case for real: the bundle creating a snapshot and waiting, the emulator's clock as witness. */
 async function realWait(emulator: Emulator): Promise<void> {
   const from = emulator.requests.length
-  const result = await runStep({ operation: 'create-snapshot', server_id: '12345', api_url: emulator.url, api_token: 'emulator-token' })
+  const result = await runStep({
+    operation: 'create-snapshot',
+    server_id: '12345',
+    api_url: emulator.url,
+    api_token: 'emulator-token'
+  })
   if (result.exitCode !== 0) throw new Error(`the real 3 s create failed:\n${result.stdout}`)
   const requests = emulator.requests.slice(from)
   const post = requests.find(request => request.method === 'POST')
@@ -370,7 +400,12 @@ async function fleets(): Promise<void> {
 }
 
 async function fleetRun(size: number): Promise<{ ms: number; checksPerMinute: number }> {
-  const fleet = await startEmulator({ servers: fleetServers(size), jobSeconds: FLEET_JOB_SECONDS, pageSize: FLEET_PAGE_SIZE, lifetimeSeconds: 300 })
+  const fleet = await startEmulator({
+    servers: fleetServers(size),
+    jobSeconds: FLEET_JOB_SECONDS,
+    pageSize: FLEET_PAGE_SIZE,
+    lifetimeSeconds: 300
+  })
   try {
     const ids = fleetServers(size).map(server => server.id)
     const result = await runStep({
@@ -384,7 +419,9 @@ async function fleetRun(size: number): Promise<{ ms: number; checksPerMinute: nu
     const posts = fleet.requests.filter(request => request.method === 'POST').map(request => request.at)
     const waitStarted = Math.max(...posts)
     // Status checks: the reads of snapshot lists after the last create was sent.
-    const checks = fleet.requests.filter(request => request.method === 'GET' && request.path.endsWith('/snapshots/') && request.at > waitStarted)
+    const checks = fleet.requests.filter(
+      request => request.method === 'GET' && request.path.endsWith('/snapshots/') && request.at > waitStarted
+    )
     const waitedMinutes = ((checks.at(-1)?.at ?? waitStarted) - waitStarted) / 60_000
     return { ms: result.durationMs, checksPerMinute: checks.length / Math.max(waitedMinutes, 1 / 60) }
   } finally {
@@ -408,7 +445,11 @@ async function fleetRequests(): Promise<void> {
   try {
     for (const id of ids)
       for (let age = BUDGET_FLEET.ownSnapshots; age > 0; age--)
-        fleet.addSnapshot({ serverId: id, name: `gha-old-${id}-${age}`, createdAt: new Date(Date.now() - age * 3_600_000).toISOString() })
+        fleet.addSnapshot({
+          serverId: id,
+          name: `gha-old-${id}-${age}`,
+          createdAt: new Date(Date.now() - age * 3_600_000).toISOString()
+        })
     const result = await runStep({
       operation: 'create-snapshot',
       server_id: ids.join(','),
@@ -448,7 +489,10 @@ async function stepEnvironment(emulator: Emulator, inputs: Record<string, string
   return env
 }
 
-function timeNode(args: string[], env: Record<string, string>): Promise<{ ms: number; maxRssKb: number; stderr: string }> {
+function timeNode(
+  args: string[],
+  env: Record<string, string>
+): Promise<{ ms: number; maxRssKb: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] })
@@ -464,7 +508,10 @@ function timeNode(args: string[], env: Record<string, string>): Promise<{ ms: nu
 }
 
 function report(): void {
-  const rows = figures.map(figure => ({ ...figure, within: figure.budget === undefined ? undefined : figure.value <= figure.budget }))
+  const rows = figures.map(figure => ({
+    ...figure,
+    within: figure.budget === undefined ? undefined : figure.value <= figure.budget
+  }))
   console.log(`Node ${process.version}, ${new Date().toISOString()}\n`)
   console.log('| figure | value | budget | within | detail |\n|---|---|---|---|---|')
   for (const row of rows) {

@@ -40,7 +40,17 @@ try {
   rmSync(dist, { recursive: true, force: true })
   execFileSync(
     'ncc',
-    ['build', 'src/index.ts', '--out', dist, '--minify', '--no-source-map-register', '--stats-out', statsFile, ...MILO.flatMap(path => ['--external', path])],
+    [
+      'build',
+      'src/index.ts',
+      '--out',
+      dist,
+      '--minify',
+      '--no-source-map-register',
+      '--stats-out',
+      statsFile,
+      ...MILO.flatMap(path => ['--external', path])
+    ],
     {
       cwd: root,
       stdio: 'inherit'
@@ -50,14 +60,21 @@ try {
   const stats = JSON.parse(readFileSync(statsFile, 'utf8'))
   const notices = bundledPackageDirs(stats).map(dir => readNotice(dir))
   writeFileSync(join(dist, 'licenses.txt'), renderLicenses(notices))
-  console.log(`licenses.txt: ${new Set(notices.map(({ name, version }) => `${name}@${version}`)).size} bundled packages`)
+  console.log(
+    `licenses.txt: ${new Set(notices.map(({ name, version }) => `${name}@${version}`)).size} bundled packages`
+  )
 
   for (const file of readdirSync(dist)
     .filter(name => name.endsWith('.js'))
     .sort()) {
     const path = join(dist, file)
     const before = readFileSync(path, 'utf8')
-    const { code } = await minify(before, { module: true, compress: { passes: 2 }, mangle: true, format: { comments: false } })
+    const { code } = await minify(before, {
+      module: true,
+      compress: { passes: 2 },
+      mangle: true,
+      format: { comments: false }
+    })
     if (code === undefined) throw new Error(`terser returned nothing for ${file}`)
     writeFileSync(path, code)
     console.log(`terser: ${file} ${before.length} → ${code.length} bytes`)

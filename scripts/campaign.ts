@@ -30,7 +30,9 @@ const judged = await atMostAtOnce(seedsOf(firstSeed, runs), parallel, async seed
   return run
 })
 const failed = judged.filter(run => !passed(run)).length
-console.log(`Seeds ${firstSeed} to ${firstSeed + runs - 1}, ${parallel} at a time, in ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`)
+console.log(
+  `Seeds ${firstSeed} to ${firstSeed + runs - 1}, ${parallel} at a time, in ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`
+)
 console.log(`${judged.length - failed} passed, ${failed} failed`)
 if (failed > 0) process.exitCode = 1
 

@@ -38,7 +38,11 @@ interface Story {
 
 async function main(): Promise<void> {
   const started = Date.now()
-  const emulator = await startEmulator({ jobSeconds: JOB_SECONDS, restoreSeconds: JOB_SECONDS, lifetimeSeconds: EMULATOR_LIFETIME_SECONDS })
+  const emulator = await startEmulator({
+    jobSeconds: JOB_SECONDS,
+    restoreSeconds: JOB_SECONDS,
+    lifetimeSeconds: EMULATOR_LIFETIME_SECONDS
+  })
   const story: Story = {
     emulator,
     connection: { api_url: emulator.url, api_token: DEFAULT_TOKEN, poll_interval: POLL_INTERVAL },
@@ -52,7 +56,8 @@ async function main(): Promise<void> {
       `Each step runs dist/index.js as the GitHub runner would; poll_interval is ${POLL_INTERVAL} s because the emulator's jobs take ${JOB_SECONDS} s.`
     )
     console.log(`Server ${SERVER_ID} "web-server-01" already has these snapshots:`)
-    for (const snapshot of emulator.snapshots(SERVER_ID)) console.log(`  ${snapshot.id}  ${snapshot.name}  (${snapshot.created_at})`)
+    for (const snapshot of emulator.snapshots(SERVER_ID))
+      console.log(`  ${snapshot.id}  ${snapshot.name}  (${snapshot.created_at})`)
     await tellStory(story, earlier)
   } finally {
     await emulator.close()
@@ -70,10 +75,19 @@ async function main(): Promise<void> {
 /** What a server looks like after a few weeks of deploys: one hand-made snapshot and three of the action's. */
 function seedHistory(emulator: Emulator): Earlier {
   const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString()
-  emulator.addSnapshot({ serverId: SERVER_ID, name: 'pre-migration-snapshot', createdAt: daysAgo(9), description: 'Before major migration' })
+  emulator.addSnapshot({
+    serverId: SERVER_ID,
+    name: 'pre-migration-snapshot',
+    createdAt: daysAgo(9),
+    description: 'Before major migration'
+  })
   // Earlier runs of the same workflow, by the name the action gave them: `gha-<repo>-<run id>-<attempt>-<hex>`.
   const earlierRun = (days: number, nonce: string) =>
-    emulator.addSnapshot({ serverId: SERVER_ID, name: `gha-acme-shop-${9876543210 - days * 1000}-1-${nonce}`, createdAt: daysAgo(days) }).id
+    emulator.addSnapshot({
+      serverId: SERVER_ID,
+      name: `gha-acme-shop-${9876543210 - days * 1000}-1-${nonce}`,
+      createdAt: daysAgo(days)
+    }).id
   const earlier = { oldest: earlierRun(3, '3fa2c1'), middle: earlierRun(2, 'b07e44'), newest: earlierRun(1, '5d19e8') }
   emulator.addBackup({ serverId: SERVER_ID, backupType: 'automatic', createdAt: daysAgo(1) })
   return earlier
@@ -92,14 +106,20 @@ async function tellStory(story: Story, earlier: Earlier): Promise<void> {
   const list = await step(story, { operation: 'list-snapshots', ...server })
   expectOutput(story, list, 'count', '4')
   const listed = parseIds(list.outputs.items)
-  if (listed[0] !== Number(firstId)) fail(story, `list-snapshots: expected snapshot ${firstId} first in items, got ${JSON.stringify(listed)}`)
+  if (listed[0] !== Number(firstId))
+    fail(story, `list-snapshots: expected snapshot ${firstId} first in items, got ${JSON.stringify(listed)}`)
 
   heading(story, '3. Wait later: create-backup with wait: false, build meanwhile, then wait-backup arms the rollback')
   const backup = await step(story, { operation: 'create-backup', ...server, wait: 'false' })
   expectOutput(story, backup, 'status', 'in_progress')
   if (backup.state.rollback) fail(story, 'create-backup with wait: false armed a rollback')
   console.log('\n   (the build and the tests run here while the backup is made: a failure now restores nothing)')
-  const waited = await step(story, { operation: 'wait-backup', ...server, backup_id: backup.outputs.backup_id ?? '', rollback_on_failure: 'true' })
+  const waited = await step(story, {
+    operation: 'wait-backup',
+    ...server,
+    backup_id: backup.outputs.backup_id ?? '',
+    rollback_on_failure: 'true'
+  })
   expectOutput(story, waited, 'backup_id', backup.outputs.backup_id ?? '(none)')
   expectOutput(story, waited, 'status', 'completed')
   if (!waited.state.rollback) fail(story, 'wait-backup with rollback_on_failure armed nothing')
@@ -115,9 +135,11 @@ async function tellStory(story: Story, earlier: Earlier): Promise<void> {
   // The post step writes no outputs (no later step could read them): its log and the server say what it did.
   if (!rollback.stdout.includes(`server ${SERVER_ID} restored from snapshot ${guardedId}`))
     fail(story, `rollback: expected the post step to say server ${SERVER_ID} was restored from snapshot ${guardedId}`)
-  if (Object.keys(rollback.outputs).length > 0) fail(story, `rollback: the post step wrote outputs ${Object.keys(rollback.outputs).join(', ')}`)
+  if (Object.keys(rollback.outputs).length > 0)
+    fail(story, `rollback: the post step wrote outputs ${Object.keys(rollback.outputs).join(', ')}`)
   const rolledBack = story.emulator.server(SERVER_ID)?.status
-  if (rolledBack !== 'running') fail(story, `rollback: expected server ${SERVER_ID} running after the restore, got ${rolledBack ?? '(none)'}`)
+  if (rolledBack !== 'running')
+    fail(story, `rollback: expected server ${SERVER_ID} running after the restore, got ${rolledBack ?? '(none)'}`)
   expectRequest(story, 'rollback', 'POST', `/snapshots/${guardedId}/restore/`)
 
   heading(story, '5. Manual restore of the latest completed snapshot')
@@ -137,17 +159,21 @@ async function tellStory(story: Story, earlier: Earlier): Promise<void> {
   if (!prune.stdout.includes(`would delete snapshot ${earlier.newest} `))
     fail(story, `prune dry run: expected it to say it would delete snapshot ${earlier.newest}`)
   const writes = story.emulator.requests.slice(requestsBefore).filter(request => request.method !== 'GET')
-  if (writes.length > 0) fail(story, `prune dry run: sent ${writes.map(request => `${request.method} ${request.path}`).join(', ')}`)
-  if (story.emulator.snapshots(SERVER_ID).length !== snapshotsBefore) fail(story, 'prune dry run: the number of snapshots changed')
+  if (writes.length > 0)
+    fail(story, `prune dry run: sent ${writes.map(request => `${request.method} ${request.path}`).join(', ')}`)
+  if (story.emulator.snapshots(SERVER_ID).length !== snapshotsBefore)
+    fail(story, 'prune dry run: the number of snapshots changed')
 
   heading(story, '8. A fleet: three servers snapshotted side by side, then all rolled back after a failed deploy')
   for (const id of FLEET) story.emulator.addServer({ id, name: `web-${id}` })
   const fleet = { operation: 'create-snapshot', server_id: FLEET.join(', '), rollback_on_failure: 'true' }
   const fleetStep = await step(story, fleet)
   const ids = JSON.parse(fleetStep.outputs.snapshot_ids ?? '{}') as Record<string, number>
-  if (Object.keys(ids).length !== FLEET.length) fail(story, `fleet: expected a snapshot of each of ${FLEET.join(', ')}, got ${JSON.stringify(ids)}`)
+  if (Object.keys(ids).length !== FLEET.length)
+    fail(story, `fleet: expected a snapshot of each of ${FLEET.join(', ')}, got ${JSON.stringify(ids)}`)
   console.log('\n   The job summary draws the fleet (GitHub renders this Mermaid block as a chart):')
-  for (const line of (/```mermaid\n[\s\S]*?```/.exec(fleetStep.summary)?.[0] ?? '(no timeline)').split('\n')) console.log(`   > ${line}`)
+  for (const line of (/```mermaid\n[\s\S]*?```/.exec(fleetStep.summary)?.[0] ?? '(no timeline)').split('\n'))
+    console.log(`   > ${line}`)
   console.log('\n   Deploy to server 102 fails, so the job fails; the post step restores every server:')
   const restoresBefore = story.emulator.restores.length
   await step(story, fleet, fleetStep.state)
@@ -176,16 +202,21 @@ async function step(story: Story, inputs: Inputs, state?: Record<string, string>
       .map(([name, value]) => `${name}: ${value}`)
       .join(', ')}`
   )
-  const result = await runStep({ ...story.connection, ...inputs }, { killAfterMs: STEP_KILL_AFTER_MS, ...(state ? { post: { state } } : {}) })
+  const result = await runStep(
+    { ...story.connection, ...inputs },
+    { killAfterMs: STEP_KILL_AFTER_MS, ...(state ? { post: { state } } : {}) }
+  )
   for (const line of logLines(result.stdout)) console.log(`   | ${line}`)
   for (const line of result.stderr.split('\n').filter(Boolean)) console.log(`   ! ${line}`)
   const outputs = Object.entries(result.outputs)
   if (outputs.length > 0) console.log('   outputs:')
   for (const [name, value] of outputs) console.log(`     ${name} = ${shorten(value)}`)
   // The action itself says what it armed: the story checks that it does whenever it did.
-  if (result.state.rollback && !result.stdout.includes('Rollback armed: ')) fail(story, `${label}: armed the rollback without saying so`)
+  if (result.state.rollback && !result.stdout.includes('Rollback armed: '))
+    fail(story, `${label}: armed the rollback without saying so`)
   console.log(`   (exit code ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s)`)
-  if (result.exitCode !== 0) fail(story, `${label}: exit code ${result.exitCode}${result.errors.length ? `: ${result.errors.join('; ')}` : ''}`)
+  if (result.exitCode !== 0)
+    fail(story, `${label}: exit code ${result.exitCode}${result.errors.length ? `: ${result.errors.join('; ')}` : ''}`)
   return result
 }
 
@@ -211,7 +242,8 @@ function shorten(value: string): string {
 
 function expectOutput(story: Story, result: StepResult, name: string, expected: string): void {
   const actual = result.outputs[name]
-  if (actual !== expected) fail(story, `output ${name}: expected ${expected}, got ${actual === undefined ? '(not set)' : actual}`)
+  if (actual !== expected)
+    fail(story, `output ${name}: expected ${expected}, got ${actual === undefined ? '(not set)' : actual}`)
 }
 
 function expectRequest(story: Story, label: string, method: string, path: string): void {

@@ -25,7 +25,9 @@ interface ActionMetadata {
   outputs?: Record<string, ActionOutput>
 }
 
-/** The README with its generated tables rewritten from action.yml's text and the operations; everything else unchanged. */
+/**
+ * The README with its generated tables rewritten from action.yml's text and the operations; everything else unchanged.
+ */
 export function renderReadme(
   readme: string,
   actionYml: string,
@@ -39,10 +41,20 @@ export function renderReadme(
     cell(input.description)
   ])
   const outputs = Object.entries(action.outputs ?? {}).map(([name, output]) => [code(name), cell(output.description)])
-  const rows = operations.map(entry => [code(entry.operation), entry.does, entry.gives, entry.gets].map(text => text.replace(/\|/g, '\\|')))
-  const withInputs = replaceBetweenMarkers(readme, 'inputs', table(['input', 'required', 'default', 'description'], inputs))
+  const rows = operations.map(entry =>
+    [code(entry.operation), entry.does, entry.gives, entry.gets].map(text => text.replace(/\|/g, '\\|'))
+  )
+  const withInputs = replaceBetweenMarkers(
+    readme,
+    'inputs',
+    table(['input', 'required', 'default', 'description'], inputs)
+  )
   const withOutputs = replaceBetweenMarkers(withInputs, 'outputs', table(['output', 'description'], outputs))
-  return replaceBetweenMarkers(withOutputs, 'operations', table(['operation', 'what it does', 'you give', 'you get'], rows))
+  return replaceBetweenMarkers(
+    withOutputs,
+    'operations',
+    table(['operation', 'what it does', 'you give', 'you get'], rows)
+  )
 }
 
 /** A default as action.yml gives it: YAML may read `'0'` as a string and `0` as a number. */
@@ -91,11 +103,14 @@ async function main(): Promise<void> {
   if (rendered === readme) console.log('README.md: the inputs, outputs and operations tables are already up to date.')
   else {
     await writeFile(readmePath, rendered)
-    console.log("README.md: rewrote the inputs and outputs tables from action.yml, and the operations table from the operations' declarations.")
+    console.log(
+      "README.md: rewrote the inputs and outputs tables from action.yml, and the operations table from the operations' declarations."
+    )
   }
   const envExamplePath = fileURLToPath(new URL('.env.example', root))
   const envExample = renderEnvExample(actionYml)
-  if (envExample === (await readFile(envExamplePath, 'utf8').catch(() => ''))) return console.log('.env.example: already up to date.')
+  if (envExample === (await readFile(envExamplePath, 'utf8').catch(() => '')))
+    return console.log('.env.example: already up to date.')
   await writeFile(envExamplePath, envExample)
   console.log(".env.example: rewrote it from action.yml's inputs.")
 }

@@ -16,7 +16,10 @@ export const LOCAL_RUN_INPUTS: Readonly<Record<string, { value: string; why?: st
   operation: { value: 'create-snapshot' },
   api_token: { value: 'emulator-token', why: "The emulator's token; a real one only in your .env" },
   api_url: { value: 'http://127.0.0.1:18731/api/v1', why: 'Where `npm run emulator` listens' },
-  server_id: { value: '12345', why: "The emulator's first server; with `npm run emulator -- --servers N`, 101 to 100 + N" }
+  server_id: {
+    value: '12345',
+    why: "The emulator's first server; with `npm run emulator -- --servers N`, 101 to 100 + N"
+  }
 }
 
 const HEADER = `# Inputs and run context for \`npm run local\`, which runs src/main.ts's run() through
@@ -76,7 +79,8 @@ function inputLines(name: string, actionDefault: ActionInput['default']): string
   const local = LOCAL_RUN_INPUTS[name]
   const value = local?.value ?? fallback
   // dotenv ends a value at `#` and reads quotes and line breaks: none of action.yml's defaults has them.
-  if (/[#'"`\n]/.test(value)) throw new Error(`the value of ${name}, ${JSON.stringify(value)}, cannot be written unquoted to .env.example`)
+  if (/[#'"`\n]/.test(value))
+    throw new Error(`the value of ${name}, ${JSON.stringify(value)}, cannot be written unquoted to .env.example`)
   const line = `INPUT_${name.toUpperCase()}=${value}`
   if (!local?.why) return [line]
   return [fallback === '' ? `# ${local.why}.` : `# ${local.why}; action.yml's default is ${fallback}.`, line]

@@ -51,7 +51,9 @@ export function readNotice(dir) {
     .map(name => ({ name, text: readFileSync(join(dir, name), 'utf8').trim() }))
   if (!manifest.name || !manifest.version) throw new Error(`${dir}/package.json has no name or version`)
   if (files.length === 0 && !license) {
-    throw new Error(`${manifest.name}@${manifest.version} (${dir}) has no licence file and no license field: its licence is unknown`)
+    throw new Error(
+      `${manifest.name}@${manifest.version} (${dir}) has no licence file and no license field: its licence is unknown`
+    )
   }
   return { name: manifest.name, version: manifest.version, license: license ?? 'not stated in package.json', files }
 }
@@ -78,7 +80,9 @@ export function renderLicenses(notices) {
   const ordered = [...unique.values()].sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version))
   const sections = ordered.map(({ name, version, license, files }) => {
     const body =
-      files.length > 0 ? files.map(file => `${file.name}:\n\n${file.text}`).join('\n\n') : `${name} ships no licence file; its package.json says: ${license}`
+      files.length > 0
+        ? files.map(file => `${file.name}:\n\n${file.text}`).join('\n\n')
+        : `${name} ships no licence file; its package.json says: ${license}`
     return `${SEPARATOR}\n${name}@${version}\nLicense: ${license}\n\n${body}\n`
   })
   const intro = 'The packages bundled into this directory, each with its licence as the package ships it.\n'

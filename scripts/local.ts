@@ -14,11 +14,19 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseEnv, stripVTControlCharacters } from 'node:util'
-import { DEFAULT_SERVERS, DEFAULT_TOKEN, startEmulator, type Emulator, type ServerSeed } from '../test/emulator/server.ts'
+import {
+  DEFAULT_SERVERS,
+  DEFAULT_TOKEN,
+  startEmulator,
+  type Emulator,
+  type ServerSeed
+} from '../test/emulator/server.ts'
 import { seedAccount } from '../test/support/seeds.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const LOCAL_ACTION_BIN = fileURLToPath(new URL('../node_modules/@github/local-action/bin/local-action.js', import.meta.url))
+const LOCAL_ACTION_BIN = fileURLToPath(
+  new URL('../node_modules/@github/local-action/bin/local-action.js', import.meta.url)
+)
 const DEFAULT_ENV_FILES = ['.env', '.env.example']
 const DEFAULT_API_URL = 'https://admin.vps.org/api/v1'
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
@@ -29,7 +37,8 @@ const PROBE_TIMEOUT_MS = 2000
 
 async function main(): Promise<void> {
   const envFile = process.argv[2] ?? DEFAULT_ENV_FILES.map(file => resolve(ROOT, file)).find(file => existsSync(file))
-  if (!envFile || !existsSync(envFile)) throw new Error(`no dotenv file: give one, or create ${DEFAULT_ENV_FILES.join(' or ')}`)
+  if (!envFile || !existsSync(envFile))
+    throw new Error(`no dotenv file: give one, or create ${DEFAULT_ENV_FILES.join(' or ')}`)
   const env = parseEnv(readFileSync(envFile, 'utf8'))
   const summaryFile = await summaryFileFor(env)
   const emulator = await emulatorFor(env)
@@ -48,11 +57,16 @@ async function emulatorFor(env: NodeJS.Dict<string>): Promise<Emulator | undefin
   if (!LOOPBACK_HOSTS.has(apiUrl.hostname)) return undefined
   if (!apiUrl.port) throw new Error(`INPUT_API_URL ${apiUrl.href} needs a port for the emulator to listen on`)
   if (await answers(apiUrl)) {
-    process.stderr.write(`[local] calling the emulator that answers at ${apiUrl.href}; its state carries over to the next run\n`)
+    process.stderr.write(
+      `[local] calling the emulator that answers at ${apiUrl.href}; its state carries over to the next run\n`
+    )
     return undefined
   }
   const named = serverIdsIn(env.INPUT_SERVER_ID)
-  const servers = [...DEFAULT_SERVERS, ...named.filter(id => !DEFAULT_SERVERS.some(server => server.id === id)).map(serverOf)]
+  const servers = [
+    ...DEFAULT_SERVERS,
+    ...named.filter(id => !DEFAULT_SERVERS.some(server => server.id === id)).map(serverOf)
+  ]
   const emulator = await startEmulator({
     host: apiUrl.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: Number(apiUrl.port),

@@ -25,7 +25,9 @@ export function moduleList({ chunks, modules }) {
   return [
     '# What each file of dist/ is made of, from the stats of the build that made it (scripts/build.mjs).',
     '# index.js is loaded by both steps; the others only when imported.',
-    ...[...inFile].sort(([a], [b]) => (a === 'index.js' ? -1 : b === 'index.js' ? 1 : a.localeCompare(b))).flatMap(([file, names]) => section(file, names)),
+    ...[...inFile]
+      .sort(([a], [b]) => (a === 'index.js' ? -1 : b === 'index.js' ? 1 : a.localeCompare(b)))
+      .flatMap(([file, names]) => section(file, names)),
     ...section('required at run time, not bundled', external),
     ''
   ].join('\n')

@@ -55,7 +55,14 @@ export function connect(connection: Connection, report: Reporter, options: Conne
     deadline,
     lists,
     progress,
-    poller: new Poller({ clock, pollIntervalMs: connection.pollIntervalMs, timeoutMs: connection.timeoutMs, deadline, lists, progress }),
+    poller: new Poller({
+      clock,
+      pollIntervalMs: connection.pollIntervalMs,
+      timeoutMs: connection.timeoutMs,
+      deadline,
+      lists,
+      progress
+    }),
     arm: options.arm ?? (() => {})
   }
 }

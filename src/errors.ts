@@ -26,11 +26,18 @@ export class WaitTimeoutError extends OperationError {
  * message where there is one. Anything else (a bug) keeps its stack for the debug log.
  */
 export function isExpected(error: unknown): boolean {
-  return error instanceof ApiError || error instanceof InputError || error instanceof OperationError || error instanceof NetworkError
+  return (
+    error instanceof ApiError ||
+    error instanceof InputError ||
+    error instanceof OperationError ||
+    error instanceof NetworkError
+  )
 }
 
 export function describeFailure(operation: string, error: unknown): string {
-  return isExpected(error) ? `${operation} failed: ${explain(error)}` : `${operation} failed unexpectedly: ${explain(error)}`
+  return isExpected(error)
+    ? `${operation} failed: ${explain(error)}`
+    : `${operation} failed unexpectedly: ${explain(error)}`
 }
 
 /** Why something failed, in one line: the HTTP status, the endpoint and the API's own message where there is one. */

@@ -44,18 +44,24 @@ interface ServerPart {
 export async function onEachServer<P>(fleet: FleetWork<P>, tools: Tools): Promise<void> {
   const { serverIds, maxParallel } = fleet
   if (serverIds.length > 1)
-    tools.report.say(`Working on ${serverIds.length} servers, at most ${Math.min(maxParallel, serverIds.length)} at once: ${serverIds.join(', ')}.`)
+    tools.report.say(
+      `Working on ${serverIds.length} servers, at most ${Math.min(maxParallel, serverIds.length)} at once: ${serverIds.join(', ')}.`
+    )
   tools.progress.start(serverIds)
   const parts = serverIds.map(serverId => partOf(serverId, tools))
   const prepared = new Map<ServerPart, P>()
   if (fleet.prepare) {
     const { prepare } = fleet
-    await atMostAtOnce(parts, maxParallel, part => attempt(part, tools, async () => void prepared.set(part, await prepare.run(part.serverId, part.tools))))
+    await atMostAtOnce(parts, maxParallel, part =>
+      attempt(part, tools, async () => void prepared.set(part, await prepare.run(part.serverId, part.tools)))
+    )
   }
   const refused = parts.filter(part => 'error' in part)
   const results =
     refused.length > 0
-      ? parts.map(part => end(part, tools, parts.length, fleet.statusOf, 'error' in part ? undefined : (fleet.prepare?.heldBack ?? '')))
+      ? parts.map(part =>
+          end(part, tools, parts.length, fleet.statusOf, 'error' in part ? undefined : (fleet.prepare?.heldBack ?? ''))
+        )
       : await atMostAtOnce(parts, maxParallel, async part => {
           await attempt(part, tools, () => fleet.work(part.serverId, part.tools, prepared.get(part) as P))
           return end(part, tools, parts.length, fleet.statusOf)
@@ -68,7 +74,10 @@ export async function onEachServer<P>(fleet: FleetWork<P>, tools: Tools): Promis
   const [only] = parts
   if (parts.length === 1 && only) throw only.error
   const why = failed.map(part => named(part.serverId, explain(part.error))).join('; ')
-  const held = refused.length > 0 && refused.length < parts.length && fleet.prepare ? `; the others were ${fleet.prepare.heldBack}` : ''
+  const held =
+    refused.length > 0 && refused.length < parts.length && fleet.prepare
+      ? `; the others were ${fleet.prepare.heldBack}`
+      : ''
   throw new OperationError(`${failed.length} of ${parts.length} servers failed: ${why}${held}`)
 }
 
@@ -83,7 +92,11 @@ function named(serverId: number, why: string): string {
 }
 
 /** `task` for each of `items`, at most `maxParallel` running at once; the results in the items' order. */
-export async function atMostAtOnce<T, R>(items: readonly T[], maxParallel: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function atMostAtOnce<T, R>(
+  items: readonly T[],
+  maxParallel: number,
+  task: (item: T) => Promise<R>
+): Promise<R[]> {
   const results: R[] = []
   let next = 0
   const worker = async (): Promise<void> => {
@@ -130,7 +143,10 @@ function end(part: ServerPart, tools: Tools, fleetSize: number, statusOf: Status
   tools.report.outcome.planned.push(...part.recorder.outcome.planned)
   for (const line of part.recorder.outcome.lines) {
     if (line.level !== 'note' || part.recorder.outcome.planned.length > 0)
-      tools.report.summarize(line.level, namesServer(line.text, part.serverId) ? line.text : `Server ${part.serverId}: ${line.text}`)
+      tools.report.summarize(
+        line.level,
+        namesServer(line.text, part.serverId) ? line.text : `Server ${part.serverId}: ${line.text}`
+      )
   }
   const status = statusOf === 'server' ? result.serverStatus : result.item?.status
   tools.progress.set(part.serverId, {

@@ -45,7 +45,8 @@ export function requiredInput<T>(name: string, parse: (raw: string) => T): Input
     name,
     default: undefined,
     read: (raw, operation) => {
-      if (raw === undefined) throw new InputError(name, operation ? `is required by operation "${operation}"` : 'is required')
+      if (raw === undefined)
+        throw new InputError(name, operation ? `is required by operation "${operation}"` : 'is required')
       return parse(raw)
     }
   }
@@ -75,7 +76,9 @@ export function readInputs<I extends Inputs>(operation: string, inputs: I): Inpu
 /** Inputs set to something other than their default that the operation does not read: a typo, most likely. */
 export function ignoredInputs(every: Iterable<Input<unknown>>, read: Iterable<Input<unknown>>): string[] {
   const used = new Set([...read].map(input => input.name))
-  const ignored = [...every].filter(input => !used.has(input.name) && ![undefined, input.default].includes(rawInput(input.name)))
+  const ignored = [...every].filter(
+    input => !used.has(input.name) && ![undefined, input.default].includes(rawInput(input.name))
+  )
   return [...new Set(ignored.map(input => input.name))]
 }
 
@@ -159,15 +162,20 @@ function parseServerIds(raw: string): number[] {
   if (parts.length === 0) throw new InputError('server_id', 'must name at least one server')
   const ids = parts.map(part => parseId('server_id', part))
   const twice = ids.filter((id, index) => ids.indexOf(id) !== index)
-  if (twice.length > 0) throw new InputError('server_id', `names server ${twice[0]} more than once; give each server once`)
-  if (ids.length > MAX_SERVERS) throw new InputError('server_id', `names ${ids.length} servers; one step works on at most ${MAX_SERVERS}`)
+  if (twice.length > 0)
+    throw new InputError('server_id', `names server ${twice[0]} more than once; give each server once`)
+  if (ids.length > MAX_SERVERS)
+    throw new InputError('server_id', `names ${ids.length} servers; one step works on at most ${MAX_SERVERS}`)
   return ids
 }
 
 function parseMaxParallel(raw: string): number {
   const value = Number(raw)
   if (!/^\d+$/.test(raw) || value < MAX_PARALLEL_RANGE.min || value > MAX_PARALLEL_RANGE.max) {
-    throw new InputError('max_parallel', `must be a whole number from ${MAX_PARALLEL_RANGE.min} to ${MAX_PARALLEL_RANGE.max}; got "${raw}"`)
+    throw new InputError(
+      'max_parallel',
+      `must be a whole number from ${MAX_PARALLEL_RANGE.min} to ${MAX_PARALLEL_RANGE.max}; got "${raw}"`
+    )
   }
   return value
 }
@@ -184,7 +192,10 @@ export function parseFleetReference(name: 'snapshot_id' | 'backup_id', raw: stri
   try {
     parsed = JSON.parse(raw)
   } catch {
-    throw new InputError(name, `is not a readable JSON object of server id to id, as a create writes to its ${name}s output; got "${raw}"`)
+    throw new InputError(
+      name,
+      `is not a readable JSON object of server id to id, as a create writes to its ${name}s output; got "${raw}"`
+    )
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new InputError(name, `must be a JSON object of server id to id; got "${raw}"`)
@@ -192,8 +203,13 @@ export function parseFleetReference(name: 'snapshot_id' | 'backup_id', raw: stri
   const positive = (text: string) => /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) && Number(text) > 0
   for (const [server, id] of Object.entries(parsed)) {
     const text = typeof id === 'number' || typeof id === 'string' ? String(id) : JSON.stringify(id)
-    if (!positive(server)) throw new InputError(name, `has the key "${server}", which is not a server id (a positive integer)`)
-    if (!positive(text)) throw new InputError(name, `maps server ${server} to ${JSON.stringify(id)}, which is not an id (a positive integer)`)
+    if (!positive(server))
+      throw new InputError(name, `has the key "${server}", which is not a server id (a positive integer)`)
+    if (!positive(text))
+      throw new InputError(
+        name,
+        `maps server ${server} to ${JSON.stringify(id)}, which is not an id (a positive integer)`
+      )
     byServer.set(Number(server), Number(text))
   }
   if (byServer.size === 0) throw new InputError(name, 'names no server: the create it came from made nothing')
@@ -240,9 +256,14 @@ const DURATION_SYNTAX = 'seconds ("90", "0.5") or a duration ("90s", "15m", "1h"
 function parseDuration(name: string, raw: string): number {
   const text = /^\d+(?:\.\d+)?$/.test(raw) ? `${raw}s` : raw
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)([smh])/g)]
-  if (parts.length === 0 || parts.map(part => part[0]).join('') !== text) throw new InputError(name, `must be ${DURATION_SYNTAX}; got "${raw}"`)
-  const ms = Math.round(parts.reduce((total, [, amount, unit]) => total + Number(amount) * (DURATION_UNIT_SECONDS[unit ?? 's'] ?? 0), 0) * 1000)
-  if (ms > MAX_TIMEOUT_SECONDS * 1000) throw new InputError(name, `must be at most 6h, the longest a GitHub-hosted job can run; got "${raw}"`)
+  if (parts.length === 0 || parts.map(part => part[0]).join('') !== text)
+    throw new InputError(name, `must be ${DURATION_SYNTAX}; got "${raw}"`)
+  const ms = Math.round(
+    parts.reduce((total, [, amount, unit]) => total + Number(amount) * (DURATION_UNIT_SECONDS[unit ?? 's'] ?? 0), 0) *
+      1000
+  )
+  if (ms > MAX_TIMEOUT_SECONDS * 1000)
+    throw new InputError(name, `must be at most 6h, the longest a GitHub-hosted job can run; got "${raw}"`)
   return ms
 }
 
@@ -254,7 +275,8 @@ function parseTimeout(raw: string): number {
 
 function parsePollInterval(raw: string): number {
   const ms = parseDuration('poll_interval', raw)
-  if (ms < MIN_POLL_INTERVAL_SECONDS * 1000) throw new InputError('poll_interval', `must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds; got "${raw}"`)
+  if (ms < MIN_POLL_INTERVAL_SECONDS * 1000)
+    throw new InputError('poll_interval', `must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds; got "${raw}"`)
   return ms
 }
 
@@ -268,8 +290,14 @@ const PERIOD_UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 8
 function parseRetentionPeriod(raw: string): number {
   const parts = [...raw.matchAll(/(\d+)([smhdw])/g)]
   if (parts.length === 0 || parts.map(part => part[0]).join('') !== raw)
-    throw new InputError('keep_within', `must be a period with a unit: s, m, h, d or w ("36h", "7d", "2w", "1w3d"); got "${raw}"`)
-  const seconds = parts.reduce((total, [, amount, unit]) => total + Number(amount) * (PERIOD_UNIT_SECONDS[unit ?? 's'] ?? 0), 0)
+    throw new InputError(
+      'keep_within',
+      `must be a period with a unit: s, m, h, d or w ("36h", "7d", "2w", "1w3d"); got "${raw}"`
+    )
+  const seconds = parts.reduce(
+    (total, [, amount, unit]) => total + Number(amount) * (PERIOD_UNIT_SECONDS[unit ?? 's'] ?? 0),
+    0
+  )
   if (seconds < 1) throw new InputError('keep_within', `must be at least 1s; got "${raw}"`)
   return seconds * 1000
 }
@@ -282,11 +310,15 @@ function parseApiUrl(raw: string): URL {
   } catch {
     throw new InputError('api_url', `must be an absolute URL such as ${DEFAULT_API_URL}; got "${raw}"`)
   }
-  if (url.username || url.password) throw new InputError('api_url', 'must not contain a user name or password; pass the token in "api_token"')
+  if (url.username || url.password)
+    throw new InputError('api_url', 'must not contain a user name or password; pass the token in "api_token"')
   if (url.search || url.hash) throw new InputError('api_url', `must not have a query or fragment; got "${raw}"`)
   const loopback = LOOPBACK_HOSTS.has(url.hostname)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new InputError('api_url', `must start with https:// (http:// is allowed only for 127.0.0.1, localhost or [::1]); got "${url.origin}"`)
+    throw new InputError(
+      'api_url',
+      `must start with https:// (http:// is allowed only for 127.0.0.1, localhost or [::1]); got "${url.origin}"`
+    )
   }
   return url
 }

@@ -52,13 +52,15 @@ export const SNAPSHOTS: Kind<Snapshot> = {
   list: (client, serverId) => client.listSnapshots(serverId),
   pages: (client, serverId) => client.snapshotPages(serverId),
   remove: (client, id) => client.deleteSnapshot(id),
-  create: (client, { serverId, name, description }) => client.createSnapshot({ server_id: serverId, name: name ?? '', description }),
+  create: (client, { serverId, name, description }) =>
+    client.createSnapshot({ server_id: serverId, name: name ?? '', description }),
   restore: (client, snapshot) => client.restoreSnapshot(snapshot.id),
   label: snapshot => `snapshot ${snapshot.id} "${snapshot.name}"`,
   limit: SNAPSHOT_LIMIT,
   // Every snapshot the action creates has its marker (which starts with the prefix) at the start
   // of its description, so one with a custom name is the action's own too.
-  isOwn: (snapshot, namePrefix) => snapshot.name.startsWith(namePrefix) || (snapshot.description ?? '').startsWith(namePrefix),
+  isOwn: (snapshot, namePrefix) =>
+    snapshot.name.startsWith(namePrefix) || (snapshot.description ?? '').startsWith(namePrefix),
   isProtected: (snapshot, namePrefix) => isProtectedDescription(snapshot.description, namePrefix),
   countsTowardLimit: () => true
 }

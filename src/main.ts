@@ -26,7 +26,13 @@ export async function run(options: RunOptions = {}): Promise<void> {
     // Armed only by a step that succeeded: a failed one ran no deploy after it.
     if (armed.length > 0)
       core.saveState(
-        ...stateToSave({ targets: armed, apiUrl: common.apiUrl.href, timeoutMs: common.timeoutMs, pollIntervalMs: common.pollIntervalMs, maxParallel })
+        ...stateToSave({
+          targets: armed,
+          apiUrl: common.apiUrl.href,
+          timeoutMs: common.timeoutMs,
+          pollIntervalMs: common.pollIntervalMs,
+          maxParallel
+        })
       )
   } catch (error) {
     failure = describeFailure(operation, error)

@@ -41,7 +41,9 @@ export interface Operation {
   does: string
   gives: string
   gets: string
-  /** The inputs it reads besides the common ones: the reader refuses no other, the unused-input warning names the rest. */
+  /**
+   * The inputs it reads besides the common ones: the reader refuses no other, the unused-input warning names the rest.
+   */
   inputs: readonly Input<unknown>[]
   namesThings: boolean
   /** Reads and checks the operation's own inputs, before any request. */
@@ -53,7 +55,9 @@ interface DeclaredOperation<S extends StepSettings> extends Operation {
   run(settings: CommonSettings & S, tools: Tools): Promise<void>
 }
 
-export function defineOperation<I extends Inputs, S extends StepSettings>(declaration: OperationDeclaration<I, S>): DeclaredOperation<S> {
+export function defineOperation<I extends Inputs, S extends StepSettings>(
+  declaration: OperationDeclaration<I, S>
+): DeclaredOperation<S> {
   const { operation, does, gives, gets, inputs } = declaration
   return {
     operation,

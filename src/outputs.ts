@@ -95,7 +95,11 @@ function rowOf(result: ServerResult, statusOf: StatusOf): Record<string, unknown
 function singleValues(result: ServerResult, statusOf: StatusOf): Outputs {
   const fields = statusOf === 'server' ? restoreFields(result.item) : itemFields(result.item)
   if (result.item === undefined && result.asked !== undefined) Object.assign(fields, askedFields(result))
-  return { ...fields, server_id: result.serverId, ...optional('status', statusOf === 'server' ? result.serverStatus : result.item?.status) }
+  return {
+    ...fields,
+    server_id: result.serverId,
+    ...optional('status', statusOf === 'server' ? result.serverStatus : result.item?.status)
+  }
 }
 
 function itemFields(item: Snapshot | Backup | undefined): Outputs {
@@ -119,7 +123,9 @@ function askedFields({ asked }: ServerFacts): Outputs {
 
 function idsByServer(results: readonly ServerResult[], kind: 'snapshot' | 'backup'): Outputs {
   const entries = results.flatMap(result =>
-    result.item !== undefined && 'name' in result.item === (kind === 'snapshot') ? [[String(result.serverId), result.item.id] as const] : []
+    result.item !== undefined && 'name' in result.item === (kind === 'snapshot')
+      ? [[String(result.serverId), result.item.id] as const]
+      : []
   )
   return entries.length === 0 ? {} : { [`${kind}_ids`]: Object.fromEntries(entries) }
 }

@@ -1,5 +1,15 @@
 import { InputError } from './errors.ts'
-import { API_TOKEN, COMMON_INPUTS, ignoredInputs, OPERATION, readCommonSettings, readInputs, readToken, type CommonSettings, type Input } from './inputs.ts'
+import {
+  API_TOKEN,
+  COMMON_INPUTS,
+  ignoredInputs,
+  OPERATION,
+  readCommonSettings,
+  readInputs,
+  readToken,
+  type CommonSettings,
+  type Input
+} from './inputs.ts'
 import type { Operation, Prepared } from './operation.ts'
 import { CREATE_BACKUP, CREATE_SNAPSHOT } from './operations/create.ts'
 import { DELETE_BACKUP, DELETE_SNAPSHOT } from './operations/delete.ts'
@@ -28,7 +38,12 @@ export const OPERATIONS: readonly Operation[] = [
 ]
 
 /** Every input any operation reads, the common ones first: action.yml declares exactly these. */
-export const EVERY_INPUT: readonly Input<unknown>[] = [OPERATION, API_TOKEN, ...Object.values(COMMON_INPUTS), ...OPERATIONS.flatMap(entry => entry.inputs)]
+export const EVERY_INPUT: readonly Input<unknown>[] = [
+  OPERATION,
+  API_TOKEN,
+  ...Object.values(COMMON_INPUTS),
+  ...OPERATIONS.flatMap(entry => entry.inputs)
+]
 
 export interface ReadOperation extends Prepared {
   operation: string
@@ -43,7 +58,11 @@ export async function readOperation(): Promise<ReadOperation> {
   const apiToken = readToken()
   const { operation } = readInputs('', { operation: OPERATION })
   const entry = OPERATIONS.find(candidate => candidate.operation === operation)
-  if (!entry) throw new InputError('operation', `must be one of ${OPERATIONS.map(candidate => candidate.operation).join(', ')}; got "${operation}"`)
+  if (!entry)
+    throw new InputError(
+      'operation',
+      `must be one of ${OPERATIONS.map(candidate => candidate.operation).join(', ')}; got "${operation}"`
+    )
   const common = readCommonSettings(apiToken)
   // The run context (and @actions/github with it) is loaded only by the operations that name things.
   const run = entry.namesThings ? (await import('./run-context.ts')).currentRun() : undefined

@@ -52,7 +52,10 @@ export interface Reporter {
 
 type SummaryLevel = 'note' | 'notice' | 'warning'
 
-/** What a step found out and did, recorded as it goes, so that what was known before a failure still reaches the outputs and the summary. */
+/**
+ * What a step found out and did, recorded as it goes, so that what was known before a failure still reaches the outputs
+ * and the summary.
+ */
 export class Outcome {
   readonly outputs = new Map<OutputName, string>()
   readonly lines: Array<{ level: SummaryLevel; text: string }> = []
@@ -71,9 +74,13 @@ export class Outcome {
   }
 }
 
-export type LogLine = { level: 'info' | 'notice' | 'warning'; text: string } | { level: 'group'; title: string; lines: LogLine[] }
+export type LogLine =
+  { level: 'info' | 'notice' | 'warning'; text: string } | { level: 'group'; title: string; lines: LogLine[] }
 
-/** Records everything and prints nothing: what a test reads, and what a fleet's server speaks into until its block is printed. */
+/**
+ * Records everything and prints nothing: what a test reads, and what a fleet's server speaks into until its block is
+ * printed.
+ */
 export class Recorder implements Reporter {
   readonly outcome = new Outcome()
   readonly log: LogLine[] = []
@@ -247,7 +254,9 @@ export async function writeReport(
   summary.addRaw(`Took ${formatDuration(elapsedMs)}.\n`)
   // Outside a runner (a local run) there is no summary file: the log already said it all.
   if (!process.env.GITHUB_STEP_SUMMARY) return void summary.emptyBuffer()
-  await summary.write().catch((error: unknown) => core.warning(`The job summary could not be written: ${String(error)}`))
+  await summary
+    .write()
+    .catch((error: unknown) => core.warning(`The job summary could not be written: ${String(error)}`))
 }
 
 const SUMMARY_PREFIX: Record<SummaryLevel, string> = { note: '', notice: '**Notice:** ', warning: '**Warning:** ' }
@@ -256,16 +265,27 @@ const SUMMARY_PREFIX: Record<SummaryLevel, string> = { note: '', notice: '**Noti
 const OUTPUTS_SHOWN_AS_TABLES = new Set<OutputName>(['items', 'results', 'snapshot_ids', 'backup_ids'])
 
 function outputRows(outcome: Outcome): string[][] {
-  return [...outcome.outputs].filter(([name]) => !OUTPUTS_SHOWN_AS_TABLES.has(name)).map(([name, value]) => [name, value])
+  return [...outcome.outputs]
+    .filter(([name]) => !OUTPUTS_SHOWN_AS_TABLES.has(name))
+    .map(([name, value]) => [name, value])
 }
 
 function addItemTable(items: Item[]): void {
   const header = ['id', 'name or type', 'description', 'server', 'status', 'size (MB)', 'created']
   const rows = items
     .slice(0, SUMMARY_TABLE_ROWS)
-    .map(item => [String(item.id), labelOf(item), item.description ?? '', String(item.server.id), item.status, String(item.size_mb ?? ''), item.created_at])
+    .map(item => [
+      String(item.id),
+      labelOf(item),
+      item.description ?? '',
+      String(item.server.id),
+      item.status,
+      String(item.size_mb ?? ''),
+      item.created_at
+    ])
   core.summary.addRaw(table(header, rows))
-  if (items.length > SUMMARY_TABLE_ROWS) core.summary.addRaw(`…and ${items.length - SUMMARY_TABLE_ROWS} more, in the \`items\` output.\n`)
+  if (items.length > SUMMARY_TABLE_ROWS)
+    core.summary.addRaw(`…and ${items.length - SUMMARY_TABLE_ROWS} more, in the \`items\` output.\n`)
 }
 
 /**
@@ -274,12 +294,24 @@ function addItemTable(items: Item[]): void {
  */
 function addServers({ results, statusOf }: { results: ServerResult[]; statusOf: StatusOf }, dryRun: boolean): void {
   const restore = statusOf === 'server'
-  const deleting = results.some(result => result.deletedIds !== undefined || result.planned?.some(action => action.do === 'delete'))
+  const deleting = results.some(
+    result => result.deletedIds !== undefined || result.planned?.some(action => action.do === 'delete')
+  )
   // A restore's status is the server's, and its item's size says nothing about it.
-  const header = ['server', 'item', restore ? 'server status' : 'status', ...(restore ? [] : ['size (MB)']), ...(deleting ? ['deleted'] : []), 'time', 'error']
+  const header = [
+    'server',
+    'item',
+    restore ? 'server status' : 'status',
+    ...(restore ? [] : ['size (MB)']),
+    ...(deleting ? ['deleted'] : []),
+    'time',
+    'error'
+  ]
   const rows = results.map(result => [
     String(result.serverId),
-    dryRun ? wouldMake(result) : `${itemOf(result) ?? ''}${result.item && 'name' in result.item ? ` "${result.item.name}"` : ''}`,
+    dryRun
+      ? wouldMake(result)
+      : `${itemOf(result) ?? ''}${result.item && 'name' in result.item ? ` "${result.item.name}"` : ''}`,
     (restore ? result.serverStatus : result.item?.status) ?? '',
     ...(restore ? [] : [String(result.item?.size_mb ?? '')]),
     ...(deleting ? [dryRun ? wouldDelete(result) : (result.deletedIds ?? []).join(', ')] : []),
@@ -307,15 +339,27 @@ function addRetention(results: ServerResult[], dryRun: boolean): void {
     const title = `Server ${result.serverId}: ${rows.length - gone} kept, ${gone} ${dryRun ? 'would go' : 'gone'}`
     const rendered = table(['id', 'name or description', 'created', 'status', 'retention'], rows)
     core.summary.addRaw(
-      judged.length === 1 ? `${escapeMarkdown(title)}\n\n${rendered}` : `<details><summary>${escapeHtml(plain(title))}</summary>\n\n${rendered}</details>\n\n`
+      judged.length === 1
+        ? `${escapeMarkdown(title)}\n\n${rendered}`
+        : `<details><summary>${escapeHtml(plain(title))}</summary>\n\n${rendered}</details>\n\n`
     )
   }
 }
 
 function retentionRows(result: ServerResult, dryRun: boolean): string[][] {
   const deleted = new Set(result.deletedIds ?? [])
-  const fate = (row: RetentionRow) => row.kept ?? (dryRun ? 'would delete' : deleted.has(row.item.id) ? 'deleted' : 'not deleted')
-  return [...madeRow(result), ...(result.retention ?? []).map(row => [String(row.item.id), nameOf(row.item), row.item.created_at, row.item.status, fate(row)])]
+  const fate = (row: RetentionRow) =>
+    row.kept ?? (dryRun ? 'would delete' : deleted.has(row.item.id) ? 'deleted' : 'not deleted')
+  return [
+    ...madeRow(result),
+    ...(result.retention ?? []).map(row => [
+      String(row.item.id),
+      nameOf(row.item),
+      row.item.created_at,
+      row.item.status,
+      fate(row)
+    ])
+  ]
 }
 
 /** A create's new item, on top: the one it made, or in a dry run the one it would make. */
@@ -336,7 +380,8 @@ function nameOf(item: Snapshot | Backup): string {
 /** A dry run's item cell: what the server's plan would make or restore from. */
 function wouldMake(result: ServerResult): string {
   const action = result.planned?.find(planned => planned.do !== 'delete')
-  if (action?.do === 'create') return `would create ${action.kind === 'snapshot' ? `snapshot "${action.name}"` : 'a manual backup'}`
+  if (action?.do === 'create')
+    return `would create ${action.kind === 'snapshot' ? `snapshot "${action.name}"` : 'a manual backup'}`
   if (action?.do === 'restore') return `would restore from ${action.label}`
   return ''
 }
@@ -365,7 +410,11 @@ function timeline(results: ServerResult[]): string {
     const to = Math.max(from + 1, Math.round(result.endedAt))
     const failed = result.error !== undefined
     // A server held back did not finish anything: its bar is not drawn as done.
-    const [said, tag] = failed ? [' failed', 'crit'] : result.heldBack !== undefined ? [' held back', 'active'] : ['', 'done']
+    const [said, tag] = failed
+      ? [' failed', 'crit']
+      : result.heldBack !== undefined
+        ? [' held back', 'active']
+        : ['', 'done']
     return `    server ${result.serverId}${item === undefined ? '' : ` (${item})`}${said} :${tag}, s${result.serverId}, ${from}, ${to}`
   })
   return [
@@ -389,7 +438,8 @@ function labelOf(item: Item): string {
  * line, so that the Markdown after it is read as Markdown.
  */
 function table(header: string[], rows: string[][]): string {
-  const row = (values: string[], tag: 'th' | 'td') => `<tr>${values.map(value => `<${tag}>${escapeHtml(plain(value))}</${tag}>`).join('')}</tr>`
+  const row = (values: string[], tag: 'th' | 'td') =>
+    `<tr>${values.map(value => `<${tag}>${escapeHtml(plain(value))}</${tag}>`).join('')}</tr>`
   return `<table>${row(header, 'th')}${rows.map(values => row(values, 'td')).join('')}</table>\n\n`
 }
 

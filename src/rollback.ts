@@ -18,13 +18,21 @@ const STEP = 'rollback'
  * server is back: a rollback whose end nobody sees is no safety net. One that cannot be done
  * fails the post step, naming the server and why.
  */
-export async function rollBack(armed: ArmedRollback, options: Pick<ConnectOptions, 'dispatcher' | 'clock'> = {}): Promise<void> {
+export async function rollBack(
+  armed: ArmedRollback,
+  options: Pick<ConnectOptions, 'dispatcher' | 'clock'> = {}
+): Promise<void> {
   const started = Date.now()
   const report = new ActionsReporter()
   let failure: string | undefined
   let working = false
   try {
-    const connection = { apiUrl: new URL(armed.apiUrl), apiToken: readToken(), timeoutMs: armed.timeoutMs, pollIntervalMs: armed.pollIntervalMs }
+    const connection = {
+      apiUrl: new URL(armed.apiUrl),
+      apiToken: readToken(),
+      timeoutMs: armed.timeoutMs,
+      pollIntervalMs: armed.pollIntervalMs
+    }
     const tools = connect(connection, report, { ...options, debug: line => core.debug(line) })
     // Every armed server side by side, each from its own item; restoring the rest is the point.
     const byServer = new Map(armed.targets.map(target => [target.serverId, target]))
@@ -41,7 +49,9 @@ export async function rollBack(armed: ArmedRollback, options: Pick<ConnectOption
       },
       tools
     )
-    report.rollback(`Rolled back: ${armed.targets.map(target => `server ${target.serverId} restored from ${target.kind} ${target.id}`).join(', ')}.`)
+    report.rollback(
+      `Rolled back: ${armed.targets.map(target => `server ${target.serverId} restored from ${target.kind} ${target.id}`).join(', ')}.`
+    )
   } catch (error) {
     // Failed before any server was worked on (no token, a bad URL): say which ones were left as they are.
     const untouched = working
@@ -59,7 +69,8 @@ async function restoreServer(target: RollbackTarget, tools: Tools): Promise<void
   try {
     const item = (await kind.list(tools.client, target.serverId)).find(candidate => candidate.id === target.id)
     if (!item) throw new OperationError(`${what}, armed by the main step, no longer exists`)
-    if (item.status !== COMPLETED) throw new OperationError(`${kind.label(item)}, armed by the main step, is now "${item.status}"`)
+    if (item.status !== COMPLETED)
+      throw new OperationError(`${kind.label(item)}, armed by the main step, is now "${item.status}"`)
     tools.report.note(
       `The job failed after this step armed the rollback: restoring server ${target.serverId} from ${kind.label(item)}, taken before the deploy.`
     )

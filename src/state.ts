@@ -70,7 +70,8 @@ class UnreadableRollbackError extends Error {
 
   constructor(raw: string) {
     const servers = [...new Set([...raw.matchAll(/"serverId"\s*:\s*(\d+)/g)].map(match => match[1]))]
-    const whose = servers.length > 0 ? `, which armed server${servers.length === 1 ? '' : 's'} ${servers.join(', ')},` : ''
+    const whose =
+      servers.length > 0 ? `, which armed server${servers.length === 1 ? '' : 's'} ${servers.join(', ')},` : ''
     super(
       `the state the main step saved${whose} is not readable, so nothing was restored: check ${servers.length > 0 ? 'those servers' : 'the servers'} by hand (saved: ${raw.slice(0, 200)})`
     )
@@ -79,7 +80,11 @@ class UnreadableRollbackError extends Error {
 
 function isTarget(value: unknown): value is RollbackTarget {
   const target = value as Partial<RollbackTarget> | null
-  return (target?.kind === 'snapshot' || target?.kind === 'backup') && Number.isSafeInteger(target.id) && Number.isSafeInteger(target.serverId)
+  return (
+    (target?.kind === 'snapshot' || target?.kind === 'backup') &&
+    Number.isSafeInteger(target.id) &&
+    Number.isSafeInteger(target.serverId)
+  )
 }
 
 function readState(key: string): string {

@@ -32,7 +32,9 @@ export interface Tools {
 
 /** Several servers' lists of one kind, read together (`watch/lists.ts`). */
 export interface SharedReads {
-  /** Each server's items of `kind` from one read of the whole list, or undefined when each server is to read its own. */
+  /**
+   * Each server's items of `kind` from one read of the whole list, or undefined when each server is to read its own.
+   */
   whole(kind: KindName, serverIds: readonly number[]): Promise<Map<number, Array<Snapshot | Backup>> | undefined>
 }
 

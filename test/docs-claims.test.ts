@@ -20,13 +20,20 @@ function read(document: string): string {
 
 /** The document still makes the claim this check is for. */
 function expectSays(document: string, quote: string): void {
-  expect(read(document).includes(quote), `${document} no longer says "${quote}": check the claim and this test together`).toBe(true)
+  expect(
+    read(document).includes(quote),
+    `${document} no longer says "${quote}": check the claim and this test together`
+  ).toBe(true)
 }
 
 describe('a create with wait: false makes none of the deletions planned after it, and says so only when it had one', () => {
   function addOwn(api: Api, serverId: number, count: number): void {
     for (let n = 1; n <= count; n++) {
-      api.emulator.addSnapshot({ serverId, name: `gha-acme-shop-${n}-1-abcdef`, createdAt: new Date(api.clock.now() - n * 3_600_000).toISOString() })
+      api.emulator.addSnapshot({
+        serverId,
+        name: `gha-acme-shop-${n}-1-abcdef`,
+        createdAt: new Date(api.clock.now() - n * 3_600_000).toISOString()
+      })
     }
   }
 
@@ -61,14 +68,21 @@ describe('a create with wait: false makes none of the deletions planned after it
     addOwn(api, 101, 3)
     addOwn(api, 102, 1)
     const step = api.step()
-    await CREATE_SNAPSHOT.run({ ...step.settings, ...createSettings({ keep: 2, wait: false }), serverIds: [101, 102], maxParallel: 2 }, step.tools)
+    await CREATE_SNAPSHOT.run(
+      { ...step.settings, ...createSettings({ keep: 2, wait: false }), serverIds: [101, 102], maxParallel: 2 },
+      step.tools
+    )
     expect(api.writes()).toEqual(['POST /snapshots/', 'POST /snapshots/'])
     expect(summaryOf(step, 'notice')).toEqual([expect.stringMatching(/^Server 101: Rotation skipped: /)])
   })
 })
 
 describe('the operations that set snapshot_ids and backup_ids are those action.yml (and so the README) names', () => {
-  const OUTPUTS = (parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as { outputs: Record<string, { description: string }> }).outputs
+  const OUTPUTS = (
+    parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
+      outputs: Record<string, { description: string }>
+    }
+  ).outputs
 
   /** `After create-snapshot, wait-snapshot or restore-snapshot: …` gives those three. */
   function namedBy(output: string): string[] {
@@ -77,7 +91,9 @@ describe('the operations that set snapshot_ids and backup_ids are those action.y
     return (clause ?? '').split(/, | or /).sort()
   }
 
-  /** Every operation of a kind, each with what it needs, on a server that has two completed items of the action's own. */
+  /**
+   * Every operation of a kind, each with what it needs, on a server that has two completed items of the action's own.
+   */
   function everyOperation(kind: 'snapshot' | 'backup', emulator: Emulator): Array<[string, Record<string, string>]> {
     const [older, newer] = [2, 1].map(hours => {
       const createdAt = new Date(Date.now() - hours * 3_600_000).toISOString()
@@ -99,15 +115,18 @@ describe('the operations that set snapshot_ids and backup_ids are those action.y
   }
 
   describe.concurrent.each(['snapshot', 'backup'] as const)('%s', kind => {
-    bundled(`every operation of the kind is run, and ${kind}_ids is set by exactly those named`, async ({ emulator }) => {
-      const setters: string[] = []
-      for (const [operation, inputs] of everyOperation(kind, emulator)) {
-        const result = await step(emulator, { operation, ...inputs })
-        expectSuccess(result)
-        if (result.outputs[`${kind}_ids`]) setters.push(operation)
+    bundled(
+      `every operation of the kind is run, and ${kind}_ids is set by exactly those named`,
+      async ({ emulator }) => {
+        const setters: string[] = []
+        for (const [operation, inputs] of everyOperation(kind, emulator)) {
+          const result = await step(emulator, { operation, ...inputs })
+          expectSuccess(result)
+          if (result.outputs[`${kind}_ids`]) setters.push(operation)
+        }
+        expect(setters.sort()).toEqual(namedBy(`${kind}_ids`))
       }
-      expect(setters.sort()).toEqual(namedBy(`${kind}_ids`))
-    })
+    )
   })
 })
 
@@ -117,7 +136,9 @@ describe('the job summary of an operation that names servers has one table of it
   })
 
   bundled('so does each of them, and an operation that names none (delete-*) has none', async ({ emulator }) => {
-    const [snapshot, other] = [1, 2].map(n => emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${n}-1-abcdef` }))
+    const [snapshot, other] = [1, 2].map(n =>
+      emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${n}-1-abcdef` })
+    )
     const server = { server_id: String(WEB) }
     const operations: Array<[Record<string, string>, number]> = [
       [{ operation: 'create-snapshot', ...server }, 1],
@@ -130,7 +151,9 @@ describe('the job summary of an operation that names servers has one table of it
     for (const [inputs, tables] of operations) {
       const result = await step(emulator, inputs)
       expectSuccess(result)
-      expect(result.summary.split('<tr><th>server</th>').length - 1, `${inputs.operation}: tables of servers`).toBe(tables)
+      expect(result.summary.split('<tr><th>server</th>').length - 1, `${inputs.operation}: tables of servers`).toBe(
+        tables
+      )
     }
   })
 })
@@ -141,11 +164,13 @@ describe('the log lines the documents quote are the ones the action prints', () 
       const quotes = [...read(document).matchAll(/`(Rollback armed: [^`]*)`/g)].map(match => match[1] ?? '')
       expect(quotes.length, `${document} quotes the armed line`).toBeGreaterThan(0)
       for (const quote of quotes) {
-        const targets = [...quote.matchAll(/server (\d+) from (snapshot|backup) (\d+)/g)].map(([, serverId, kind, id]): RollbackTarget => ({
-          kind: kind as RollbackTarget['kind'],
-          id: Number(id),
-          serverId: Number(serverId)
-        }))
+        const targets = [...quote.matchAll(/server (\d+) from (snapshot|backup) (\d+)/g)].map(
+          ([, serverId, kind, id]): RollbackTarget => ({
+            kind: kind as RollbackTarget['kind'],
+            id: Number(id),
+            serverId: Number(serverId)
+          })
+        )
         expect(quote).toBe(armedLine(targets))
       }
     }
@@ -170,7 +195,11 @@ describe('the log lines the documents quote are the ones the action prints', () 
     const quote = /`(Rollback not armed: [^`]*)`/.exec(read('docs/behaviour.md'))?.[1]
     expect(quote, 'behaviour.md quotes the line').toBeDefined()
     emulator.failNextJob('snapshot', 'failed')
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true' })
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      rollback_on_failure: 'true'
+    })
     expect(result.exitCode).toBe(1)
     expect(readLog(result.stdout).outside).toContain(quote)
   })

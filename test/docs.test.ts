@@ -45,7 +45,9 @@ const CI_MAJORS = new Map(
 
 describe('README tables', () => {
   it('match action.yml and the operations (run `npm run docs` after changing either)', () => {
-    expect(README, 'README.md is out of date with action.yml or src/registry.ts: run `npm run docs`').toBe(renderReadme(README, ACTION_YML))
+    expect(README, 'README.md is out of date with action.yml or src/registry.ts: run `npm run docs`').toBe(
+      renderReadme(README, ACTION_YML)
+    )
   })
 
   it('list every input and output of action.yml', () => {
@@ -111,7 +113,9 @@ outputs:
   })
 
   it('writes the outputs table', () => {
-    expect(renderReadme(readme, actionYml, operations)).toContain('| output | description |\n| --- | --- |\n| `ids` | The ids, as JSON. |\n')
+    expect(renderReadme(readme, actionYml, operations)).toContain(
+      '| output | description |\n| --- | --- |\n| `ids` | The ids, as JSON. |\n'
+    )
   })
 
   it('keeps everything outside the markers and is stable when run again', () => {
@@ -126,7 +130,10 @@ outputs:
   it.each([
     ['no inputs markers', readme.replace('<!-- inputs:start -->', '')],
     ['no outputs end marker', readme.replace('<!-- outputs:end -->', '')],
-    ['markers in the wrong order', '<!-- inputs:end -->\n<!-- inputs:start -->\n<!-- outputs:start -->\n<!-- outputs:end -->']
+    [
+      'markers in the wrong order',
+      '<!-- inputs:end -->\n<!-- inputs:start -->\n<!-- outputs:start -->\n<!-- outputs:end -->'
+    ]
   ])('fails on a README with %s', (_case, broken) => {
     expect(() => renderReadme(broken, actionYml, operations)).toThrow(/markers/)
   })
@@ -169,7 +176,9 @@ describe('the workflows of the documents', () => {
 
   it('use actions that CI pins, so the check of their majors checks something', () => {
     expect(CI_MAJORS.get('actions/checkout'), 'ci.yml pins actions/checkout as <sha> # vX.Y.Z').toMatch(/^v\d+$/)
-    const used = workflows.flatMap(([, workflow]) => Object.values(workflow.jobs).flatMap(job => job.steps.map(step => step.uses ?? '')))
+    const used = workflows.flatMap(([, workflow]) =>
+      Object.values(workflow.jobs).flatMap(job => job.steps.map(step => step.uses ?? ''))
+    )
     expect(used).toContain(`actions/checkout@${CI_MAJORS.get('actions/checkout') ?? ''}`)
   })
 
@@ -215,7 +224,10 @@ describe('the workflows of the documents', () => {
         const needs = [job.needs ?? []].flat()
         for (const { source, output } of references(job, 'needs')) {
           expect(needs, `job ${jobName} reads needs.${source} without needing it`).toContain(source)
-          expect(Object.keys(workflow.jobs[source]?.outputs ?? {}), `job ${jobName} reads needs.${source}.outputs.${output}`).toContain(output)
+          expect(
+            Object.keys(workflow.jobs[source]?.outputs ?? {}),
+            `job ${jobName} reads needs.${source}.outputs.${output}`
+          ).toContain(output)
         }
       }
     })
@@ -234,8 +246,12 @@ describe('workflows of this repository', () => {
   })
 
   it.each(['ci.yml', 'release.yml'])('%s runs the checks through .ci/run, repeating none of its steps', file => {
-    const workflow = parse(readFileSync(new URL(file, WORKFLOWS_DIR), 'utf8')) as { jobs: Record<string, { steps: Array<{ run?: string }> }> }
-    const runs = Object.values(workflow.jobs).flatMap(job => job.steps.flatMap(step => (step.run ? [step.run.trim()] : [])))
+    const workflow = parse(readFileSync(new URL(file, WORKFLOWS_DIR), 'utf8')) as {
+      jobs: Record<string, { steps: Array<{ run?: string }> }>
+    }
+    const runs = Object.values(workflow.jobs).flatMap(job =>
+      job.steps.flatMap(step => (step.run ? [step.run.trim()] : []))
+    )
     expect(runs).toContain('bash .ci/run')
     expect(runs.filter(run => /\bnpm (ci|test|run (build|typecheck|demo))\b/.test(run))).toEqual([])
   })
@@ -247,7 +263,9 @@ describe('workflows of this repository', () => {
         versions.set(action, (versions.get(action) ?? new Set()).add(`${ref} # ${comment}`))
       }
     }
-    const mixed = [...versions].filter(([, pins]) => pins.size > 1).map(([action, pins]) => `${action}: ${[...pins].join(', ')}`)
+    const mixed = [...versions]
+      .filter(([, pins]) => pins.size > 1)
+      .map(([action, pins]) => `${action}: ${[...pins].join(', ')}`)
     expect(mixed).toEqual([])
   })
 })
@@ -302,9 +320,10 @@ describe('the documents', () => {
       grew = false
       for (const document of [...linked]) {
         for (const { target } of localLinks(document)) {
-          const file = new URL(target.split('#')[0] || document, new URL(`../${document}`, import.meta.url)).pathname.slice(
-            new URL('../', import.meta.url).pathname.length
-          )
+          const file = new URL(
+            target.split('#')[0] || document,
+            new URL(`../${document}`, import.meta.url)
+          ).pathname.slice(new URL('../', import.meta.url).pathname.length)
           if (file.endsWith('.md') && !linked.has(file)) {
             linked.add(file)
             grew = true
@@ -322,7 +341,10 @@ describe('the documents', () => {
       expect(existsSync(file), `${document}:${line} links to ${target}, which does not exist`).toBe(true)
       if (anchor) {
         const relative = file.pathname.slice(new URL('../', import.meta.url).pathname.length)
-        expect([...anchors(relative)], `${document}:${line} links to ${target}, a heading that does not exist`).toContain(anchor)
+        expect(
+          [...anchors(relative)],
+          `${document}:${line} links to ${target}, a heading that does not exist`
+        ).toContain(anchor)
       }
     }
   })
@@ -333,8 +355,14 @@ describe('the documents', () => {
 
   it.each(documents())('%s names in words only sections that exist', document => {
     for (const { file, heading, line } of sectionReferences(document)) {
-      expect(existsSync(new URL(`../${file}`, import.meta.url)), `${document}:${line} names ${file}, which does not exist`).toBe(true)
-      expect([...anchors(file)], `${document}:${line} names the section "${heading}" of ${file}, which it does not have`).toContain(anchorOf(heading))
+      expect(
+        existsSync(new URL(`../${file}`, import.meta.url)),
+        `${document}:${line} names ${file}, which does not exist`
+      ).toBe(true)
+      expect(
+        [...anchors(file)],
+        `${document}:${line} names the section "${heading}" of ${file}, which it does not have`
+      ).toContain(anchorOf(heading))
     }
   })
 
@@ -363,7 +391,9 @@ describe('the variables and secrets of the documents’ workflows', () => {
     // A reader creates what the prose asks for; a name seen only inside a workflow is easy to miss.
     const prose = read(document).replace(/```[\s\S]*?```/g, '')
     const unasked = names.filter(name => !new RegExp(`\\b${name}\\b`).test(prose))
-    expect(unasked, `${document}'s workflows use these variables or secrets without its text asking for them`).toEqual([])
+    expect(unasked, `${document}'s workflows use these variables or secrets without its text asking for them`).toEqual(
+      []
+    )
   })
 })
 
@@ -380,7 +410,8 @@ describe('what the documents say of a post step with nothing armed', () => {
   }
 
   const about = sentences().filter(
-    ({ sentence }) => /post step/i.test(sentence) && /nothing (?:was )?armed|armed nothing/i.test(sentence) && /\bprint/i.test(sentence)
+    ({ sentence }) =>
+      /post step/i.test(sentence) && /nothing (?:was )?armed|armed nothing/i.test(sentence) && /\bprint/i.test(sentence)
   )
 
   it('is found, so the check below checks something', () => {

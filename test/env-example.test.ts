@@ -12,7 +12,9 @@ const INPUTS = (parse(ACTION_YML) as { inputs: Record<string, { default?: string
 
 describe('.env.example', () => {
   it('is what `npm run docs` writes from action.yml', () => {
-    expect(read('.env.example'), '.env.example is out of date with action.yml: run `npm run docs`').toBe(renderEnvExample(ACTION_YML))
+    expect(read('.env.example'), '.env.example is out of date with action.yml: run `npm run docs`').toBe(
+      renderEnvExample(ACTION_YML)
+    )
   })
 
   it("sets every input of action.yml, in its order, to its default or the local run's value", () => {
@@ -40,7 +42,8 @@ describe('.env.example', () => {
 
   it('keeps the run context a create names its items from', () => {
     const env = parseEnv(renderEnvExample(ACTION_YML))
-    for (const name of ['GITHUB_REPOSITORY', 'GITHUB_SHA', 'GITHUB_WORKFLOW', 'GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT']) expect(env[name], name).toBeTruthy()
+    for (const name of ['GITHUB_REPOSITORY', 'GITHUB_SHA', 'GITHUB_WORKFLOW', 'GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT'])
+      expect(env[name], name).toBeTruthy()
   })
 
   it('points at the port `npm run emulator` listens on', () => {

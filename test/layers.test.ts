@@ -28,7 +28,9 @@ function layerOf(file: string): number {
   return LAYERS.findIndex(layer => member !== undefined && layer.members.includes(member))
 }
 
-/** The files of src/ a file imports, by `import`, `import type`, `export … from` or `import()`, on one line or several. */
+/**
+ * The files of src/ a file imports, by `import`, `import type`, `export … from` or `import()`, on one line or several.
+ */
 function importsOf(file: string): string[] {
   const { importedFiles } = ts.preProcessFile(readFileSync(join(SRC, file), 'utf8'), true, true)
   return (
@@ -105,7 +107,10 @@ describe('the layers of src/', () => {
     const upwards = [...IMPORTS].flatMap(([file, targets]) =>
       targets
         .filter(target => layerOf(target) >= 0 && layerOf(target) < layerOf(file))
-        .map(target => `${file} (layer ${LAYERS[layerOf(file)]?.name}) imports ${target} (layer ${LAYERS[layerOf(target)]?.name}, above it)`)
+        .map(
+          target =>
+            `${file} (layer ${LAYERS[layerOf(file)]?.name}) imports ${target} (layer ${LAYERS[layerOf(target)]?.name}, above it)`
+        )
     )
     expect(upwards, 'imports that run up the layers of test/support/layers.ts').toEqual([])
   })
@@ -113,7 +118,9 @@ describe('the layers of src/', () => {
   // An import that runs up is the test above's; with none, only imports within a layer can close a circle.
   it('hold no circle within a layer: no files, folders or top-level files that import one another, however far round', () => {
     const sideways = (file: string, target: string) => layerOf(target) === layerOf(file)
-    const files = new Map([...IMPORTS].map(([file, targets]) => [file, targets.filter(target => sideways(file, target))]))
+    const files = new Map(
+      [...IMPORTS].map(([file, targets]) => [file, targets.filter(target => sideways(file, target))])
+    )
     expect(circles(files), 'files that import one another').toEqual([])
     const members = new Map<string, string[]>()
     for (const [file, targets] of files) {
@@ -130,11 +137,13 @@ describe("CONTRIBUTING.md's picture of the layers", () => {
   const diagram = /```mermaid\n(flowchart TD\n[\s\S]*?)```/.exec(contributing)?.[1] ?? ''
 
   it("draws the table's layers in its order, each with its role, folders and files", () => {
-    const drawn = [...diagram.matchAll(/^ *subgraph (\w+) \["([^"]*)"\]\n([\s\S]*?)^ *end$/gm)].map(([, name, title, body]) => ({
-      name,
-      title,
-      members: [...(body ?? '').matchAll(/\["([^"]+)"\]/g)].map(([, member]) => member)
-    }))
+    const drawn = [...diagram.matchAll(/^ *subgraph (\w+) \["([^"]*)"\]\n([\s\S]*?)^ *end$/gm)].map(
+      ([, name, title, body]) => ({
+        name,
+        title,
+        members: [...(body ?? '').matchAll(/\["([^"]+)"\]/g)].map(([, member]) => member)
+      })
+    )
     expect(drawn, "CONTRIBUTING.md's picture against the table of test/support/layers.ts").toEqual(
       LAYERS.map(({ name, role, members }) => ({ name, title: `${name}: ${role}`, members }))
     )

@@ -45,12 +45,15 @@ function bundledFiles(stats: { modules?: StatsModule[] }): string[] {
 }
 
 /** The package a file belongs to: the nearest package.json above it that has a name. */
-function owningPackage(file: string): { dir: string; manifest: { name: string; version: string; license?: string } } | undefined {
+function owningPackage(
+  file: string
+): { dir: string; manifest: { name: string; version: string; license?: string } } | undefined {
   for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
     const path = join(dir, 'package.json')
     if (!existsSync(path)) continue
     const manifest = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string; license?: string }
-    if (manifest.name && manifest.version) return { dir, manifest: { ...manifest, name: manifest.name, version: manifest.version } }
+    if (manifest.name && manifest.version)
+      return { dir, manifest: { ...manifest, name: manifest.name, version: manifest.version } }
   }
   return undefined
 }
@@ -84,11 +87,14 @@ function noticeProblems(licenses: string, packages: BundledPackage[]): string[] 
   for (const { id, license, texts } of packages) {
     const notice = found.get(id)
     if (notice === undefined) problems.push(`${id}: no notice`)
-    else if (texts.length === 0 && !(license && notice.includes(license))) problems.push(`${id}: neither a licence file nor its license field (${license})`)
-    else if (texts.some(text => !notice.includes(text))) problems.push(`${id}: its notice lacks the text of a licence file it ships`)
+    else if (texts.length === 0 && !(license && notice.includes(license)))
+      problems.push(`${id}: neither a licence file nor its license field (${license})`)
+    else if (texts.some(text => !notice.includes(text)))
+      problems.push(`${id}: its notice lacks the text of a licence file it ships`)
   }
   const bundled = new Set(packages.map(({ id }) => id))
-  for (const id of found.keys()) if (!bundled.has(id)) problems.push(`${id}: a notice for a package that is not bundled`)
+  for (const id of found.keys())
+    if (!bundled.has(id)) problems.push(`${id}: a notice for a package that is not bundled`)
   return problems
 }
 
@@ -129,7 +135,9 @@ describe('dist/licenses.txt', () => {
     const text = first.texts[0]
     if (text) {
       const cut = editNotice(LICENSES, first.id, notice => notice.replace(text, text.slice(0, text.length / 2)))
-      expect(noticeProblems(cut, packages)).toEqual([`${first.id}: its notice lacks the text of a licence file it ships`])
+      expect(noticeProblems(cut, packages)).toEqual([
+        `${first.id}: its notice lacks the text of a licence file it ships`
+      ])
     }
 
     expect(

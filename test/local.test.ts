@@ -89,7 +89,10 @@ async function envFile(name: string, values: Record<string, string>): Promise<st
   return file
 }
 
-/** `npm run local -- file`, as a user in a shell outside any runner: no GITHUB_STEP_SUMMARY, a temp directory of its own. */
+/**
+ * `npm run local -- file`, as a user in a shell outside any runner: no GITHUB_STEP_SUMMARY, a temp directory of its
+ * own.
+ */
 async function runLocal(file: string): Promise<LocalRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: dir }
   delete env.GITHUB_STEP_SUMMARY
@@ -110,51 +113,73 @@ function summaryFileOf(run: LocalRun): string {
 }
 
 async function snapshotsOf(url: string, serverId: number): Promise<Snapshot[]> {
-  const response = await fetch(`${url}/snapshots/?server_id=${serverId}`, { headers: { authorization: `Bearer ${DEFAULT_TOKEN}` } })
+  const response = await fetch(`${url}/snapshots/?server_id=${serverId}`, {
+    headers: { authorization: `Bearer ${DEFAULT_TOKEN}` }
+  })
   return ((await response.json()) as { results: Snapshot[] }).results
 }
 
 describe('npm run local', () => {
-  it('against an emulator that keeps its state: three creates with keep 2 leave the two newest, the first deleted', { timeout: 90_000 }, async () => {
-    const url = await startEmulator()
-    const file = await envFile('keep-2.env', { ...FAST_RUN, INPUT_API_URL: url })
-    const actionIds: number[][] = []
-    const runs: LocalRun[] = []
-    for (let run = 0; run < 3; run++) {
+  it(
+    'against an emulator that keeps its state: three creates with keep 2 leave the two newest, the first deleted',
+    { timeout: 90_000 },
+    async () => {
+      const url = await startEmulator()
+      const file = await envFile('keep-2.env', { ...FAST_RUN, INPUT_API_URL: url })
+      const actionIds: number[][] = []
+      const runs: LocalRun[] = []
+      for (let run = 0; run < 3; run++) {
+        const result = await runLocal(file)
+        expect(result.code, result.stdout + result.stderr).toBe(0)
+        expect(result.stderr).toContain(`[local] calling the emulator that answers at ${url}`)
+        runs.push(result)
+        actionIds.push(
+          (await snapshotsOf(url, SERVER))
+            .filter(snapshot => snapshot.name.startsWith('gha-'))
+            .map(snapshot => snapshot.id)
+        )
+      }
+      const [first, second, third] = actionIds.map(ids => ids[0]!)
+      expect(actionIds).toEqual([[first], [second, first], [third, second]])
+      const names = (await snapshotsOf(url, SERVER)).map(snapshot => snapshot.name)
+      expect(
+        names.filter(name => !name.startsWith('gha-')),
+        "the account's own snapshots are never rotated"
+      ).toEqual(['before-update-snapshot', 'pre-migration-snapshot'])
+      expect(runs[2]!.stdout).toMatch(
+        new RegExp(`Deleted snapshot ${first} "gha-[^"]+" of \\S+ on server ${SERVER} to keep the newest 2`)
+      )
+
+      const summaries = runs.map(summaryFileOf)
+      expect(new Set(summaries).size, 'each run its own summary file').toBe(3)
+      for (const summary of summaries) expect(summary.startsWith(dir)).toBe(true)
+      const lastSummary = await readFile(summaries[2]!, 'utf8')
+      expect(lastSummary).toContain('VPS.org create-snapshot: done')
+      expect(lastSummary).toContain(`snapshot ${third} "gha-`)
+      expect(lastSummary).toContain(`<td>${first}</td>`)
+    }
+  )
+
+  it(
+    'with no emulator answering: starts one for the run only, says so, and closes it',
+    { timeout: 60_000 },
+    async () => {
+      const port = await freeLoopbackPort()
+      const url = `http://127.0.0.1:${port}/api/v1`
+      const file = await envFile('one-run.env', { ...FAST_RUN, INPUT_API_URL: url, INPUT_DRY_RUN: 'true' })
       const result = await runLocal(file)
       expect(result.code, result.stdout + result.stderr).toBe(0)
-      expect(result.stderr).toContain(`[local] calling the emulator that answers at ${url}`)
-      runs.push(result)
-      actionIds.push((await snapshotsOf(url, SERVER)).filter(snapshot => snapshot.name.startsWith('gha-')).map(snapshot => snapshot.id))
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `\\[local\\] no emulator answers at ${url}: started one for this run only .*its state ends with the run`
+        )
+      )
+      expect(await readFile(summaryFileOf(result), 'utf8')).toContain(
+        'VPS.org create-snapshot: dry run, nothing changed'
+      )
+      await expect(fetch(url), 'the emulator of the run is closed with it').rejects.toThrow()
     }
-    const [first, second, third] = actionIds.map(ids => ids[0]!)
-    expect(actionIds).toEqual([[first], [second, first], [third, second]])
-    const names = (await snapshotsOf(url, SERVER)).map(snapshot => snapshot.name)
-    expect(
-      names.filter(name => !name.startsWith('gha-')),
-      "the account's own snapshots are never rotated"
-    ).toEqual(['before-update-snapshot', 'pre-migration-snapshot'])
-    expect(runs[2]!.stdout).toMatch(new RegExp(`Deleted snapshot ${first} "gha-[^"]+" of \\S+ on server ${SERVER} to keep the newest 2`))
-
-    const summaries = runs.map(summaryFileOf)
-    expect(new Set(summaries).size, 'each run its own summary file').toBe(3)
-    for (const summary of summaries) expect(summary.startsWith(dir)).toBe(true)
-    const lastSummary = await readFile(summaries[2]!, 'utf8')
-    expect(lastSummary).toContain('VPS.org create-snapshot: done')
-    expect(lastSummary).toContain(`snapshot ${third} "gha-`)
-    expect(lastSummary).toContain(`<td>${first}</td>`)
-  })
-
-  it('with no emulator answering: starts one for the run only, says so, and closes it', { timeout: 60_000 }, async () => {
-    const port = await freeLoopbackPort()
-    const url = `http://127.0.0.1:${port}/api/v1`
-    const file = await envFile('one-run.env', { ...FAST_RUN, INPUT_API_URL: url, INPUT_DRY_RUN: 'true' })
-    const result = await runLocal(file)
-    expect(result.code, result.stdout + result.stderr).toBe(0)
-    expect(result.stderr).toMatch(new RegExp(`\\[local\\] no emulator answers at ${url}: started one for this run only .*its state ends with the run`))
-    expect(await readFile(summaryFileOf(result), 'utf8')).toContain('VPS.org create-snapshot: dry run, nothing changed')
-    await expect(fetch(url), 'the emulator of the run is closed with it').rejects.toThrow()
-  })
+  )
 })
 
 /** A port nothing listens on now; loopback only. */

@@ -27,9 +27,12 @@ function marketplaceProblems(actionYml: string): string[] {
   }
   const { description } = metadata
   if (typeof description === 'string' && description.length >= DESCRIPTION_REFUSED_AT) {
-    problems.push(`the description has ${description.length} characters; the Marketplace takes at most ${DESCRIPTION_REFUSED_AT - 1}`)
+    problems.push(
+      `the description has ${description.length} characters; the Marketplace takes at most ${DESCRIPTION_REFUSED_AT - 1}`
+    )
   }
-  if (typeof metadata.branding?.icon !== 'string' || typeof metadata.branding.color !== 'string') problems.push('no branding icon and color')
+  if (typeof metadata.branding?.icon !== 'string' || typeof metadata.branding.color !== 'string')
+    problems.push('no branding icon and color')
   return problems
 }
 

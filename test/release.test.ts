@@ -108,7 +108,9 @@ describe('.github/workflows/release.yml', () => {
 
   it('gives write access only to the job that publishes, and only to contents', () => {
     expect(workflow.permissions).toEqual({})
-    const writers = Object.entries(workflow.jobs).filter(([, job]) => Object.values(job.permissions ?? {}).includes('write'))
+    const writers = Object.entries(workflow.jobs).filter(([, job]) =>
+      Object.values(job.permissions ?? {}).includes('write')
+    )
     expect(writers.map(([name, job]) => [name, job.permissions])).toEqual([['release', { contents: 'write' }]])
   })
 })

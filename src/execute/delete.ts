@@ -25,7 +25,11 @@ export async function deleteConfirmed(action: DeleteAction, tools: Tools): Promi
       )
     })
     if (items.some(item => item.id === action.id)) {
-      throw new ApiError(error.status, error.endpoint, `${error.apiMessage} (yet ${kind.noun} ${action.id} is still listed: check api_url)`)
+      throw new ApiError(
+        error.status,
+        error.endpoint,
+        `${error.apiMessage} (yet ${kind.noun} ${action.id} is still listed: check api_url)`
+      )
     }
     return error.earlierAttemptMayHaveActed ? 'deleted' : 'already gone'
   }

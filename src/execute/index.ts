@@ -20,7 +20,8 @@ export async function carryOut(plan: Plan, options: CarryOutOptions, tools: Tool
   if (options.dryRun) {
     // What the real run would do: without the wait, rotation after the create is skipped.
     const skipped = plan.actions.find(action => action.do === 'delete' && action.afterCreate && !options.wait)
-    for (const action of plan.actions) if (action.do !== 'delete' || !action.afterCreate || options.wait) tools.report.planned(action)
+    for (const action of plan.actions)
+      if (action.do !== 'delete' || !action.afterCreate || options.wait) tools.report.planned(action)
     if (skipped)
       tools.report.notice(
         `Dry run: rotation would be skipped: the new ${skipped.kind} would not be completed yet (wait is false). Run prune-${skipped.kind}s once it is.`
@@ -42,7 +43,9 @@ export async function carryOut(plan: Plan, options: CarryOutOptions, tools: Tool
         else if (created?.status === COMPLETED) await tidy(action, tools)
         else if (!skippedRotation) {
           skippedRotation = true
-          tools.report.notice(`Rotation skipped: the new ${action.kind} is not completed yet (wait is false). Run prune-${action.kind}s once it is.`)
+          tools.report.notice(
+            `Rotation skipped: the new ${action.kind} is not completed yet (wait is false). Run prune-${action.kind}s once it is.`
+          )
         }
     }
   }
@@ -56,14 +59,17 @@ async function create(action: CreateAction, options: CarryOutOptions, tools: Too
   tools.report.note(`Started ${kind.label(created)} of server ${created.server.id}.`)
   if (!options.wait) return created
   const done = await waitForItem(kind, created.id, created.server.id, tools)
-  tools.report.note(`${capitalise(kind.label(done))} is ${done.status}${done.size_mb === null ? '' : ` (${done.size_mb} MB)`}.`)
+  tools.report.note(
+    `${capitalise(kind.label(done))} is ${done.status}${done.size_mb === null ? '' : ` (${done.size_mb} MB)`}.`
+  )
   if (options.rollbackOnFailure) tools.arm({ kind: kind.noun, id: done.id, serverId: done.server.id })
   return done
 }
 
 async function remove(action: DeleteAction, tools: Tools): Promise<void> {
   const result = await deleteConfirmed(action, tools)
-  if (result === 'already gone') return tools.report.notice(`${capitalise(action.label)} was already gone: nothing to delete.`)
+  if (result === 'already gone')
+    return tools.report.notice(`${capitalise(action.label)} was already gone: nothing to delete.`)
   tools.report.deleted(action.id)
   tools.report.note(`Deleted ${deletedItem(action)}${action.reason ? ` ${action.reason}` : ''}.`)
 }

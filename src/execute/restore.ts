@@ -12,7 +12,11 @@ import { waitForRestore, waitForRestoreToBegin } from '../watch/server.ts'
  * not repeated (`watch/server.ts`). With `wait`, waits until the server is at rest again, and
  * returns it as it is then.
  */
-export async function sendRestore(action: RestoreAction, tools: Tools, options: { wait: boolean }): Promise<Server | undefined> {
+export async function sendRestore(
+  action: RestoreAction,
+  tools: Tools,
+  options: { wait: boolean }
+): Promise<Server | undefined> {
   const kind = kindNamed(action.kind)
   const { serverId } = action
   const from = `${action.label} of ${action.createdAt}`
@@ -25,10 +29,16 @@ export async function sendRestore(action: RestoreAction, tools: Tools, options: 
     if (!answer || verdict('POST', answer) !== 'look-first') throw error
     const lost = (error as Error).message
     if (!isUnreadableSuccess(error)) {
-      tools.report.say(plain(`No clear answer to the restore (${lost}); a restore is never sent twice, so the server is watched for it to begin.`))
+      tools.report.say(
+        plain(
+          `No clear answer to the restore (${lost}); a restore is never sent twice, so the server is watched for it to begin.`
+        )
+      )
       await waitForRestoreToBegin(serverId, lost, tools)
     }
-    tools.report.note(`Restoring server ${serverId} from ${from}: the restore was received, although its answer was lost on the way.`)
+    tools.report.note(
+      `Restoring server ${serverId} from ${from}: the restore was received, although its answer was lost on the way.`
+    )
   }
   if (!options.wait) return undefined
   const server = await waitForRestore(serverId, tools)

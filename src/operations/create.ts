@@ -19,7 +19,14 @@ import { forEachKind, type Kind, type KindName } from '../kinds.ts'
 import { defineOperation, needsRun } from '../operation.ts'
 import { creationMarker, defaultDescription } from '../naming.ts'
 import { deletionOf, type Action } from '../plan/actions.ts'
-import { deletionReason, describeVerdict, hasRules, planCreate, retentionOf, type RetentionRules } from '../plan/retention.ts'
+import {
+  deletionReason,
+  describeVerdict,
+  hasRules,
+  planCreate,
+  retentionOf,
+  type RetentionRules
+} from '../plan/retention.ts'
 import type { RunContext } from '../run-context.ts'
 import type { Tools } from '../tools.ts'
 
@@ -107,7 +114,11 @@ type CreateRead = Omit<CreateSettings, 'serverId'> & { serverIds: number[]; maxP
  * limit check and rotation of every server from one read), then each server plans and creates.
  * A server whose list the shared read did not give reads its own.
  */
-async function createEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & CreateRead, tools: Tools): Promise<void> {
+async function createEach<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  settings: CommonSettings & CreateRead,
+  tools: Tools
+): Promise<void> {
   const shared = await tools.lists.whole(kind.noun, settings.serverIds)
   // Once for all: reading every server to see which are running would cost a request each.
   if (kind.noun === 'snapshot') tools.report.say(RUNNING_SERVER_ADVICE)
@@ -145,12 +156,22 @@ async function planOneCreate<T extends Snapshot | Backup>(
   if (hasRules(settings)) tools.report.mayDelete()
   if (settings.dryRun) await tools.client.getServer(serverId)
   const plan = planCreate(retentionOf(kind, items, settings.namePrefix, settings, tools.clock.now()))
-  if (hasRules(settings)) tools.report.retention(plan.verdicts.map(({ item, keptBy }) => ({ item, kept: describeVerdict(keptBy, settings) })))
+  if (hasRules(settings))
+    tools.report.retention(plan.verdicts.map(({ item, keptBy }) => ({ item, kept: describeVerdict(keptBy, settings) })))
   const reason = deletionReason(settings)
   return {
     actions: [
-      ...plan.before.map(item => deletionOf(kind, item, { reason: `to stay under the provider's limit of ${kind.limit} ${kind.noun}s` })),
-      { do: 'create', kind: kind.noun, serverId, name: settings.name, description: `${settings.marker} ${settings.description}`, marker: settings.marker },
+      ...plan.before.map(item =>
+        deletionOf(kind, item, { reason: `to stay under the provider's limit of ${kind.limit} ${kind.noun}s` })
+      ),
+      {
+        do: 'create',
+        kind: kind.noun,
+        serverId,
+        name: settings.name,
+        description: `${settings.marker} ${settings.description}`,
+        marker: settings.marker
+      },
       ...plan.after.map(item => deletionOf(kind, item, { reason, afterCreate: true }))
     ]
   }

@@ -13,7 +13,11 @@ interface DeleteSettings extends StepSettings {
 }
 
 const DOCS = {
-  snapshot: { does: 'Deletes a snapshot for good. One already gone is a notice, not a failure.', gives: '`snapshot_id`', gets: '`deleted_ids`' },
+  snapshot: {
+    does: 'Deletes a snapshot for good. One already gone is a notice, not a failure.',
+    gives: '`snapshot_id`',
+    gets: '`deleted_ids`'
+  },
   backup: { does: 'Deletes a backup for good, the same way.', gives: '`backup_id`', gets: '`deleted_ids`' }
 }
 
@@ -31,7 +35,11 @@ export const [DELETE_SNAPSHOT, DELETE_BACKUP] = forEachKind(kind =>
  * The item is looked up first, so that the plan names what it deletes (and a dry run fails where
  * the real run would); one that is not there is already gone: a notice, not a failure.
  */
-async function deleteItem<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & { id: number }, tools: Tools): Promise<void> {
+async function deleteItem<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  settings: CommonSettings & { id: number },
+  tools: Tools
+): Promise<void> {
   const { id } = settings
   tools.report.set({ [kind.idInput]: id, deleted_ids: [] })
   const item = (await kind.list(tools.client)).find(candidate => candidate.id === id)

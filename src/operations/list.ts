@@ -47,7 +47,8 @@ export const [LIST_SNAPSHOTS, LIST_BACKUPS] = forEachKind(kind =>
     run: (settings, tools) => {
       const { backupType } = settings
       const noun = backupType ? `${backupType} ${kind.noun}` : kind.noun
-      const read: ReadList = (serverId, client) => (backupType ? client.listBackups({ serverId, backupType }) : kind.list(client, serverId))
+      const read: ReadList = (serverId, client) =>
+        backupType ? client.listBackups({ serverId, backupType }) : kind.list(client, serverId)
       return listEach(noun, settings, read, tools)
     }
   })
@@ -88,14 +89,18 @@ async function listEach(noun: string, settings: ListSettings, read: ReadList, to
   }
 }
 
-/** Newest first, every page of them, in `items` (bounded) and as a table in the summary; a count per server in `results`. */
+/**
+ * Newest first, every page of them, in `items` (bounded) and as a table in the summary; a count per server in
+ * `results`.
+ */
 function report(noun: string, serverIds: number[] | undefined, items: Array<Snapshot | Backup>, tools: Tools): void {
   const sorted = newestFirst(items)
   const kept = newestThatFit(sorted, MAX_ITEMS_OUTPUT_BYTES)
   const [only] = serverIds?.length === 1 ? serverIds : []
   tools.report.set({ count: sorted.length, items: kept })
   tools.report.table(sorted)
-  const where = serverIds === undefined ? '' : serverIds.length === 1 ? ` on server ${only}` : ` on servers ${serverIds.join(', ')}`
+  const where =
+    serverIds === undefined ? '' : serverIds.length === 1 ? ` on server ${only}` : ` on servers ${serverIds.join(', ')}`
   tools.report.note(`Found ${sorted.length} ${noun}${sorted.length === 1 ? '' : 's'}${where}.`)
   if (kept.length < sorted.length) {
     tools.report.warn(

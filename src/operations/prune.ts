@@ -6,7 +6,15 @@ import { MAX_PARALLEL, NAME_PREFIX, RETENTION_INPUTS, SERVER_IDS, type CommonSet
 import { forEachKind, type Kind } from '../kinds.ts'
 import { defineOperation } from '../operation.ts'
 import { deletionOf } from '../plan/actions.ts'
-import { deletionReason, describeVerdict, describeRules, hasRules, planPrune, retentionOf, type RetentionRules } from '../plan/retention.ts'
+import {
+  deletionReason,
+  describeVerdict,
+  describeRules,
+  hasRules,
+  planPrune,
+  retentionOf,
+  type RetentionRules
+} from '../plan/retention.ts'
 import type { Tools } from '../tools.ts'
 
 export interface PruneSettings extends RetentionRules {
@@ -19,7 +27,8 @@ const PRUNE_INPUTS = { serverIds: SERVER_IDS, maxParallel: MAX_PARALLEL, ...RETE
 const DOCS = {
   snapshot: {
     does: "Deletes the action's own snapshots that no retention rule keeps, and nothing else; the newest completed one always stays.",
-    gives: '`server_id` (one or several) and at least one rule: `keep`, `keep_within`, `keep_daily`, `keep_weekly`, `keep_monthly`',
+    gives:
+      '`server_id` (one or several) and at least one rule: `keep`, `keep_within`, `keep_daily`, `keep_weekly`, `keep_monthly`',
     gets: '`deleted_ids`; `results`'
   },
   backup: {
@@ -51,7 +60,11 @@ export const [PRUNE_SNAPSHOTS, PRUNE_BACKUPS] = forEachKind(kind => {
 type PruneRead = Omit<PruneSettings, 'serverId'> & { serverIds: number[]; maxParallel: number }
 
 /** Each server pruned on its own, side by side, from one shared read of the lists where that is cheaper. */
-async function pruneEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & PruneRead, tools: Tools): Promise<void> {
+async function pruneEach<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  settings: CommonSettings & PruneRead,
+  tools: Tools
+): Promise<void> {
   const shared = await tools.lists.whole(kind.noun, settings.serverIds)
   await onEachServer(
     {
@@ -68,7 +81,12 @@ async function pruneEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: C
 }
 
 /** Retention alone: the action's own items that no rule keeps, oldest first. */
-async function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & PruneSettings, items: T[], tools: Tools): Promise<void> {
+async function prune<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  settings: CommonSettings & PruneSettings,
+  items: T[],
+  tools: Tools
+): Promise<void> {
   const { serverId, namePrefix } = settings
   tools.report.mayDelete()
   const plan = planPrune(retentionOf(kind, items, namePrefix, settings, tools.clock.now()))

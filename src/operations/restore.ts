@@ -41,10 +41,17 @@ export const RESTORE_SNAPSHOT = defineOperation({
   gets: "`snapshot_id`, `server_id`, `status` (the server's); `results` and `snapshot_ids`",
   inputs: { id: optionalInput('snapshot_id', raw => raw), name: NAME, ...RESTORE_INPUTS },
   settle: ({ id, name, ...rest }): RestoreRead<SnapshotReference> => {
-    if (id !== undefined && name !== undefined) throw new InputError('snapshot_id', 'and input "name" both name the snapshot to restore: give only one')
-    if (id === undefined && name === undefined) throw new InputError('snapshot_id', 'or input "name" is required by operation "restore-snapshot"')
+    if (id !== undefined && name !== undefined)
+      throw new InputError('snapshot_id', 'and input "name" both name the snapshot to restore: give only one')
+    if (id === undefined && name === undefined)
+      throw new InputError('snapshot_id', 'or input "name" is required by operation "restore-snapshot"')
     const reference = name !== undefined ? { name } : parseFleetReference('snapshot_id', id ?? '')
-    const serverIds = checkServers('snapshot_id', reference, rest.serverIds, '"latest", a name, or the snapshot_ids map of a create')
+    const serverIds = checkServers(
+      'snapshot_id',
+      reference,
+      rest.serverIds,
+      '"latest", a name, or the snapshot_ids map of a create'
+    )
     return { ...rest, reference, serverIds }
   },
   run: restoreSnapshots
@@ -53,7 +60,8 @@ export const RESTORE_SNAPSHOT = defineOperation({
 export const RESTORE_BACKUP = defineOperation({
   operation: 'restore-backup',
   does: 'Restores the server from a completed backup, the same way.',
-  gives: '`backup_id` (an id, `latest`, or the `backup_ids` of a create) and `server_id` (one or several; not needed with `backup_ids`)',
+  gives:
+    '`backup_id` (an id, `latest`, or the `backup_ids` of a create) and `server_id` (one or several; not needed with `backup_ids`)',
   gets: "`backup_id`, `server_id`, `status` (the server's); `results` and `backup_ids`",
   inputs: { reference: requiredInput('backup_id', raw => parseFleetReference('backup_id', raw)), ...RESTORE_INPUTS },
   settle: ({ reference, ...rest }): RestoreRead<ItemReference> => {
@@ -75,7 +83,10 @@ export function checkServers(
   const by = 'name' in reference ? 'name' : 'latest' in reference ? '"latest"' : undefined
   if ('byServer' in reference) {
     const mapped = [...reference.byServer.keys()]
-    if (given && (given.some(server => !reference.byServer.has(server)) || mapped.some(server => !given.includes(server)))) {
+    if (
+      given &&
+      (given.some(server => !reference.byServer.has(server)) || mapped.some(server => !given.includes(server)))
+    ) {
       throw new InputError(
         idInput,
         `names servers ${mapped.join(', ')}, and input "server_id" names ${given.join(', ')}: give the same servers, or leave server_id out`
@@ -83,7 +94,11 @@ export function checkServers(
     }
     return given ?? mapped
   }
-  if (by && !given) throw new InputError('server_id', `is required when the ${idInput === 'snapshot_id' ? 'snapshot' : 'backup'} is given by ${by}`)
+  if (by && !given)
+    throw new InputError(
+      'server_id',
+      `is required when the ${idInput === 'snapshot_id' ? 'snapshot' : 'backup'} is given by ${by}`
+    )
   if ('id' in reference && given && given.length > 1) {
     throw new InputError(
       idInput,
@@ -94,12 +109,20 @@ export function checkServers(
 }
 
 /** Each server restored from its own item: the same reference for all, or its entry in a create's map. */
-async function restoreSnapshots(settings: CommonSettings & RestoreRead<SnapshotReference>, tools: Tools): Promise<void> {
+async function restoreSnapshots(
+  settings: CommonSettings & RestoreRead<SnapshotReference>,
+  tools: Tools
+): Promise<void> {
   const { reference } = settings
   if (settings.serverIds === undefined && 'id' in reference) {
     // A snapshot id alone names its server: found first, then restored as a fleet of one.
-    const snapshot = pickById({ noun: 'snapshot', serverId: undefined, items: await SNAPSHOTS.list(tools.client) }, reference.id)
-    return restoreEach(SNAPSHOTS, { ...settings, serverIds: [snapshot.server.id] }, tools, () => Promise.resolve(snapshot))
+    const snapshot = pickById(
+      { noun: 'snapshot', serverId: undefined, items: await SNAPSHOTS.list(tools.client) },
+      reference.id
+    )
+    return restoreEach(SNAPSHOTS, { ...settings, serverIds: [snapshot.server.id] }, tools, () =>
+      Promise.resolve(snapshot)
+    )
   }
   const serverIds = settings.serverIds ?? []
   const shared = await tools.lists.whole('snapshot', serverIds)
@@ -107,7 +130,11 @@ async function restoreSnapshots(settings: CommonSettings & RestoreRead<SnapshotR
     const own = shared?.get(serverId) as Snapshot[] | undefined
     const wanted = referenceFor(reference, serverId)
     if ('id' in wanted) report.asked('snapshot', wanted.id)
-    if ('name' in wanted) return pickByName({ noun: 'snapshot', serverId, items: own ?? (await SNAPSHOTS.list(client, serverId)) }, wanted.name)
+    if ('name' in wanted)
+      return pickByName(
+        { noun: 'snapshot', serverId, items: own ?? (await SNAPSHOTS.list(client, serverId)) },
+        wanted.name
+      )
     return find(SNAPSHOTS, wanted, serverId, own, client)
   })
 }
@@ -146,7 +173,8 @@ async function restoreEach<T extends Snapshot | Backup>(
         },
         heldBack: `not restored: no server is, unless every server's ${kind.noun} is found`
       },
-      work: (_serverId, serverTools, item) => carryOut({ actions: [restoreAction(kind, item, serverTools)] }, settings, serverTools)
+      work: (_serverId, serverTools, item) =>
+        carryOut({ actions: [restoreAction(kind, item, serverTools)] }, settings, serverTools)
     },
     tools
   )
@@ -162,7 +190,14 @@ function referenceFor<R>(reference: R | { byServer: Map<number, number> }, serve
 /** The restore of the item's server from it; its outputs name both, in a dry run too. */
 export function restoreAction<T extends Snapshot | Backup>(kind: Kind<T>, item: T, tools: Tools): RestoreAction {
   tools.report.item(item)
-  return { do: 'restore', kind: kind.noun, id: item.id, label: kind.label(item), createdAt: item.created_at, serverId: item.server.id }
+  return {
+    do: 'restore',
+    kind: kind.noun,
+    id: item.id,
+    label: kind.label(item),
+    createdAt: item.created_at,
+    serverId: item.server.id
+  }
 }
 
 /**

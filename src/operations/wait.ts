@@ -2,7 +2,14 @@ import type { Backup, Snapshot } from '../api/types.ts'
 import { capitalise } from '../format.ts'
 import { InputError, OperationError } from '../errors.ts'
 import { onEachServer } from '../fleet.ts'
-import { MAX_PARALLEL, parseFleetReference, requiredInput, ROLLBACK_ON_FAILURE, SOME_SERVER_IDS, type FleetReference } from '../inputs.ts'
+import {
+  MAX_PARALLEL,
+  parseFleetReference,
+  requiredInput,
+  ROLLBACK_ON_FAILURE,
+  SOME_SERVER_IDS,
+  type FleetReference
+} from '../inputs.ts'
 import { checkServers } from './restore.ts'
 import { forEachKind, type Kind } from '../kinds.ts'
 import { defineOperation } from '../operation.ts'
@@ -54,20 +61,41 @@ export const [WAIT_SNAPSHOT, WAIT_BACKUP] = forEachKind(kind =>
 
 function settleWait(
   idInput: 'snapshot_id' | 'backup_id',
-  values: { reference: FleetReference; serverIds: number[] | undefined; maxParallel: number; rollbackOnFailure: boolean }
+  values: {
+    reference: FleetReference
+    serverIds: number[] | undefined
+    maxParallel: number
+    rollbackOnFailure: boolean
+  }
 ): WaitRead {
   const { reference } = values
   if ('latest' in reference)
-    throw new InputError(idInput, 'must be the id of what to wait for, or the map a create wrote to its ' + `${idInput}s output; got "latest"`)
+    throw new InputError(
+      idInput,
+      'must be the id of what to wait for, or the map a create wrote to its ' + `${idInput}s output; got "latest"`
+    )
   const serverIds = checkServers(idInput, reference, values.serverIds, `the ${idInput}s map of a create`)
   const [serverId] = serverIds ?? []
-  if (serverId === undefined) throw new InputError('server_id', `is required by operation "wait-${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}"`)
+  if (serverId === undefined)
+    throw new InputError(
+      'server_id',
+      `is required by operation "wait-${idInput === 'snapshot_id' ? 'snapshot' : 'backup'}"`
+    )
   const ids = 'byServer' in reference ? reference.byServer : new Map([[serverId, reference.id]])
-  return { serverIds: serverIds ?? [serverId], ids, maxParallel: values.maxParallel, rollbackOnFailure: values.rollbackOnFailure }
+  return {
+    serverIds: serverIds ?? [serverId],
+    ids,
+    maxParallel: values.maxParallel,
+    rollbackOnFailure: values.rollbackOnFailure
+  }
 }
 
 /** Each server waits for its own item, side by side, through the step's one poller. */
-async function waitForEach<T extends Snapshot | Backup>(kind: Kind<T>, settings: WaitRead, tools: Tools): Promise<void> {
+async function waitForEach<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  settings: WaitRead,
+  tools: Tools
+): Promise<void> {
   await onEachServer(
     {
       serverIds: settings.serverIds,
@@ -88,7 +116,11 @@ async function waitForEach<T extends Snapshot | Backup>(kind: Kind<T>, settings:
  * the step right before the deploy in the "wait later" recipe, so it is the one that arms the
  * rollback, once the item is completed.
  */
-async function waitLater<T extends Snapshot | Backup>(kind: Kind<T>, settings: WaitSettings, tools: Tools): Promise<void> {
+async function waitLater<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  settings: WaitSettings,
+  tools: Tools
+): Promise<void> {
   tools.report.asked(kind.noun, settings.id)
   const done = await waitForItem(kind, settings.id, settings.serverId, tools, { atOnce: true })
   tools.report.note(`${capitalise(kind.label(done))} is ${done.status}.`)

@@ -53,7 +53,11 @@ export interface RestoreAction {
 }
 
 /** The deletion of one of a server's items, as a create's rotation, a prune and a delete plan it. */
-export function deletionOf<T extends Snapshot | Backup>(kind: Kind<T>, item: T, why: { reason?: string; afterCreate?: boolean } = {}): DeleteAction {
+export function deletionOf<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  item: T,
+  why: { reason?: string; afterCreate?: boolean } = {}
+): DeleteAction {
   return {
     do: 'delete',
     kind: kind.noun,

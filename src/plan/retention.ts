@@ -354,8 +354,17 @@ function listing(parts: string[]): string {
   return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
 }
 
-/** A server's items of one kind as retention sees them: the kind says which are the action's own, protected, and counted toward the limit. */
-export function retentionOf<T extends Snapshot | Backup>(kind: Kind<T>, items: T[], namePrefix: string, rules: RetentionRules, now: number): RetentionInput<T> {
+/**
+ * A server's items of one kind as retention sees them: the kind says which are the action's own, protected, and counted
+ * toward the limit.
+ */
+export function retentionOf<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  items: T[],
+  namePrefix: string,
+  rules: RetentionRules,
+  now: number
+): RetentionInput<T> {
   return {
     items,
     isOwn: item => kind.isOwn(item, namePrefix),
@@ -381,8 +390,12 @@ export function describeRules(rules: RetentionRules): string {
   return parts.length === 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1) ?? ''}`
 }
 
-/** Why an item goes, in the line that says it was deleted: `to keep the newest 3`, or the rules when there are several. */
+/**
+ * Why an item goes, in the line that says it was deleted: `to keep the newest 3`, or the rules when there are several.
+ */
 export function deletionReason(rules: RetentionRules): string {
   const onlyKeep = rules.keep > 0 && !hasRules({ ...rules, keep: 0 })
-  return onlyKeep ? `to keep the newest ${rules.keep}` : `as no retention rule keeps it (keeping ${describeRules(rules)})`
+  return onlyKeep
+    ? `to keep the newest ${rules.keep}`
+    : `as no retention rule keeps it (keeping ${describeRules(rules)})`
 }

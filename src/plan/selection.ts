@@ -15,7 +15,10 @@ export function newestFirst<T extends Item>(items: T[]): T[] {
 /** `latest`: the newest completed item of the server. */
 export function pickLatest<T extends Item>({ noun, serverId, items }: Lookup<T>): T {
   const latest = newestFirst(items).find(item => item.status === COMPLETED)
-  if (!latest) throw new OperationError(`server ${serverId} has no completed ${noun} to use as "latest" (${items.length} ${noun}s in all)`)
+  if (!latest)
+    throw new OperationError(
+      `server ${serverId} has no completed ${noun} to use as "latest" (${items.length} ${noun}s in all)`
+    )
   return latest
 }
 
@@ -24,7 +27,10 @@ export function pickByName<T extends Item & { name: string }>({ noun, serverId, 
   const named = newestFirst(items.filter(item => item.name === name))
   if (named.length === 0) throw new OperationError(`server ${serverId} has no ${noun} named "${name}"`)
   const completed = named.find(item => item.status === COMPLETED)
-  if (!completed) throw new OperationError(`${noun} "${name}" (id ${named[0]?.id}) is ${named[0]?.status}; only a completed ${noun} can be used`)
+  if (!completed)
+    throw new OperationError(
+      `${noun} "${name}" (id ${named[0]?.id}) is ${named[0]?.status}; only a completed ${noun} can be used`
+    )
   return completed
 }
 
@@ -34,15 +40,19 @@ export function pickByName<T extends Item & { name: string }>({ noun, serverId, 
  */
 export function pickById<T extends Item>({ noun, serverId, items }: Lookup<T>, id: number): T {
   const item = items.find(candidate => candidate.id === id)
-  if (!item) throw new OperationError(`${noun} ${id} was not found${serverId === undefined ? '' : ` on server ${serverId}`}`)
+  if (!item)
+    throw new OperationError(`${noun} ${id} was not found${serverId === undefined ? '' : ` on server ${serverId}`}`)
   if (serverId !== undefined && item.server.id !== serverId) {
-    throw new OperationError(`${noun} ${id} belongs to server ${item.server.id}, not to server ${serverId}; nothing was restored`)
+    throw new OperationError(
+      `${noun} ${id} belongs to server ${item.server.id}, not to server ${serverId}; nothing was restored`
+    )
   }
   return item
 }
 
 /** Only a completed item can be restored from. */
 export function requireCompleted<T extends Item>(noun: string, item: T): T {
-  if (item.status !== COMPLETED) throw new OperationError(`${noun} ${item.id} is ${item.status}; only a completed ${noun} can be restored`)
+  if (item.status !== COMPLETED)
+    throw new OperationError(`${noun} ${item.id} is ${item.status}; only a completed ${noun} can be restored`)
   return item
 }

@@ -26,10 +26,12 @@ export async function waitForItem<T extends Snapshot | Backup>(
       report: tools.report,
       atOnce: options.atOnce ?? false,
       check: answer => {
-        const item = answer.of === 'items' ? (answer.items.find(candidate => candidate.id === id) as T | undefined) : undefined
+        const item =
+          answer.of === 'items' ? (answer.items.find(candidate => candidate.id === id) as T | undefined) : undefined
         if (!item) throw new OperationError(`${what} was not found on server ${serverId}`)
         tools.report.item(item)
-        if (item.status !== COMPLETED && item.status !== IN_PROGRESS) throw new OperationError(`${what} ended with status "${item.status}"`)
+        if (item.status !== COMPLETED && item.status !== IN_PROGRESS)
+          throw new OperationError(`${what} ended with status "${item.status}"`)
         return { value: item, status: item.status, done: item.status === COMPLETED }
       }
     })

@@ -55,7 +55,11 @@ export class SharedLists implements SharedReads {
       const first = items.length === 0
       items.push(...page.results)
       if (firstLook && first) {
-        const total = !page.hasNext ? 1 : page.count !== undefined && page.results.length > 0 ? Math.ceil(page.count / page.results.length) : Infinity
+        const total = !page.hasNext
+          ? 1
+          : page.count !== undefined && page.results.length > 0
+            ? Math.ceil(page.count / page.results.length)
+            : Infinity
         this.#accountPages.set(kind, total)
         if (total >= servers) {
           await pages.return(undefined)

@@ -43,7 +43,14 @@ export class Poller implements Waits {
   #wake: AbortController | undefined
   #sleepingUntil = Infinity
 
-  constructor(options: { clock: Clock; pollIntervalMs: number; timeoutMs: number; deadline: number; lists: SharedLists; progress: Progress }) {
+  constructor(options: {
+    clock: Clock
+    pollIntervalMs: number
+    timeoutMs: number
+    deadline: number
+    lists: SharedLists
+    progress: Progress
+  }) {
     this.#clock = options.clock
     this.#pollIntervalMs = options.pollIntervalMs
     this.#timeoutMs = options.timeoutMs
@@ -55,13 +62,16 @@ export class Poller implements Waits {
   /** Waits until the watch's check says done; rejects when it throws, or when the deadline comes first. */
   watch<T>(watch: Watch<T>): Promise<T> {
     const now = this.#clock.now()
-    if (this.#deadline - now <= 0) return Promise.reject(this.#timeout(watch, { startedAt: now, checks: 0, status: undefined }))
+    if (this.#deadline - now <= 0)
+      return Promise.reject(this.#timeout(watch, { startedAt: now, checks: 0, status: undefined }))
     return new Promise<T>((resolve, reject) => {
       const waiting: Waiting = {
         watch,
         startedAt: now,
         // A check at once is made at once; a first check on the schedule yields to the last one as later ones do.
-        nextAt: watch.atOnce ? Math.min(this.#first(true), this.#lastCheckAt()) : this.#before(this.#lastCheckAt(), this.#first(false)),
+        nextAt: watch.atOnce
+          ? Math.min(this.#first(true), this.#lastCheckAt())
+          : this.#before(this.#lastCheckAt(), this.#first(false)),
         checks: 0,
         status: undefined,
         resolve: value => resolve(value as T),
@@ -83,7 +93,8 @@ export class Poller implements Waits {
         const due = [...this.#waiting].filter(waiting => waiting.nextAt <= this.#clock.now())
         if (due.length > 0) await this.#checkAll(due)
         this.#progress.tick({ checked: due.length > 0 })
-        if (due.length === 0) await this.#sleepUntil(Math.min(...[...this.#waiting].map(waiting => waiting.nextAt), this.#progress.due()))
+        if (due.length === 0)
+          await this.#sleepUntil(Math.min(...[...this.#waiting].map(waiting => waiting.nextAt), this.#progress.due()))
       }
     } catch (error) {
       // A bug here must not leave a server waiting forever.
@@ -101,7 +112,9 @@ export class Poller implements Waits {
     this.#sleepingUntil = Infinity
   }
 
-  /** One tick: the reads every due server needs, shared where that is cheaper, then each server's answer judged alone. */
+  /**
+   * One tick: the reads every due server needs, shared where that is cheaper, then each server's answer judged alone.
+   */
   async #checkAll(due: Waiting[]): Promise<void> {
     const answers = new Map<Waiting, Promise<Answer>>()
     for (const kind of ['snapshot', 'backup'] as const) {
@@ -114,7 +127,12 @@ export class Poller implements Waits {
       for (const waiting of ofKind) {
         const { serverId, client } = waiting.watch
         const items = shared?.get(serverId)
-        answers.set(waiting, items ? Promise.resolve({ of: 'items', items }) : ownList(kind, serverId, client).then(items => ({ of: 'items', items })))
+        answers.set(
+          waiting,
+          items
+            ? Promise.resolve({ of: 'items', items })
+            : ownList(kind, serverId, client).then(items => ({ of: 'items', items }))
+        )
       }
     }
     for (const waiting of due.filter(waiting => waiting.watch.reads === 'server')) {
@@ -138,7 +156,9 @@ export class Poller implements Waits {
     }
     waiting.checks++
     waiting.status = check.status
-    watch.report.say(plain(`${watch.what}: ${check.status} (${formatDuration(this.#clock.now() - waiting.startedAt)} waited)`))
+    watch.report.say(
+      plain(`${watch.what}: ${check.status} (${formatDuration(this.#clock.now() - waiting.startedAt)} waited)`)
+    )
     this.#progress.set(watch.serverId, { at: 'waiting', what: shownAs(watch), status: check.status })
     if (check.done) {
       this.#waiting.delete(waiting)

@@ -62,11 +62,16 @@ export function progressLine(servers: ReadonlyArray<[number, ServerState]>, elap
   const groups = new Map<string, { rank: number; ids: number[] }>()
   for (const [serverId, state] of servers) {
     const label = labelOf(state)
-    const group = groups.get(label) ?? { rank: RANK[state.at] + (state.at === 'ended' && state.failed ? 0.5 : 0), ids: [] }
+    const group = groups.get(label) ?? {
+      rank: RANK[state.at] + (state.at === 'ended' && state.failed ? 0.5 : 0),
+      ids: []
+    }
     group.ids.push(serverId)
     groups.set(label, group)
   }
-  const parts = [...groups].sort(([, a], [, b]) => a.rank - b.rank).map(([label, { ids }]) => `${ids.length} ${label} (${ids.join(', ')})`)
+  const parts = [...groups]
+    .sort(([, a], [, b]) => a.rank - b.rank)
+    .map(([label, { ids }]) => `${ids.length} ${label} (${ids.join(', ')})`)
   return `${servers.length} servers, ${took}: ${parts.join(', ')}`
 }
 

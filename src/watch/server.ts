@@ -51,6 +51,7 @@ function serverWatch(serverId: number, tools: Tools) {
 function judged(answer: Answer, serverId: number, tools: Tools): Server {
   if (answer.of !== 'server') throw new Error(`a status check of server ${serverId} read a list instead of the server`)
   tools.report.serverStatus(answer.server.status)
-  if (restoreProgress(answer.server.status) === 'failed') throw new OperationError(`server ${serverId} ended the restore with status "${answer.server.status}"`)
+  if (restoreProgress(answer.server.status) === 'failed')
+    throw new OperationError(`server ${serverId} ended the restore with status "${answer.server.status}"`)
   return answer.server
 }

@@ -11,7 +11,12 @@ import { judge, OPERATIONS, PROMISES, reportOf, scenarioOf, type Judged, type Op
  */
 const FIRST_SEED = 45
 /** Runs of each operation; create-snapshot's requests are the most varied (reads, creates, status checks, rotation). */
-const RUNS: Record<Operation, number> = { 'create-snapshot': 2, 'create-backup': 1, 'wait-snapshot': 1, 'list-snapshots': 1 }
+const RUNS: Record<Operation, number> = {
+  'create-snapshot': 2,
+  'create-backup': 1,
+  'wait-snapshot': 1,
+  'list-snapshots': 1
+}
 /** A run takes a few seconds; one that hangs is cut off 10 s after the step's 20 s deadline. */
 const CAMPAIGN_TIMEOUT_MS = 45_000
 
@@ -34,7 +39,9 @@ describe('a fleet under seeded faults: 503, 429 with and without Retry-After, re
 
   test('the runs put the promises to the test: a server fails beside survivors, and the step hears a Retry-After', () => {
     const ran = judged.flatMap(({ run }) => (run === undefined ? [] : [run]))
-    const failedBesideSurvivors = ran.filter(run => run.results?.some(row => row.error !== undefined) && run.results.some(row => row.error === undefined))
+    const failedBesideSurvivors = ran.filter(
+      run => run.results?.some(row => row.error !== undefined) && run.results.some(row => row.error === undefined)
+    )
     expect(failedBesideSurvivors.length).toBeGreaterThan(0)
     expect(ran.filter(run => run.wire.some(event => 'askedToWaitSeconds' in event)).length).toBeGreaterThan(0)
   })

@@ -18,7 +18,14 @@ import { Recorder } from '../../src/report.ts'
 import type { Tools } from '../../src/tools.ts'
 import { API_PREFIX } from '../emulator/routes.ts'
 import { rules } from '../support/fixtures.ts'
-import { DEFAULT_TOKEN, fleetServers, startEmulator, type Emulator, type Fault, type RecordedRequest } from '../emulator/server.ts'
+import {
+  DEFAULT_TOKEN,
+  fleetServers,
+  startEmulator,
+  type Emulator,
+  type Fault,
+  type RecordedRequest
+} from '../emulator/server.ts'
 
 // --- the campaign's dimensions ------------------------------------------------------------
 
@@ -41,7 +48,10 @@ const SHARED_READ_SHARE = 0.2
 const FINAL_SHARE = 1 / 3
 /** Rotation off, or keeping two: with up to MAX_OWN_ITEMS own items seeded, rotation deletes. */
 const KEEPS = [0, 2] as const
-/** Items the action made earlier, per server: with the new one, at most the provider's 5 snapshots, so no create waits for room. */
+/**
+ * Items the action made earlier, per server: with the new one, at most the provider's 5 snapshots, so no create waits
+ * for room.
+ */
 const MAX_OWN_ITEMS = 4
 /** 3 crosses page boundaries and makes the whole list costlier than a server's own; 100 keeps it shared. */
 const PAGE_SIZES = [3, 100] as const
@@ -67,16 +77,25 @@ interface FaultKind {
 
 /** The shortest Retry-After in whole seconds: long enough to see the pause, short enough for a quick run. */
 const RETRY_AFTER_SECONDS = 1
-/** Faults the retry policy absorbs: a busy API, a rate limit with and without Retry-After, a connection lost before acting. */
+/**
+ * Faults the retry policy absorbs: a busy API, a rate limit with and without Retry-After, a connection lost before
+ * acting.
+ */
 const TRANSIENT: readonly FaultKind[] = [
   { label: '503', fault: { kind: 'status', status: 503 } },
-  { label: `429 retry-after ${RETRY_AFTER_SECONDS}`, fault: { kind: 'status', status: 429, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } } },
+  {
+    label: `429 retry-after ${RETRY_AFTER_SECONDS}`,
+    fault: { kind: 'status', status: 429, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } }
+  },
   { label: '429', fault: { kind: 'status', status: 429 } },
   { label: 'reset-before', fault: { kind: 'reset-before' } }
 ]
 /** Answers no retry changes: on a server's own request, that server fails. */
 const FINAL_STATUSES = [403, 404] as const
-const FINAL: readonly FaultKind[] = FINAL_STATUSES.map(status => ({ label: String(status), fault: { kind: 'status', status } }))
+const FINAL: readonly FaultKind[] = FINAL_STATUSES.map(status => ({
+  label: String(status),
+  fault: { kind: 'status', status }
+}))
 
 /** The routes an operation's servers send their own requests on, and the route of the list it may read whole. */
 const ROUTES: Record<Operation, { own: readonly string[]; wholeList: string }> = {
@@ -178,7 +197,8 @@ function faultsOf(dice: Dice, operation: Operation, serverIds: readonly number[]
 
 function faultOf(dice: Dice, operation: Operation, serverIds: readonly number[]): PlannedFault {
   const routes = ROUTES[operation]
-  if (dice.chance(SHARED_READ_SHARE)) return { route: routes.wholeList, on: 'none', ...dice.pick([...TRANSIENT, ...FINAL]) }
+  if (dice.chance(SHARED_READ_SHARE))
+    return { route: routes.wholeList, on: 'none', ...dice.pick([...TRANSIENT, ...FINAL]) }
   const on = dice.pick(serverIds)
   const route = dice.pick(routes.own)
   return { route, on, ...dice.pick(dice.chance(FINAL_SHARE) ? FINAL : TRANSIENT) }
@@ -205,7 +225,9 @@ function describeScenario(scenario: Scenario): string {
 }
 
 function describeFaults(faults: readonly PlannedFault[]): string {
-  return faults.map(({ route, on, label }) => `${label} on ${route} ${on === 'none' ? 'of the whole list' : `of server ${on}`}`).join('; ')
+  return faults
+    .map(({ route, on, label }) => `${label} on ${route} ${on === 'none' ? 'of the whole list' : `of server ${on}`}`)
+    .join('; ')
 }
 
 // --- the runner ---------------------------------------------------------------------------
@@ -234,18 +256,27 @@ interface Run {
 
 /** Sets the scenario up on a fresh emulator, plays its faults on the step, and records what happened. */
 async function runScenario(scenario: Scenario): Promise<Run> {
-  const emulator = await startEmulator({ jobSeconds: JOB_SECONDS, pageSize: scenario.pageSize, servers: fleetServers(scenario.serverIds.length) })
+  const emulator = await startEmulator({
+    jobSeconds: JOB_SECONDS,
+    pageSize: scenario.pageSize,
+    servers: fleetServers(scenario.serverIds.length)
+  })
   const agent = new Agent()
   try {
     seedOwnItems(emulator, scenario)
-    const waitIds = scenario.operation === 'wait-snapshot' ? await startSnapshots(scenario, emulator, agent) : new Map<number, number>()
+    const waitIds =
+      scenario.operation === 'wait-snapshot'
+        ? await startSnapshots(scenario, emulator, agent)
+        : new Map<number, number>()
     for (const { route, on, fault } of scenario.faults) emulator.injectFor(route, on, fault)
     const from = emulator.requests.length
     const wire = watchTheWire(new URL(emulator.url).origin)
     const recorder = new Recorder()
     const startedAt = Date.now()
     try {
-      const outcome = await settle(operate(scenario, emulator, connect(connectionTo(emulator), recorder, { dispatcher: agent }), waitIds))
+      const outcome = await settle(
+        operate(scenario, emulator, connect(connectionTo(emulator), recorder, { dispatcher: agent }), waitIds)
+      )
       const results = recorder.outcome.outputs.get('results')
       return {
         scenario,
@@ -266,7 +297,12 @@ async function runScenario(scenario: Scenario): Promise<Run> {
 }
 
 function connectionTo(emulator: Emulator) {
-  return { apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: TIMEOUT_MS, pollIntervalMs: POLL_INTERVAL_MS }
+  return {
+    apiUrl: new URL(emulator.url),
+    apiToken: DEFAULT_TOKEN,
+    timeoutMs: TIMEOUT_MS,
+    pollIntervalMs: POLL_INTERVAL_MS
+  }
 }
 
 function createSettingsOf(scenario: Scenario, emulator: Emulator, kind: 'snapshot' | 'backup') {
@@ -291,7 +327,8 @@ function seedOwnItems(emulator: Emulator, scenario: Scenario): void {
   scenario.serverIds.forEach((serverId, index) => {
     for (let age = 1; age <= (scenario.ownItems[index] ?? 0); age++) {
       const createdAt = new Date(Date.now() - age * HOUR_MS).toISOString()
-      if (scenario.operation === 'create-backup') emulator.addBackup({ serverId, backupType: 'manual', createdAt, description: `${NAME_PREFIX}earlier ${age}` })
+      if (scenario.operation === 'create-backup')
+        emulator.addBackup({ serverId, backupType: 'manual', createdAt, description: `${NAME_PREFIX}earlier ${age}` })
       else emulator.addSnapshot({ serverId, name: `${NAME_PREFIX}earlier-${age}`, createdAt })
     }
   })
@@ -307,7 +344,12 @@ async function startSnapshots(scenario: Scenario, emulator: Emulator, agent: Age
 }
 
 function operate(scenario: Scenario, emulator: Emulator, tools: Tools, waitIds: Map<number, number>): Promise<void> {
-  const fleet = { ...connectionTo(emulator), dryRun: false, serverIds: scenario.serverIds, maxParallel: scenario.maxParallel }
+  const fleet = {
+    ...connectionTo(emulator),
+    dryRun: false,
+    serverIds: scenario.serverIds,
+    maxParallel: scenario.maxParallel
+  }
   switch (scenario.operation) {
     case 'create-snapshot':
       return CREATE_SNAPSHOT.run(createSettingsOf(scenario, emulator, 'snapshot'), tools)
@@ -370,7 +412,11 @@ function watchTheWire(origin: string): { events: WireEvent[]; stop(): void } {
     const { request, response } = message as { request: UndiciRequest; response: UndiciResponse }
     const seconds = retryAfterSecondsOf(response.headers)
     if (ours(request) && response.statusCode === 429 && seconds !== undefined)
-      events.push({ at: Date.now(), askedToWaitSeconds: seconds, about: `${request.method} ${belowTheApi(request.path)}` })
+      events.push({
+        at: Date.now(),
+        askedToWaitSeconds: seconds,
+        about: `${request.method} ${belowTheApi(request.path)}`
+      })
   }
   diagnostics.subscribe(REQUEST_CREATED, onCreated)
   diagnostics.subscribe(RESPONSE_HEADERS, onHeaders)
@@ -399,8 +445,14 @@ interface FleetPromise {
 }
 
 export const PROMISES: readonly FleetPromise[] = [
-  { name: "each server's outcome depends on its own faults alone: it fails if and only if a final answer fell on its own request", brokenBy: ownFaultsDecide },
-  { name: 'the step fails once, naming exactly the failed servers, and succeeds when none failed', brokenBy: oneErrorNamesTheFailed },
+  {
+    name: "each server's outcome depends on its own faults alone: it fails if and only if a final answer fell on its own request",
+    brokenBy: ownFaultsDecide
+  },
+  {
+    name: 'the step fails once, naming exactly the failed servers, and succeeds when none failed',
+    brokenBy: oneErrorNamesTheFailed
+  },
   { name: 'results lists every server exactly once, in the order given', brokenBy: everyServerOnce },
   { name: 'at most max_parallel servers are worked on at once', brokenBy: maxParallelHeld },
   { name: 'a Retry-After pauses every request of the step, on every server', brokenBy: retryAfterHeld }
@@ -412,7 +464,8 @@ function ownFaultsDecide(run: Run): string[] {
   return run.scenario.serverIds.flatMap(serverId => {
     const error = failed.get(serverId)
     const fault = finalFaults.get(serverId)
-    if (error !== undefined && fault === undefined) return [`server ${serverId} failed, though no final answer fell on its own requests: ${error}`]
+    if (error !== undefined && fault === undefined)
+      return [`server ${serverId} failed, though no final answer fell on its own requests: ${error}`]
     if (error === undefined && fault !== undefined) return [`server ${serverId} did not fail, though ${fault}`]
     return []
   })
@@ -422,10 +475,12 @@ function oneErrorNamesTheFailed(run: Run): string[] {
   const { outcome } = run
   const failed = [...failedServers(run).keys()]
   if (outcome.ended === 'hung') return [`the operation neither resolved nor threw within ${HANG_AFTER_MS / 1000} s`]
-  if (failed.length === 0) return outcome.ended === 'threw' ? [`no server failed, yet the operation threw: ${outcome.message}`] : []
+  if (failed.length === 0)
+    return outcome.ended === 'threw' ? [`no server failed, yet the operation threw: ${outcome.message}`] : []
   if (outcome.ended === 'resolved') return [`servers ${failed.join(', ')} failed, yet the operation resolved`]
   const problems: string[] = []
-  if (!isExpected(outcome.error)) problems.push(`the operation threw an unexpected error (one with a stack trace): ${outcome.message}`)
+  if (!isExpected(outcome.error))
+    problems.push(`the operation threw an unexpected error (one with a stack trace): ${outcome.message}`)
   const heading = `${failed.length} of ${run.scenario.serverIds.length} servers failed: `
   if (!outcome.message.startsWith(heading)) problems.push(`the error does not open with "${heading}"`)
   const named = namedAsFailed(outcome.message)
@@ -438,7 +493,9 @@ function everyServerOnce(run: Run): string[] {
   if (run.results === undefined) return ['the step set no results output']
   const listed = run.results.map(row => row.server_id)
   const given = run.scenario.serverIds
-  return listed.join() === given.join() ? [] : [`results lists servers ${listed.join(', ')}, where the step was given ${given.join(', ')}`]
+  return listed.join() === given.join()
+    ? []
+    : [`results lists servers ${listed.join(', ')}, where the step was given ${given.join(', ')}`]
 }
 
 /**
@@ -449,7 +506,9 @@ function everyServerOnce(run: Run): string[] {
 function maxParallelHeld(run: Run): string[] {
   const spans = spansOf(run.requests)
   for (let place = 0; place < run.requests.length; place++) {
-    const inFlight = [...spans].filter(([, span]) => span.first <= place && place <= span.last).map(([serverId]) => serverId)
+    const inFlight = [...spans]
+      .filter(([, span]) => span.first <= place && place <= span.last)
+      .map(([serverId]) => serverId)
     if (inFlight.length > run.scenario.maxParallel) {
       const request = run.requests[place] as RecordedRequest
       return [
@@ -467,7 +526,8 @@ function maxParallelHeld(run: Run): string[] {
 function retryAfterHeld(run: Run): string[] {
   const sends = run.wire.filter(event => 'sent' in event).length
   // Without this, a watch that saw nothing would find every Retry-After held.
-  if (sends < run.requests.length) return [`the step was seen sending ${sends} requests, where the emulator received ${run.requests.length}`]
+  if (sends < run.requests.length)
+    return [`the step was seen sending ${sends} requests, where the emulator received ${run.requests.length}`]
   return run.wire.flatMap((event, index) => {
     if (!('askedToWaitSeconds' in event)) return []
     const until = event.at + event.askedToWaitSeconds * 1000 - TIMER_TOLERANCE_MS
@@ -482,7 +542,9 @@ function retryAfterHeld(run: Run): string[] {
 }
 
 function failedServers(run: Run): Map<number, string> {
-  return new Map((run.results ?? []).flatMap(row => (row.error === undefined ? [] : [[row.server_id, row.error] as const])))
+  return new Map(
+    (run.results ?? []).flatMap(row => (row.error === undefined ? [] : [[row.server_id, row.error] as const]))
+  )
 }
 
 /** Each server's first final answer on its own requests: `403 (injected status) on POST /snapshots/`. */
@@ -490,7 +552,12 @@ function finalFaultsByServer(requests: readonly RecordedRequest[]): Map<number, 
   const finals = new Map<number, string>()
   for (const request of requests) {
     const status = Number(/^(\d{3}) /.exec(request.fault ?? '')?.[1])
-    if (request.serverId === undefined || !(FINAL_STATUSES as readonly number[]).includes(status) || finals.has(request.serverId)) continue
+    if (
+      request.serverId === undefined ||
+      !(FINAL_STATUSES as readonly number[]).includes(status) ||
+      finals.has(request.serverId)
+    )
+      continue
     finals.set(request.serverId, `${request.fault} fell on its ${requestPath(request)}`)
   }
   return finals
@@ -534,9 +601,15 @@ export async function judge(seed: number): Promise<Judged> {
   try {
     run = await runScenario(scenario)
   } catch (error) {
-    return { scenario, broken: [], couldNotRun: error instanceof Error ? (error.stack ?? error.message) : String(error) }
+    return {
+      scenario,
+      broken: [],
+      couldNotRun: error instanceof Error ? (error.stack ?? error.message) : String(error)
+    }
   }
-  const broken = PROMISES.map(promise => ({ promise: promise.name, problems: promise.brokenBy(run) })).filter(({ problems }) => problems.length > 0)
+  const broken = PROMISES.map(promise => ({ promise: promise.name, problems: promise.brokenBy(run) })).filter(
+    ({ problems }) => problems.length > 0
+  )
   return { scenario, run, broken }
 }
 
@@ -554,7 +627,11 @@ export function summaryLine(judged: Judged): string {
   const { scenario, run } = judged
   const failed = run === undefined ? 0 : failedServers(run).size
   const took = run === undefined ? '' : `; ${(run.tookMs / 1000).toFixed(1)} s`
-  const verdict = passed(judged) ? 'passed' : judged.couldNotRun !== undefined ? 'could not run' : `FAILED (${judged.broken.length} broken)`
+  const verdict = passed(judged)
+    ? 'passed'
+    : judged.couldNotRun !== undefined
+      ? 'could not run'
+      : `FAILED (${judged.broken.length} broken)`
   return `seed ${scenario.seed}: ${describeScenario(scenario)}; ${plural(scenario.faults.length, 'fault')}; ${failed} of ${scenario.serverIds.length} failed${took}: ${verdict}`
 }
 
@@ -568,7 +645,8 @@ export function reportOf(judged: Judged): string {
     `  replay: node scripts/campaign.ts --seed ${scenario.seed} --runs 1`
   ]
   if (judged.couldNotRun !== undefined) return [...lines, `  could not run: ${judged.couldNotRun}`].join('\n')
-  for (const { promise, problems } of judged.broken) lines.push(`  broke: ${promise}`, ...problems.map(problem => `    - ${problem}`))
+  for (const { promise, problems } of judged.broken)
+    lines.push(`  broke: ${promise}`, ...problems.map(problem => `    - ${problem}`))
   if (run !== undefined) lines.push(...runLines(run))
   return lines.join('\n')
 }
@@ -576,16 +654,23 @@ export function reportOf(judged: Judged): string {
 function runLines(run: Run): string[] {
   const { outcome } = run
   const ended = outcome.ended === 'threw' ? `threw: ${outcome.message}` : outcome.ended
-  const rows = (run.results ?? []).map(row => `${row.server_id}${row.error === undefined ? '' : ` failed (${row.error})`}`)
+  const rows = (run.results ?? []).map(
+    row => `${row.server_id}${row.error === undefined ? '' : ` failed (${row.error})`}`
+  )
   const asked = run.wire.flatMap(event =>
-    'askedToWaitSeconds' in event ? [`${event.at - run.startedAt} ms: ${event.about} answered 429, retry-after ${event.askedToWaitSeconds}`] : []
+    'askedToWaitSeconds' in event
+      ? [`${event.at - run.startedAt} ms: ${event.about} answered 429, retry-after ${event.askedToWaitSeconds}`]
+      : []
   )
   return [
     `  the operation ${ended} (after ${run.tookMs} ms)`,
     `  results: ${run.results === undefined ? 'not set' : rows.join(', ')}`,
     ...(asked.length === 0 ? [] : ['  heard by the step:', ...asked.map(line => `    ${line}`)]),
     `  requests of the step, ms from its start (the emulator's log):`,
-    ...run.requests.map((request, place) => `    ${String(place).padStart(3)} ${String(request.at - run.startedAt).padStart(6)} ms  ${requestLine(request)}`)
+    ...run.requests.map(
+      (request, place) =>
+        `    ${String(place).padStart(3)} ${String(request.at - run.startedAt).padStart(6)} ms  ${requestLine(request)}`
+    )
   ]
 }
 

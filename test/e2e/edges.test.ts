@@ -22,7 +22,9 @@ import {
 } from '../support/steps.ts'
 
 describe.concurrent('rotation', () => {
-  test("counts a snapshot with a custom name as the action's own, by the marker opening its description", async ({ emulator }) => {
+  test("counts a snapshot with a custom name as the action's own, by the marker opening its description", async ({
+    emulator
+  }) => {
     // Five earlier runs of `name: pre-deploy-<n>`, as the action made them.
     for (let run = 1; run <= 5; run++) {
       emulator.addSnapshot({
@@ -32,29 +34,54 @@ describe.concurrent('rotation', () => {
         description: `gha-acme-shop-${run}-1-abcdef Before deploy`
       })
     }
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), name: 'pre-deploy-6', keep: '3' })
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      name: 'pre-deploy-6',
+      keep: '3'
+    })
     expectSuccess(result)
-    expect(emulator.snapshots(WEB).map(snapshot => snapshot.name)).toEqual(['pre-deploy-6', 'pre-deploy-5', 'pre-deploy-4'])
+    expect(emulator.snapshots(WEB).map(snapshot => snapshot.name)).toEqual([
+      'pre-deploy-6',
+      'pre-deploy-5',
+      'pre-deploy-4'
+    ])
   })
 
   test('with wait false says in the summary that rotation was skipped', async ({ emulator }) => {
-    for (const age of [3, 2, 1]) emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-cccccc`, createdAt: minutesAgo(age * 60) })
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), keep: '2', wait: 'false' })
+    for (const age of [3, 2, 1])
+      emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-cccccc`, createdAt: minutesAgo(age * 60) })
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      keep: '2',
+      wait: 'false'
+    })
     expectSuccess(result)
-    expect(summaryText(result)).toContain('Rotation skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.')
+    expect(summaryText(result)).toContain(
+      'Rotation skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.'
+    )
   })
 })
 
 describe.concurrent('a 404 is an answer about an item only when a list confirms it', () => {
-  test("a delete through a wrong api_url fails with the API's 404, and the snapshot is still there", async ({ emulator }) => {
+  test("a delete through a wrong api_url fails with the API's 404, and the snapshot is still there", async ({
+    emulator
+  }) => {
     const snapshot = emulator.addSnapshot({ serverId: WEB, name: 'keep-me' })
-    const result = await step(emulator, { operation: 'delete-snapshot', snapshot_id: String(snapshot.id), api_url: emulator.url.replace('/api/v1', '/api/v2') })
+    const result = await step(emulator, {
+      operation: 'delete-snapshot',
+      snapshot_id: String(snapshot.id),
+      api_url: emulator.url.replace('/api/v1', '/api/v2')
+    })
     expectFailure(result, 'HTTP 404', 'Not found.')
     expect(result.stdout).not.toContain('already gone')
     expect(emulator.snapshots(WEB).map(item => item.id)).toEqual([snapshot.id])
   })
 
-  test('a delete whose answer was lost, retried and met with 404, counts as deleted by this step', async ({ emulator }) => {
+  test('a delete whose answer was lost, retried and met with 404, counts as deleted by this step', async ({
+    emulator
+  }) => {
     const snapshot = emulator.addSnapshot({ serverId: WEB, name: 'old' })
     emulator.inject('DELETE /snapshots/{id}/', { kind: 'reset-after' })
     const result = await step(emulator, { operation: 'delete-snapshot', snapshot_id: String(snapshot.id) })
@@ -76,19 +103,36 @@ describe.concurrent('a 404 is an answer about an item only when a list confirms 
 
 describe.concurrent('a dry run reads what the real run would read', () => {
   test("with a wrong token it fails on the API's 401, as the real run would", async ({ emulator }) => {
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), dry_run: 'true', api_token: 'not-the-token' })
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      dry_run: 'true',
+      api_token: 'not-the-token'
+    })
     expectFailure(result, 'HTTP 401', 'Invalid token.')
   })
 
   test("for a server that does not exist it fails on the API's 404", async ({ emulator }) => {
     const result = await step(emulator, { operation: 'create-snapshot', server_id: '424242', dry_run: 'true' })
-    expectFailure(result, `HTTP 404 from GET ${emulator.url}/servers/424242/: Not found. Check input "server_id": the API has no server 424242.`)
+    expectFailure(
+      result,
+      `HTTP 404 from GET ${emulator.url}/servers/424242/: Not found. Check input "server_id": the API has no server 424242.`
+    )
     expect(writes(emulator)).toEqual([])
   })
 
   test('at the limit it says what it would delete and create, and sends only GETs', async ({ emulator }) => {
-    const own = [5, 4, 3, 2, 1].map(age => emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-bbbbbb`, createdAt: minutesAgo(age * 60) }).id)
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), keep: '2', dry_run: 'true' })
+    const own = [5, 4, 3, 2, 1].map(
+      age =>
+        emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-bbbbbb`, createdAt: minutesAgo(age * 60) })
+          .id
+    )
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      keep: '2',
+      dry_run: 'true'
+    })
     expectSuccess(result)
     const summary = summaryText(result)
     expect(summary).toContain(`Dry run: would delete snapshot ${own[0]} `)
@@ -101,8 +145,14 @@ describe.concurrent('a dry run reads what the real run would read', () => {
 })
 
 describe.concurrent('a create reads no server before its POST', () => {
-  test('a wrong token fails on the first read, the list rotation and the limit need, and nothing more is sent', async ({ emulator }) => {
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), api_token: 'not-the-token' })
+  test('a wrong token fails on the first read, the list rotation and the limit need, and nothing more is sent', async ({
+    emulator
+  }) => {
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      api_token: 'not-the-token'
+    })
     expectFailure(result, 'HTTP 401', 'Invalid token.')
     expect(calls(emulator)).toEqual([`GET /snapshots/?server_id=${WEB}`])
   })
@@ -125,7 +175,11 @@ describe.concurrent('lost answers', () => {
     try {
       const snapshot = emulator.addSnapshot({ serverId: WEB, name: 'pre-deploy' })
       emulator.inject('POST /snapshots/{id}/restore/', { kind: 'reset-after' })
-      const result = await step(emulator, { operation: 'restore-snapshot', snapshot_id: String(snapshot.id), timeout: '3s' })
+      const result = await step(emulator, {
+        operation: 'restore-snapshot',
+        snapshot_id: String(snapshot.id),
+        timeout: '3s'
+      })
       expectFailure(
         result,
         'the restore may have been received and may be running. It was not sent twice.',
@@ -182,14 +236,21 @@ describe.concurrent('bounds and syntax of the inputs', () => {
   })
 
   test('rollback_on_failure "tRuE" is refused, as every boolean input is: one parser for all', async ({ emulator }) => {
-    const result = await step(emulator, { operation: 'wait-snapshot', snapshot_id: '1', server_id: String(WEB), rollback_on_failure: 'tRuE' })
+    const result = await step(emulator, {
+      operation: 'wait-snapshot',
+      snapshot_id: '1',
+      server_id: String(WEB),
+      rollback_on_failure: 'tRuE'
+    })
     expectFailure(result, 'input "rollback_on_failure" must be true or false; got "tRuE"')
     expect(emulator.requests).toEqual([])
   })
 })
 
 describe.concurrent('what the log and the summary say', () => {
-  test('snapshotting a running server is cautioned once, a line of the log at step level: not an annotation, not a summary line', async ({ emulator }) => {
+  test('snapshotting a running server is cautioned once, a line of the log at step level: not an annotation, not a summary line', async ({
+    emulator
+  }) => {
     const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB) })
     expectSuccess(result)
     expect(notices(result)).toEqual([])
@@ -202,7 +263,9 @@ describe.concurrent('what the log and the summary say', () => {
     expect(summaryText(result)).not.toContain('inconsistent filesystem')
   })
 
-  test("a server's notes stay in its group of the log; the summary's servers table says how it ended", async ({ emulator }) => {
+  test("a server's notes stay in its group of the log; the summary's servers table says how it ended", async ({
+    emulator
+  }) => {
     // Long enough that the first status check finds it in progress, however busy the machine.
     emulator.setJobSeconds(1)
     const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB) })
@@ -210,14 +273,20 @@ describe.concurrent('what the log and the summary say', () => {
     const id = result.outputs.snapshot_id ?? ''
     const { groups, outside } = readLog(result.stdout)
     // While it waits, where it is: a line outside the group, which prints only when the server is done.
-    expect(outside).toContainEqual(expect.stringMatching(new RegExp(`^Server ${WEB}, \\d+\\.\\d s: snapshot ${id} in progress$`)))
-    expect(groups.map(group => group.title)).toEqual([expect.stringMatching(new RegExp(`^Server ${WEB}: snapshot ${id} completed, \\d+\\.\\d s$`))])
+    expect(outside).toContainEqual(
+      expect.stringMatching(new RegExp(`^Server ${WEB}, \\d+\\.\\d s: snapshot ${id} in progress$`))
+    )
+    expect(groups.map(group => group.title)).toEqual([
+      expect.stringMatching(new RegExp(`^Server ${WEB}: snapshot ${id} completed, \\d+\\.\\d s$`))
+    ])
     const note = `Snapshot ${id} "${result.outputs.snapshot_name}" is completed (${result.outputs.size_mb} MB).`
     expect(groups[0]?.lines).toContain(note)
     // The nested wait is a line of the group, its checks after it.
     const lines = groups[0]?.lines ?? []
     expect(lines.indexOf(`▸ Waiting for snapshot ${id}`)).toBeGreaterThan(-1)
-    expect(lines.slice(lines.indexOf(`▸ Waiting for snapshot ${id}`) + 1)[0]).toMatch(new RegExp(`^snapshot ${id}: in_progress \\(\\d+\\.\\d s waited\\)$`))
+    expect(lines.slice(lines.indexOf(`▸ Waiting for snapshot ${id}`) + 1)[0]).toMatch(
+      new RegExp(`^snapshot ${id}: in_progress \\(\\d+\\.\\d s waited\\)$`)
+    )
     expect(summaryText(result)).not.toContain(note)
     expect(serverRows(result)).toEqual([
       expect.objectContaining({
@@ -243,10 +312,14 @@ describe.concurrent('what the log and the summary say', () => {
     expect(waited).toBeLessThan(3)
     // The count it gives is the count of reads the API received after the create.
     const created = emulator.requests.findIndex(request => request.method === 'POST')
-    const after = emulator.requests.slice(created + 1).filter(request => request.method === 'GET' && request.path.endsWith('/backups/'))
+    const after = emulator.requests
+      .slice(created + 1)
+      .filter(request => request.method === 'GET' && request.path.endsWith('/backups/'))
     expect(Number(/and (\d+) status checks/.exec(error)?.[1])).toBe(after.length)
     // One last check just before the deadline, not two: the last two checks are a poll_interval apart, or more.
-    const checks = emulator.requests.filter(request => request.method === 'GET' && request.path.endsWith('/backups/')).map(request => request.at)
+    const checks = emulator.requests
+      .filter(request => request.method === 'GET' && request.path.endsWith('/backups/'))
+      .map(request => request.at)
     const [beforeLast = 0, last = 0] = checks.slice(-2)
     expect(last - beforeLast).toBeGreaterThanOrEqual(90)
   })

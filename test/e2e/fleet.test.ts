@@ -26,20 +26,28 @@ const RUNNING_SERVER_CAUTION =
 describe.concurrent('create-snapshot for a fleet', () => {
   it("snapshots every server, each server's lines in one block, and writes results and snapshot_ids", () =>
     withFleet(3, async emulator => {
-      const result = await step(emulator, { operation: 'create-snapshot', server_id: '101,\n102 103', max_parallel: '2' })
+      const result = await step(emulator, {
+        operation: 'create-snapshot',
+        server_id: '101,\n102 103',
+        max_parallel: '2'
+      })
       expectSuccess(result)
       const ids = Object.fromEntries(FLEET.map(id => [String(id), emulator.snapshots(id)[0]?.id]))
       expect(JSON.parse(result.outputs.snapshot_ids ?? '')).toEqual(ids)
-      expect((JSON.parse(result.outputs.results ?? '') as Array<{ server_id: number; status: string }>).map(row => [row.server_id, row.status])).toEqual(
-        FLEET.map(id => [id, 'completed'])
-      )
+      expect(
+        (JSON.parse(result.outputs.results ?? '') as Array<{ server_id: number; status: string }>).map(row => [
+          row.server_id,
+          row.status
+        ])
+      ).toEqual(FLEET.map(id => [id, 'completed']))
       expect(result.outputs).not.toHaveProperty('snapshot_id')
       const blocks = groups(result.stdout).filter(group => group.title.startsWith('Server '))
       expect(blocks.map(block => Number(/^Server (\d+)/.exec(block.title)?.[1])).sort()).toEqual(FLEET)
       for (const block of blocks) {
         const server = Number(/^Server (\d+)/.exec(block.title)?.[1])
         expect(block.lines.join('\n')).toContain(`of server ${server}.`)
-        for (const other of FLEET.filter(id => id !== server)) expect(block.lines.join('\n')).not.toContain(`server ${other}`)
+        for (const other of FLEET.filter(id => id !== server))
+          expect(block.lines.join('\n')).not.toContain(`server ${other}`)
       }
       // The step's own lines stay outside the groups: what it works on, and the caution said once for all.
       const { outside } = readLog(result.stdout)
@@ -50,7 +58,11 @@ describe.concurrent('create-snapshot for a fleet', () => {
 
   it('one server failing cancels nothing: the others are snapshotted, and one error names the server and why', () =>
     withFleet(2, async emulator => {
-      const result = await step(emulator, { operation: 'create-snapshot', server_id: '101 999 102', rollback_on_failure: 'true' })
+      const result = await step(emulator, {
+        operation: 'create-snapshot',
+        server_id: '101 999 102',
+        rollback_on_failure: 'true'
+      })
       // The create's own 404 says the server is missing: no read of the server comes before it.
       expectFailure(
         result,
@@ -60,7 +72,9 @@ describe.concurrent('create-snapshot for a fleet', () => {
       expect(emulator.snapshots(101)).toHaveLength(1)
       expect(emulator.snapshots(102)).toHaveLength(1)
       expect(Object.keys(JSON.parse(result.outputs.snapshot_ids ?? '{}') as object)).toEqual(['101', '102'])
-      expect((JSON.parse(result.outputs.results ?? '') as Array<{ server_id: number; error?: string }>)[1]).toMatchObject({
+      expect(
+        (JSON.parse(result.outputs.results ?? '') as Array<{ server_id: number; error?: string }>)[1]
+      ).toMatchObject({
         server_id: 999,
         error: `HTTP 404 from POST ${emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`
       })
@@ -85,7 +99,9 @@ describe.concurrent('create-snapshot for a fleet', () => {
       expectSuccess(result)
       const refused = emulator.requests.find(request => request.method === 'POST')
       // The third server's first request is its create, the one POST whose body names it.
-      const third = emulator.requests.find(request => request.method === 'POST' && (request.body as { server_id?: unknown } | undefined)?.server_id === 103)
+      const third = emulator.requests.find(
+        request => request.method === 'POST' && (request.body as { server_id?: unknown } | undefined)?.server_id === 103
+      )
       expect(refused?.fault).toMatch(/429/)
       expect(third, 'the third server was never created').toBeDefined()
       expect((third?.at ?? 0) - (refused?.at ?? 0)).toBeGreaterThanOrEqual(1_900)
@@ -96,14 +112,20 @@ describe.concurrent('create-snapshot for a fleet', () => {
     withFleet(5, async emulator => {
       // Long enough a job for several checks: waits begun a moment apart meet at the step's next tick.
       emulator.setJobSeconds(1.5)
-      const result = await step(emulator, { operation: 'create-snapshot', server_id: fleet([101, 102, 103, 104, 105]), max_parallel: '5' })
+      const result = await step(emulator, {
+        operation: 'create-snapshot',
+        server_id: fleet([101, 102, 103, 104, 105]),
+        max_parallel: '5'
+      })
       expectSuccess(result)
       const all = calls(emulator)
       const firstCreate = all.indexOf('POST /snapshots/')
       // The five creates are planned from one read of the whole list, not five reads of a server's list.
       expect(all.slice(0, firstCreate)).toEqual(['GET /snapshots/'])
       // The status checks read the whole list, for every server at once; one server's list only when it waits alone.
-      const checks = all.slice(firstCreate).filter(call => call === 'GET /snapshots/' || call.startsWith('GET /snapshots/?page='))
+      const checks = all
+        .slice(firstCreate)
+        .filter(call => call === 'GET /snapshots/' || call.startsWith('GET /snapshots/?page='))
       const perServer = all.filter(call => call.startsWith('GET /snapshots/?server_id='))
       expect(checks.length).toBeGreaterThan(0)
       expect(perServer.length).toBeLessThan(checks.length)
@@ -114,7 +136,9 @@ describe.concurrent('create-snapshot for a fleet', () => {
       const result = await step(emulator, { operation: 'create-snapshot', server_id: '101 102 777' })
       expectFailure(result, 'server 777')
       const summary = summaryText(result)
-      expect(summary).toContain('<th>server</th><th>item</th><th>status</th><th>size (MB)</th><th>time</th><th>error</th>')
+      expect(summary).toContain(
+        '<th>server</th><th>item</th><th>status</th><th>size (MB)</th><th>time</th><th>error</th>'
+      )
       expect(summary).toMatch(/```mermaid\ngantt\n/)
       expect(summary).toMatch(/ {4}server 101 \(snapshot \d+\) :done, s101, \d+, \d+\n/)
       expect(summary).toMatch(/ {4}server 777 failed :crit, s777, \d+, \d+\n/)
@@ -126,7 +150,11 @@ describe.concurrent("the rest of a fleet's life", () => {
     withFleet(3, async emulator => {
       const started = await step(emulator, { operation: 'create-snapshot', server_id: fleet(), wait: 'false' })
       expectSuccess(started)
-      const inputs = { operation: 'wait-snapshot', snapshot_id: started.outputs.snapshot_ids ?? '', rollback_on_failure: 'true' }
+      const inputs = {
+        operation: 'wait-snapshot',
+        snapshot_id: started.outputs.snapshot_ids ?? '',
+        rollback_on_failure: 'true'
+      }
       const waited = await step(emulator, inputs)
       expectSuccess(waited)
       const post = await step(emulator, inputs, { post: { state: waited.state } })
@@ -142,7 +170,11 @@ describe.concurrent("the rest of a fleet's life", () => {
       const titles = groups(post.stdout)
         .map(group => group.title)
         .filter(title => title.startsWith('Server '))
-      expect(titles.sort()).toEqual(FLEET.map(id => expect.stringMatching(new RegExp(`^Server ${id}: restore from snapshot ${ids[id]}, server running, `))))
+      expect(titles.sort()).toEqual(
+        FLEET.map(id =>
+          expect.stringMatching(new RegExp(`^Server ${id}: restore from snapshot ${ids[id]}, server running, `))
+        )
+      )
     }))
 
   it('a fleet rollback that cannot restore one server restores the others, then fails naming that one', () =>
@@ -154,20 +186,32 @@ describe.concurrent("the rest of a fleet's life", () => {
       await step(emulator, { operation: 'delete-snapshot', snapshot_id: String(ids['102']) })
       const post = await step(emulator, inputs, { post: { state: main.state } })
       // The server's own explanation names it first, so it is not named twice.
-      expectFailure(post, `rollback failed: 1 of 3 servers failed: server 102 could not be rolled back from snapshot ${ids['102']}: `, 'no longer exists')
+      expectFailure(
+        post,
+        `rollback failed: 1 of 3 servers failed: server 102 could not be rolled back from snapshot ${ids['102']}: `,
+        'no longer exists'
+      )
       expect(readLog(post.stdout).outside).toContainEqual(
-        expect.stringMatching(/^Server 102 failed: server 102 could not be rolled back from snapshot \d+: .*no longer exists/)
+        expect.stringMatching(
+          /^Server 102 failed: server 102 could not be rolled back from snapshot \d+: .*no longer exists/
+        )
       )
       // The servers' snapshots are numbered in the order their creates reached the API, which varies.
-      expect(restores(emulator).sort(), post.stdout).toEqual([`POST /snapshots/${ids['101']}/restore/`, `POST /snapshots/${ids['103']}/restore/`].sort())
+      expect(restores(emulator).sort(), post.stdout).toEqual(
+        [`POST /snapshots/${ids['101']}/restore/`, `POST /snapshots/${ids['103']}/restore/`].sort()
+      )
     }))
 
   it('restore-snapshot from the snapshot_ids of an earlier job restores each server from its own snapshot', () =>
     withFleet(2, async emulator => {
       const made = await step(emulator, { operation: 'create-snapshot', server_id: '101 102' })
       expectSuccess(made)
-      for (const id of [101, 102]) emulator.addSnapshot({ serverId: id, name: 'newer', createdAt: new Date(Date.now() + 60_000).toISOString() })
-      const restored = await step(emulator, { operation: 'restore-snapshot', snapshot_id: made.outputs.snapshot_ids ?? '' })
+      for (const id of [101, 102])
+        emulator.addSnapshot({ serverId: id, name: 'newer', createdAt: new Date(Date.now() + 60_000).toISOString() })
+      const restored = await step(emulator, {
+        operation: 'restore-snapshot',
+        snapshot_id: made.outputs.snapshot_ids ?? ''
+      })
       expectSuccess(restored)
       const ids = JSON.parse(made.outputs.snapshot_ids ?? '') as Record<string, number>
       expect(restores(emulator).sort()).toEqual(

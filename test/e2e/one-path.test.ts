@@ -3,7 +3,17 @@
 // line outside them, the armed line, a restore refused whole, and a post step that never crashes.
 import { describe, expect, it } from 'vitest'
 import { fleetServers, type Emulator } from '../emulator/server.ts'
-import { expectFailure, expectSuccess, readLog, restores, start, step, summaryText, test, WEB } from '../support/steps.ts'
+import {
+  expectFailure,
+  expectSuccess,
+  readLog,
+  restores,
+  start,
+  step,
+  summaryText,
+  test,
+  WEB
+} from '../support/steps.ts'
 
 async function withFleet<T>(count: number, work: (emulator: Emulator) => Promise<T>, jobSeconds = 0.2): Promise<T> {
   const emulator = await start({ servers: fleetServers(count), jobSeconds })
@@ -17,18 +27,31 @@ async function withFleet<T>(count: number, work: (emulator: Emulator) => Promise
 describe('a lone server', () => {
   test('that does not exist: exit 1, and results holds its row with the error', async ({ emulator }) => {
     const result = await step(emulator, { operation: 'create-snapshot', server_id: '99' })
-    const error = expectFailure(result, `HTTP 404 from POST ${emulator.url}/snapshots/: Server not found. Check input "server_id"`)
-    expect(JSON.parse(result.outputs.results ?? '')).toEqual([{ server_id: 99, error: error.replace('create-snapshot failed: ', '') }])
+    const error = expectFailure(
+      result,
+      `HTTP 404 from POST ${emulator.url}/snapshots/: Server not found. Check input "server_id"`
+    )
+    expect(JSON.parse(result.outputs.results ?? '')).toEqual([
+      { server_id: 99, error: error.replace('create-snapshot failed: ', '') }
+    ])
   })
 })
 
 describe('the order server_id gave', () => {
   it('wait-snapshot with server_id 103, 101, 102 and a map answers 103, 101, 102', () =>
     withFleet(3, async emulator => {
-      const ids = Object.fromEntries([101, 102, 103].map(id => [id, emulator.addSnapshot({ serverId: id, name: `s-${id}` }).id]))
-      const result = await step(emulator, { operation: 'wait-snapshot', server_id: '103, 101, 102', snapshot_id: JSON.stringify(ids) })
+      const ids = Object.fromEntries(
+        [101, 102, 103].map(id => [id, emulator.addSnapshot({ serverId: id, name: `s-${id}` }).id])
+      )
+      const result = await step(emulator, {
+        operation: 'wait-snapshot',
+        server_id: '103, 101, 102',
+        snapshot_id: JSON.stringify(ids)
+      })
       expectSuccess(result)
-      expect((JSON.parse(result.outputs.results ?? '') as Array<{ server_id: number }>).map(row => row.server_id)).toEqual([103, 101, 102])
+      expect(
+        (JSON.parse(result.outputs.results ?? '') as Array<{ server_id: number }>).map(row => row.server_id)
+      ).toEqual([103, 101, 102])
     }))
 })
 
@@ -40,8 +63,12 @@ describe("each server's voice in its own group", () => {
       expectSuccess(result)
       const { groups, outside } = readLog(result.stdout)
       const retried = groups.filter(group => group.lines.some(line => line.includes('trying again')))
-      expect(retried.map(group => group.title)).toEqual([expect.stringMatching(/^Server 102: snapshot \d+ completed, /)])
-      expect(retried[0]?.lines).toContainEqual(expect.stringMatching(/^Server 102: POST \/snapshots\/: HTTP 503; trying again in [\d.]+ s \(attempt 2 of 5\)$/))
+      expect(retried.map(group => group.title)).toEqual([
+        expect.stringMatching(/^Server 102: snapshot \d+ completed, /)
+      ])
+      expect(retried[0]?.lines).toContainEqual(
+        expect.stringMatching(/^Server 102: POST \/snapshots\/: HTTP 503; trying again in [\d.]+ s \(attempt 2 of 5\)$/)
+      )
       expect(outside.filter(line => line.includes('trying again'))).toEqual([])
     }))
 
@@ -62,8 +89,14 @@ describe("each server's voice in its own group", () => {
 })
 
 describe('saying what is armed', () => {
-  test('a create that arms the rollback says which server, from which snapshot, in its log and summary', async ({ emulator }) => {
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true' })
+  test('a create that arms the rollback says which server, from which snapshot, in its log and summary', async ({
+    emulator
+  }) => {
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      rollback_on_failure: 'true'
+    })
     expectSuccess(result)
     const [snapshot] = emulator.snapshots(WEB)
     const line = `Rollback armed: if a later step of this job fails, the post step restores server ${WEB} from snapshot ${snapshot?.id}.`
@@ -73,14 +106,25 @@ describe('saying what is armed', () => {
 
   test('one that fails says it armed nothing, and why', async ({ emulator }) => {
     emulator.failNextJob('snapshot')
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true' })
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      rollback_on_failure: 'true'
+    })
     expectFailure(result, 'ended with status "failed"')
-    expect(readLog(result.stdout).outside).toContain('Rollback not armed: this step failed, so no deploy ran after it to undo.')
+    expect(readLog(result.stdout).outside).toContain(
+      'Rollback not armed: this step failed, so no deploy ran after it to undo.'
+    )
     expect(result.state.rollback).toBeUndefined()
   })
 
   test('a dry run says it arms nothing', async ({ emulator }) => {
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true', dry_run: 'true' })
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      rollback_on_failure: 'true',
+      dry_run: 'true'
+    })
     expectSuccess(result)
     expect(summaryText(result)).toContain('Rollback not armed: a dry run arms nothing.')
   })
@@ -90,8 +134,16 @@ describe('a fleet restore refused whole', () => {
   it('latest for 101 and 102, 102 with no completed snapshot: no restore sent, one error naming 102', () =>
     withFleet(2, async emulator => {
       emulator.addSnapshot({ serverId: 101, name: 'pre-deploy' })
-      const result = await step(emulator, { operation: 'restore-snapshot', server_id: '101, 102', snapshot_id: 'latest' })
-      expectFailure(result, /^restore-snapshot failed: 1 of 2 servers failed: server 102 has no completed snapshot/, 'the others were not restored')
+      const result = await step(emulator, {
+        operation: 'restore-snapshot',
+        server_id: '101, 102',
+        snapshot_id: 'latest'
+      })
+      expectFailure(
+        result,
+        /^restore-snapshot failed: 1 of 2 servers failed: server 102 has no completed snapshot/,
+        'the others were not restored'
+      )
       expect(restores(emulator)).toEqual([])
       expect(emulator.server(101)?.status).toBe('running')
     }))
@@ -101,7 +153,10 @@ describe('the post step never crashes', () => {
   test('an unreadable saved state: one error line naming the server, a summary, exit 1', async ({ emulator }) => {
     const state = { isPost: 'true', rollback: `{"targets":[{"kind":"snapshot","id":801,"serverId":${WEB}}],"apiUrl":` }
     const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB) }, { post: { state } })
-    expectFailure(result, `rollback failed: the state the main step saved, which armed server ${WEB}, is not readable, so nothing was restored`)
+    expectFailure(
+      result,
+      `rollback failed: the state the main step saved, which armed server ${WEB}, is not readable, so nothing was restored`
+    )
     expect(result.stderr).not.toMatch(/Unhandled|at .*\.js:\d+/)
     expect(emulator.requests).toEqual([])
   })
@@ -120,7 +175,11 @@ describe('the post step never crashes', () => {
       { operation: 'create-snapshot', server_id: String(WEB), api_token: '' },
       { post: { state: { isPost: 'true', rollback } } }
     )
-    expectFailure(result, 'input "api_token" is required', `nothing was restored: server ${WEB} (snapshot ${snapshot.id})`)
+    expectFailure(
+      result,
+      'input "api_token" is required',
+      `nothing was restored: server ${WEB} (snapshot ${snapshot.id})`
+    )
     expect(emulator.requests).toEqual([])
   })
 })

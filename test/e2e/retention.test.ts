@@ -40,7 +40,8 @@ describe('protect', () => {
     expectSuccess(made)
     expect(made.outputs.snapshot_name).toMatch(/^gha-.*-protected$/)
     const protectedId = made.outputs.snapshot_id ?? ''
-    for (let run = 0; run < 2; run++) expectSuccess(await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), keep: '1' }))
+    for (let run = 0; run < 2; run++)
+      expectSuccess(await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), keep: '1' }))
     const last = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), keep: '1' })
     expectSuccess(last)
     expect(emulator.snapshots(WEB).map(snapshot => String(snapshot.id))).toContain(protectedId)
@@ -50,7 +51,9 @@ describe('protect', () => {
 })
 
 describe('retention by calendar and age', () => {
-  test('create-snapshot with keep_daily 2 keeps the new one and the newest of the day before; the rest go once it is completed', async ({ emulator }) => {
+  test('create-snapshot with keep_daily 2 keeps the new one and the newest of the day before; the rest go once it is completed', async ({
+    emulator
+  }) => {
     const latest = own(emulator, 'yesterday-late', dayAt(1, 10))
     const early = own(emulator, 'yesterday-early', dayAt(1, 8))
     const older = own(emulator, 'two-days', dayAt(2, 12))
@@ -58,7 +61,9 @@ describe('retention by calendar and age', () => {
     const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), keep_daily: '2' })
     expectSuccess(result)
     expect(JSON.parse(result.outputs.deleted_ids ?? '')).toEqual([oldest, older, early])
-    expect(emulator.snapshots(WEB).map(snapshot => snapshot.id)).toEqual(expect.arrayContaining([latest, Number(result.outputs.snapshot_id)]))
+    expect(emulator.snapshots(WEB).map(snapshot => snapshot.id)).toEqual(
+      expect.arrayContaining([latest, Number(result.outputs.snapshot_id)])
+    )
     expect(retention(result)).toEqual({
       [result.outputs.snapshot_id ?? '']: 'kept: the item just made',
       [latest]: 'kept: daily',
@@ -68,7 +73,9 @@ describe('retention by calendar and age', () => {
     })
   })
 
-  test('prune-snapshots with keep_within 36h keeps what is younger, and the newest however old', async ({ emulator }) => {
+  test('prune-snapshots with keep_within 36h keeps what is younger, and the newest however old', async ({
+    emulator
+  }) => {
     const fresh = own(emulator, 'fresh', hoursAgo(1))
     const young = own(emulator, 'young', hoursAgo(30))
     const stale = own(emulator, 'stale', hoursAgo(40))
@@ -93,7 +100,9 @@ describe('retention by calendar and age', () => {
     })
   })
 
-  test('at the limit, with every own snapshot kept by keep_daily: refused before any POST, naming the rule to loosen', async ({ emulator }) => {
+  test('at the limit, with every own snapshot kept by keep_daily: refused before any POST, naming the rule to loosen', async ({
+    emulator
+  }) => {
     for (let days = 1; days <= 5; days++) own(emulator, `day-${days}`, dayAt(days, 12))
     const from = emulator.requests.length
     const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), keep_daily: '7' })
@@ -102,13 +111,21 @@ describe('retention by calendar and age', () => {
     expect(emulator.snapshots(WEB)).toHaveLength(5)
   })
 
-  test('a dry run of a prune sends only GETs and shows what each rule keeps and what would go', async ({ emulator }) => {
+  test('a dry run of a prune sends only GETs and shows what each rule keeps and what would go', async ({
+    emulator
+  }) => {
     const thisWeek = own(emulator, 'this-week', weekAt(0, 0))
     const lastWeek = own(emulator, 'last-wednesday', weekAt(1, 2))
     const sameWeek = own(emulator, 'last-tuesday', weekAt(1, 1))
     const longAgo = own(emulator, 'long-ago', weekAt(6, 0))
     const from = emulator.requests.length
-    const result = await step(emulator, { operation: 'prune-snapshots', server_id: String(WEB), keep: '1', keep_weekly: '2', dry_run: 'true' })
+    const result = await step(emulator, {
+      operation: 'prune-snapshots',
+      server_id: String(WEB),
+      keep: '1',
+      keep_weekly: '2',
+      dry_run: 'true'
+    })
     expectSuccess(result)
     expect(calls(emulator, from).every(call => call.startsWith('GET '))).toBe(true)
     expect(emulator.snapshots(WEB)).toHaveLength(4)
@@ -123,22 +140,34 @@ describe('retention by calendar and age', () => {
 })
 
 describe("the summary's retention table", () => {
-  test("a fleet's tables fold, one per server, each with a blank line after its HTML so the Markdown after it renders", async ({ emulator }) => {
+  test("a fleet's tables fold, one per server, each with a blank line after its HTML so the Markdown after it renders", async ({
+    emulator
+  }) => {
     for (const id of [101, 102]) {
       emulator.addServer({ id, name: `web-${id}` })
-      for (const days of [1, 2]) emulator.addSnapshot({ serverId: id, name: `gha-${id}-${days}`, createdAt: dayAt(days, 12) })
+      for (const days of [1, 2])
+        emulator.addSnapshot({ serverId: id, name: `gha-${id}-${days}`, createdAt: dayAt(days, 12) })
     }
     const result = await step(emulator, { operation: 'prune-snapshots', server_id: '101, 102', keep: '1' })
     expectSuccess(result)
     const section = result.summary.slice(result.summary.indexOf('#### Retention\n\n'))
-    expect(section.match(/<details><summary>Server (\d+): 1 kept, 1 gone<\/summary>\n\n<table>.*?<\/table>\n\n<\/details>\n\n/gs)).toHaveLength(2)
+    expect(
+      section.match(
+        /<details><summary>Server (\d+): 1 kept, 1 gone<\/summary>\n\n<table>.*?<\/table>\n\n<\/details>\n\n/gs
+      )
+    ).toHaveLength(2)
     expect(section.indexOf('Server 101')).toBeLessThan(section.indexOf('Server 102'))
   })
 
   test('a dry run of a create shows the item it would make on top, and what would go', async ({ emulator }) => {
     const older = own(emulator, 'older', dayAt(2, 12))
     const newer = own(emulator, 'newer', dayAt(1, 12))
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), keep: '2', dry_run: 'true' })
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      keep: '2',
+      dry_run: 'true'
+    })
     expectSuccess(result)
     expect(summaryTable(result, 'id').map(row => [row.id, row.status, row.retention])).toEqual([
       ['(new)', 'would create', 'kept: the item just made'],

@@ -5,7 +5,17 @@ import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import type { Emulator } from '../emulator/server.ts'
 import { runStep, type StepOptions, type StepResult } from '../support/bundle.ts'
-import { POLL_INTERVAL, TOKEN, WEB, expectFailure, expectNoLeak, expectSuccess, start, step, writes } from '../support/steps.ts'
+import {
+  POLL_INTERVAL,
+  TOKEN,
+  WEB,
+  expectFailure,
+  expectNoLeak,
+  expectSuccess,
+  start,
+  step,
+  writes
+} from '../support/steps.ts'
 
 /** Debug logging on, as a user would turn it on to chase a failure. */
 const DEBUG_ENV = { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' }
@@ -98,7 +108,11 @@ describe.concurrent('a redirect to another origin', () => {
   it('a `next` page link to another origin is refused, naming that origin; it receives nothing', async () => {
     const elsewhere = await startRecorder()
     // An API whose first page points the client at another host for the rest of the list.
-    const api = await startRecorder(() => ({ count: 10, results: [], next: `${elsewhere.origin}/api/v1/snapshots/?page=2` }))
+    const api = await startRecorder(() => ({
+      count: 10,
+      results: [],
+      next: `${elsewhere.origin}/api/v1/snapshots/?page=2`
+    }))
     try {
       const result = await stepAt(`${api.origin}/api/v1`, { operation: 'list-snapshots' })
       expectFailure(result, 'list-snapshots', elsewhere.origin)
@@ -119,7 +133,11 @@ describe.concurrent('the token in the log, with debug logging on', () => {
       'a create that retries its status checks and adopts a lost answer',
       emulator => {
         emulator.inject('POST /snapshots/', { kind: 'reset-after' })
-        emulator.inject('GET /snapshots/', { kind: 'status', status: 503, headers: { 'retry-after': '0' } }, { kind: 'reset-before' })
+        emulator.inject(
+          'GET /snapshots/',
+          { kind: 'status', status: 503, headers: { 'retry-after': '0' } },
+          { kind: 'reset-before' }
+        )
         return { operation: 'create-snapshot', server_id: String(WEB), keep: '1', rollback_on_failure: 'true' }
       }
     ],
@@ -127,7 +145,11 @@ describe.concurrent('the token in the log, with debug logging on', () => {
       'a restore whose answer is lost',
       emulator => {
         emulator.inject('POST /servers/{id}/restore/', { kind: 'reset-after' })
-        return { operation: 'restore-backup', server_id: String(WEB), backup_id: String(emulator.addBackup({ serverId: WEB }).id) }
+        return {
+          operation: 'restore-backup',
+          server_id: String(WEB),
+          backup_id: String(emulator.addBackup({ serverId: WEB }).id)
+        }
       }
     ]
   ])('%s: only in ::add-mask:: lines, never a header', async (_case, setUp) => {
@@ -167,7 +189,11 @@ describe.concurrent('the token in the log, with debug logging on', () => {
     const emulator = await start()
     const url = emulator.url
     await emulator.close()
-    const result = await stepAt(url, { operation: 'list-snapshots', api_token: SECRET, timeout: '3s' }, { env: DEBUG_ENV })
+    const result = await stepAt(
+      url,
+      { operation: 'list-snapshots', api_token: SECRET, timeout: '3s' },
+      { env: DEBUG_ENV }
+    )
     expectFailure(result, 'GET /snapshots/')
     expectNoLeak(result, SECRET)
     expectNoHeaders(result)
@@ -201,12 +227,20 @@ describe.concurrent('text from the API never starts a workflow command', () => {
 
       // Waiting on the one whose name breaks lines and opens a command: its name is an output, as it is.
       const hostile = snapshots[1] ?? snapshots[0]
-      const waited = await step(emulator, { operation: 'wait-snapshot', snapshot_id: String(hostile?.id), server_id: String(WEB) })
+      const waited = await step(emulator, {
+        operation: 'wait-snapshot',
+        snapshot_id: String(hostile?.id),
+        server_id: String(WEB)
+      })
       expectSuccess(waited)
       expect(foreignCommands(waited, 'wait-snapshot')).toEqual([])
       expect(waited.outputs.snapshot_name).toBe(hostile?.name)
       // `latest` picks the newest, the last one seeded.
-      const restored = await step(emulator, { operation: 'restore-snapshot', snapshot_id: 'latest', server_id: String(WEB) })
+      const restored = await step(emulator, {
+        operation: 'restore-snapshot',
+        snapshot_id: 'latest',
+        server_id: String(WEB)
+      })
       expectSuccess(restored)
       expect(restored.outputs.snapshot_id).toBe(String(snapshots.at(-1)?.id))
       expect(foreignCommands(restored, 'restore-snapshot')).toEqual([])
@@ -222,7 +256,11 @@ describe.concurrent('text from the API never starts a workflow command', () => {
       const listed = await step(emulator, { operation: 'list-backups', server_id: String(WEB) })
       expectSuccess(listed)
       expect(foreignCommands(listed, 'list-backups')).toEqual([])
-      const restored = await step(emulator, { operation: 'restore-backup', backup_id: 'latest', server_id: String(WEB) })
+      const restored = await step(emulator, {
+        operation: 'restore-backup',
+        backup_id: 'latest',
+        server_id: String(WEB)
+      })
       expectSuccess(restored)
       expect(foreignCommands(restored, 'restore-backup')).toEqual([])
     } finally {
@@ -230,17 +268,24 @@ describe.concurrent('text from the API never starts a workflow command', () => {
     }
   })
 
-  it.each(HOSTILE.slice(0, 2).map(status => [JSON.stringify(status), status]))('a job status %s: one error line, naming it', async (_case, status) => {
-    const emulator = await start()
-    try {
-      const stuck = emulator.addSnapshot({ serverId: WEB, name: 'stuck', status })
-      const result = await step(emulator, { operation: 'wait-snapshot', snapshot_id: String(stuck.id), server_id: String(WEB) })
-      expectFailure(result, 'wait-snapshot', `snapshot ${stuck.id}`)
-      expect(foreignCommands(result, 'wait-snapshot')).toEqual([])
-    } finally {
-      await emulator.close()
+  it.each(HOSTILE.slice(0, 2).map(status => [JSON.stringify(status), status]))(
+    'a job status %s: one error line, naming it',
+    async (_case, status) => {
+      const emulator = await start()
+      try {
+        const stuck = emulator.addSnapshot({ serverId: WEB, name: 'stuck', status })
+        const result = await step(emulator, {
+          operation: 'wait-snapshot',
+          snapshot_id: String(stuck.id),
+          server_id: String(WEB)
+        })
+        expectFailure(result, 'wait-snapshot', `snapshot ${stuck.id}`)
+        expect(foreignCommands(result, 'wait-snapshot')).toEqual([])
+      } finally {
+        await emulator.close()
+      }
     }
-  })
+  )
 
   it('a failed create whose status is hostile: one error line, the outputs untouched by it', async () => {
     const emulator = await start()
@@ -261,19 +306,39 @@ describe.concurrent('text from the API never starts a workflow command', () => {
       const status = `error\r\n::set-output name=status::hacked\n::warning::${MARK}`
       emulator.failNextJob('restore', status)
       const snapshot = emulator.addSnapshot({ serverId: WEB, name: 'good' })
-      const result = await step(emulator, { operation: 'restore-snapshot', snapshot_id: String(snapshot.id), server_id: String(WEB) })
+      const result = await step(emulator, {
+        operation: 'restore-snapshot',
+        snapshot_id: String(snapshot.id),
+        server_id: String(WEB)
+      })
       expectFailure(result, 'restore-snapshot failed: server 12345 ended the restore with status')
       expect(foreignCommands(result, 'restore-snapshot')).toEqual([])
       expect(result.outputs.status).toBe(status)
-      expect(Object.keys(result.outputs).sort()).toEqual(['results', 'server_id', 'snapshot_id', 'snapshot_ids', 'status'])
+      expect(Object.keys(result.outputs).sort()).toEqual([
+        'results',
+        'server_id',
+        'snapshot_id',
+        'snapshot_ids',
+        'status'
+      ])
     } finally {
       await emulator.close()
     }
   })
 
   it.each<[string, string, unknown, (emulator: Emulator) => Record<string, string>]>([
-    ['POST /snapshots/', 'a "detail"', { detail: `x\n::error::${MARK}` }, () => ({ operation: 'create-snapshot', server_id: String(WEB) })],
-    ['GET /snapshots/', 'an "error" starting with ::', { error: `::warning::${MARK}-starts-with-colons` }, () => ({ operation: 'list-snapshots' })],
+    [
+      'POST /snapshots/',
+      'a "detail"',
+      { detail: `x\n::error::${MARK}` },
+      () => ({ operation: 'create-snapshot', server_id: String(WEB) })
+    ],
+    [
+      'GET /snapshots/',
+      'an "error" starting with ::',
+      { error: `::warning::${MARK}-starts-with-colons` },
+      () => ({ operation: 'list-snapshots' })
+    ],
     [
       'POST /snapshots/{id}/restore/',
       'a list',
@@ -301,7 +366,12 @@ describe.concurrent('text from the API never starts a workflow command', () => {
     const emulator = await start()
     try {
       emulator.inject('POST /snapshots/', { kind: 'reset-before' })
-      emulator.inject('GET /snapshots/', { kind: 'status', status: 503, body: { detail: `x\n::error::${MARK}` }, headers: { 'retry-after': '0' } })
+      emulator.inject('GET /snapshots/', {
+        kind: 'status',
+        status: 503,
+        body: { detail: `x\n::error::${MARK}` },
+        headers: { 'retry-after': '0' }
+      })
       const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB) })
       expectSuccess(result)
       expect(foreignCommands(result, 'create-snapshot')).toEqual([])

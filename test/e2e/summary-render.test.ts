@@ -27,7 +27,9 @@ function blocks(result: StepResult): string[] {
 }
 
 /** Where each kind of section starts in the summary, -1 for one it lacks. */
-function sections(result: StepResult): Record<'heading' | 'error' | 'servers' | 'timeline' | 'rollback' | 'took', number> {
+function sections(
+  result: StepResult
+): Record<'heading' | 'error' | 'servers' | 'timeline' | 'rollback' | 'took', number> {
   const { summary } = result
   return {
     heading: summary.indexOf('<h3>'),
@@ -42,13 +44,15 @@ function sections(result: StepResult): Record<'heading' | 'error' | 'servers' | 
 /** The gantt chart's bars: `server 101 (snapshot 801) :done, s101, <from>, <to>`. */
 function bars(result: StepResult): Array<{ label: string; tag: string; id: string; from: number; to: number }> {
   const chart = /```mermaid\n([\s\S]*?)\n```/.exec(result.summary)?.[1] ?? ''
-  return [...chart.matchAll(/^ {4}(server [^:]+?) :(done|crit|active), (s\d+), (\d+), (\d+)$/gm)].map(([, label = '', tag = '', id = '', from, to]) => ({
-    label,
-    tag,
-    id,
-    from: Number(from),
-    to: Number(to)
-  }))
+  return [...chart.matchAll(/^ {4}(server [^:]+?) :(done|crit|active), (s\d+), (\d+), (\d+)$/gm)].map(
+    ([, label = '', tag = '', id = '', from, to]) => ({
+      label,
+      tag,
+      id,
+      from: Number(from),
+      to: Number(to)
+    })
+  )
 }
 
 /** The Markdown characters of a paragraph left unescaped, its leading `**Error:**` aside. */
@@ -61,7 +65,9 @@ function unescaped(paragraph: string): string[] {
 }
 
 describe('the job summary, as GitHub draws it', () => {
-  test('the heading is the first thing, an h3 naming the operation and how it ended, then a blank line', async ({ emulator }) => {
+  test('the heading is the first thing, an h3 naming the operation and how it ended, then a blank line', async ({
+    emulator
+  }) => {
     const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB) })
     expectSuccess(result)
     expect(result.summary).toMatch(/^<h3>VPS\.org create-snapshot: done<\/h3>\n\n/)
@@ -69,7 +75,9 @@ describe('the job summary, as GitHub draws it', () => {
     expect(result.summary.match(/<h3>/g)).toHaveLength(1)
   })
 
-  test("an item's name with Markdown characters shows as written in the table, unescaped, since a table is HTML", async ({ emulator }) => {
+  test("an item's name with Markdown characters shows as written in the table, unescaped, since a table is HTML", async ({
+    emulator
+  }) => {
     emulator.addSnapshot({ serverId: WEB, name: 'weird *name* | with_pipes', description: 'a `tick` and \\ backslash' })
     const result = await step(emulator, { operation: 'list-snapshots' })
     expectSuccess(result)
@@ -78,24 +86,44 @@ describe('the job summary, as GitHub draws it', () => {
     expect(result.summary).not.toMatch(/<td>[^<]*\\[*_|`[\]][^<]*<\/td>/)
   })
 
-  test('a line outside the tables has its Markdown characters escaped, so none shows as emphasis or code', async ({ emulator }) => {
-    for (const days of [3, 2]) emulator.addSnapshot({ serverId: WEB, name: `gha-old_${days}*|`, createdAt: daysAgo(days) })
-    const result = await step(emulator, { operation: 'prune-snapshots', server_id: String(WEB), keep: '1', dry_run: 'true' })
+  test('a line outside the tables has its Markdown characters escaped, so none shows as emphasis or code', async ({
+    emulator
+  }) => {
+    for (const days of [3, 2])
+      emulator.addSnapshot({ serverId: WEB, name: `gha-old_${days}*|`, createdAt: daysAgo(days) })
+    const result = await step(emulator, {
+      operation: 'prune-snapshots',
+      server_id: String(WEB),
+      keep: '1',
+      dry_run: 'true'
+    })
     expectSuccess(result)
     expect(result.summary).toContain('(name\\_prefix "gha-"); keeping the newest 1.\n\n')
     expect(result.summary).toContain('would delete snapshot 801 "gha-old\\_3\\*\\|"')
     // Every paragraph outside HTML: an underscore, asterisk, backtick or pipe is escaped.
-    for (const block of blocks(result).filter(block => !block.startsWith('<'))) expect(unescaped(block), block).toEqual([])
+    for (const block of blocks(result).filter(block => !block.startsWith('<')))
+      expect(unescaped(block), block).toEqual([])
   })
 
-  test('a dry run: the heading says nothing changed, each planned change is its own "would" line above the table, no "done"', async ({ emulator }) => {
+  test('a dry run: the heading says nothing changed, each planned change is its own "would" line above the table, no "done"', async ({
+    emulator
+  }) => {
     emulator.addSnapshot({ serverId: WEB, name: 'gha-acme-shop-1-1-abcdef', createdAt: daysAgo(3) })
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), dry_run: 'true', keep: '1' })
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      dry_run: 'true',
+      keep: '1'
+    })
     expectSuccess(result)
     const [heading, create, rotate] = blocks(result)
     expect(heading).toBe('<h3>VPS.org create-snapshot: dry run, nothing changed</h3>')
-    expect(create).toMatch(/^Dry run: would create snapshot "gha-acme-shop-9876543210-1-[0-9a-f]{6}" of server 12345\.$/)
-    expect(rotate).toMatch(/^Dry run: would delete snapshot \d+ "gha-acme-shop-1-1-abcdef" of \S+Z on server 12345 to keep the newest 1\.$/)
+    expect(create).toMatch(
+      /^Dry run: would create snapshot "gha-acme-shop-9876543210-1-[0-9a-f]{6}" of server 12345\.$/
+    )
+    expect(rotate).toMatch(
+      /^Dry run: would delete snapshot \d+ "gha-acme-shop-1-1-abcdef" of \S+Z on server 12345 to keep the newest 1\.$/
+    )
     expect(result.summary.indexOf('would delete')).toBeLessThan(sections(result).servers)
     expect(result.summary).not.toMatch(/done|Rollback armed/)
     // Nothing was made: the row says what would be, and has no status or size.
@@ -110,17 +138,29 @@ describe('the job summary, as GitHub draws it', () => {
     ])
   })
 
-  test('a prune dry run: how many the action made and how many it keeps, then one "would delete" line per snapshot, oldest first', async ({ emulator }) => {
+  test('a prune dry run: how many the action made and how many it keeps, then one "would delete" line per snapshot, oldest first', async ({
+    emulator
+  }) => {
     emulator.addSnapshot({ serverId: WEB, name: 'by-hand', createdAt: daysAgo(9) })
-    for (const days of [5, 4, 3]) emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${days}`, createdAt: daysAgo(days) })
-    const result = await step(emulator, { operation: 'prune-snapshots', server_id: String(WEB), keep: '1', dry_run: 'true' })
+    for (const days of [5, 4, 3])
+      emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${days}`, createdAt: daysAgo(days) })
+    const result = await step(emulator, {
+      operation: 'prune-snapshots',
+      server_id: String(WEB),
+      keep: '1',
+      dry_run: 'true'
+    })
     expectSuccess(result)
     expect(result.summary).toContain('<h3>VPS.org prune-snapshots: dry run, nothing changed</h3>')
-    expect(result.summary).toContain('Server 12345 has 3 snapshots made by this action (name\\_prefix "gha-"); keeping the newest 1.')
+    expect(result.summary).toContain(
+      'Server 12345 has 3 snapshots made by this action (name\\_prefix "gha-"); keeping the newest 1.'
+    )
     const planned = [...result.summary.matchAll(/would delete snapshot \d+ "([^"]+)"/g)].map(match => match[1])
     expect(planned).toEqual(['gha-acme-shop-5', 'gha-acme-shop-4'])
     expect(result.summary).not.toContain('by-hand')
-    expect(serverRows(result)).toEqual([expect.objectContaining({ deleted: expect.stringMatching(/^would delete \d+, \d+$/) })])
+    expect(serverRows(result)).toEqual([
+      expect.objectContaining({ deleted: expect.stringMatching(/^would delete \d+, \d+$/) })
+    ])
   })
 
   it('a fleet with one failed server: the error first, then a row per server in order, the failed one with only its error', () =>
@@ -133,7 +173,14 @@ describe('the job summary, as GitHub draws it', () => {
       )
       const rows = serverRows(result)
       expect(rows.map(row => row.server)).toEqual(['101', '102', '103'])
-      expect(rows[1]).toEqual(expect.objectContaining({ item: '', status: '', 'size (MB)': '', error: expect.stringMatching(/^HTTP 404 from POST /) }))
+      expect(rows[1]).toEqual(
+        expect.objectContaining({
+          item: '',
+          status: '',
+          'size (MB)': '',
+          error: expect.stringMatching(/^HTTP 404 from POST /)
+        })
+      )
       // The servers that succeeded have every value filled in, and no error.
       for (const row of [rows[0], rows[2]])
         expect(row).toEqual(
@@ -145,7 +192,9 @@ describe('the job summary, as GitHub draws it', () => {
           })
         )
       const at = sections(result)
-      expect(at.heading < at.error && at.error < at.servers && at.servers < at.timeline && at.timeline < at.took).toBe(true)
+      expect(at.heading < at.error && at.error < at.servers && at.servers < at.timeline && at.timeline < at.took).toBe(
+        true
+      )
     }))
 
   it("a fleet's timeline draws one bar per server, in the table's order, the failed one marked crit and named failed", () =>
@@ -179,18 +228,32 @@ describe('the job summary, as GitHub draws it', () => {
     withFleet(3, async emulator => {
       emulator.addSnapshot({ serverId: 101, name: 'a' })
       emulator.addSnapshot({ serverId: 103, name: 'c' })
-      const result = await step(emulator, { operation: 'restore-snapshot', server_id: '101, 102, 103', snapshot_id: 'latest' })
+      const result = await step(emulator, {
+        operation: 'restore-snapshot',
+        server_id: '101, 102, 103',
+        snapshot_id: 'latest'
+      })
       expectFailure(result, 'server 102 has no completed snapshot to use as "latest"')
       const held = "not restored: no server is, unless every server's snapshot is found"
       expect(serverRows(result)).toEqual([
-        expect.objectContaining({ server: '101', item: expect.stringMatching(/^snapshot \d+ "a"$/), 'server status': '', error: held }),
+        expect.objectContaining({
+          server: '101',
+          item: expect.stringMatching(/^snapshot \d+ "a"$/),
+          'server status': '',
+          error: held
+        }),
         expect.objectContaining({
           server: '102',
           item: '',
           'server status': '',
           error: 'server 102 has no completed snapshot to use as "latest" (0 snapshots in all)'
         }),
-        expect.objectContaining({ server: '103', item: expect.stringMatching(/^snapshot \d+ "c"$/), 'server status': '', error: held })
+        expect.objectContaining({
+          server: '103',
+          item: expect.stringMatching(/^snapshot \d+ "c"$/),
+          'server status': '',
+          error: held
+        })
       ])
       expect(result.summary).toContain(`; the others were ${held}\n\n`)
       expect(emulator.restores).toEqual([])
@@ -201,8 +264,14 @@ describe('the job summary, as GitHub draws it', () => {
       ).toEqual(['server 102 failed'])
     }))
 
-  test('the rollback armed: its own "Rollback" section below the table and above the time, saying which snapshot it would restore', async ({ emulator }) => {
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true' })
+  test('the rollback armed: its own "Rollback" section below the table and above the time, saying which snapshot it would restore', async ({
+    emulator
+  }) => {
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      rollback_on_failure: 'true'
+    })
     expectSuccess(result)
     const id = result.outputs.snapshot_id ?? ''
     const at = sections(result)
@@ -219,8 +288,12 @@ describe('the job summary, as GitHub draws it', () => {
       const inputs = { operation: 'create-snapshot', server_id: '101, 102, 103', rollback_on_failure: 'true' }
       const main = await step(emulator, inputs)
       expectSuccess(main)
-      const made = serverRows(main).map(row => `server ${row.server} from ${/^snapshot \d+/.exec(row.item ?? '')?.[0] ?? '?'}`)
-      expect(main.summary).toContain(`#### Rollback\n\nRollback armed: if a later step of this job fails, the post step restores ${made.join(', ')}.\n\n`)
+      const made = serverRows(main).map(
+        row => `server ${row.server} from ${/^snapshot \d+/.exec(row.item ?? '')?.[0] ?? '?'}`
+      )
+      expect(main.summary).toContain(
+        `#### Rollback\n\nRollback armed: if a later step of this job fails, the post step restores ${made.join(', ')}.\n\n`
+      )
       const at = sections(main)
       expect(at.timeline < at.rollback && at.rollback < at.took).toBe(true)
 
@@ -233,7 +306,9 @@ describe('the job summary, as GitHub draws it', () => {
       expect(bars(post)).toHaveLength(3)
     }))
 
-  test('the post step that rolls back one server: heading "rollback", the server running again, the Rollback section saying so', async ({ emulator }) => {
+  test('the post step that rolls back one server: heading "rollback", the server running again, the Rollback section saying so', async ({
+    emulator
+  }) => {
     const inputs = { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true' }
     const main = await step(emulator, inputs)
     expectSuccess(main)
@@ -242,22 +317,32 @@ describe('the job summary, as GitHub draws it', () => {
     const id = main.outputs.snapshot_id ?? ''
     expect(blocks(post)).toEqual([
       '<h3>VPS.org rollback: done</h3>',
-      expect.stringMatching(new RegExp(`^<table><tr><th>server</th>.*<tr><td>${WEB}</td><td>snapshot ${id} "gha-[^"]+"</td><td>running</td>`)),
+      expect.stringMatching(
+        new RegExp(
+          `^<table><tr><th>server</th>.*<tr><td>${WEB}</td><td>snapshot ${id} "gha-[^"]+"</td><td>running</td>`
+        )
+      ),
       '#### Rollback',
       `Rolled back: server ${WEB} restored from snapshot ${id}.`,
       expect.stringMatching(/^Took \d/)
     ])
   })
 
-  test('a list: how many were found, then a row per item newest first with every value filled in', async ({ emulator }) => {
+  test('a list: how many were found, then a row per item newest first with every value filled in', async ({
+    emulator
+  }) => {
     emulator.addSnapshot({ serverId: WEB, name: 'older', description: 'first', createdAt: daysAgo(9) })
     emulator.addSnapshot({ serverId: WEB, name: 'newer', description: 'second', createdAt: daysAgo(2) })
     const result = await step(emulator, { operation: 'list-snapshots' })
     expectSuccess(result)
     expect(blocks(result)[1]).toBe('Found 2 snapshots.')
     const table = /<table><tr><th>id<\/th>.*?<\/table>/.exec(result.summary)?.[0] ?? ''
-    expect(table).toContain('<tr><th>id</th><th>name or type</th><th>description</th><th>server</th><th>status</th><th>size (MB)</th><th>created</th></tr>')
-    const rows = [...table.matchAll(/<tr>(<td>.*?)<\/tr>/g)].map(([, row = '']) => [...row.matchAll(/<td>(.*?)<\/td>/g)].map(([, cell]) => cell))
+    expect(table).toContain(
+      '<tr><th>id</th><th>name or type</th><th>description</th><th>server</th><th>status</th><th>size (MB)</th><th>created</th></tr>'
+    )
+    const rows = [...table.matchAll(/<tr>(<td>.*?)<\/tr>/g)].map(([, row = '']) =>
+      [...row.matchAll(/<td>(.*?)<\/td>/g)].map(([, cell]) => cell)
+    )
     expect(rows.map(row => row[1])).toEqual(['newer', 'older'])
     for (const row of rows) {
       expect(row).toHaveLength(7)
@@ -282,7 +367,9 @@ describe('the job summary, as GitHub draws it', () => {
         expectSuccess(result)
         expect(result.summary).not.toMatch(/\[\{|\{"|":/)
         for (const tag of ['table', 'tr', 'td', 'th', 'h3'])
-          expect(result.summary.split(`<${tag}>`).length, `<${tag}> closed`).toBe(result.summary.split(`</${tag}>`).length)
+          expect(result.summary.split(`<${tag}>`).length, `<${tag}> closed`).toBe(
+            result.summary.split(`</${tag}>`).length
+          )
         expect(result.summary).not.toMatch(/<\/(h3|table)>\n(?!\n)/)
         // The time is the last line, said once.
         expect(result.summary.match(/^Took /gm)).toHaveLength(1)

@@ -7,7 +7,8 @@ import { expectSuccess, start, step, test, WEB } from '../support/steps.ts'
 
 /** Tables whose every cell and row is closed. */
 function expectWellFormed(summary: string): void {
-  for (const tag of ['table', 'tr', 'td', 'th']) expect(summary.split(`<${tag}>`).length, `<${tag}> closed`).toBe(summary.split(`</${tag}>`).length)
+  for (const tag of ['table', 'tr', 'td', 'th'])
+    expect(summary.split(`<${tag}>`).length, `<${tag}> closed`).toBe(summary.split(`</${tag}>`).length)
   // Markdown after an HTML block needs a blank line first, or GitHub shows it literally.
   for (const match of summary.matchAll(/<\/(h3|table)>\n(?!\n)/g))
     expect.fail(`no blank line after </${match[1]}>: ${summary.slice(match.index, match.index + 80)}`)
@@ -46,13 +47,19 @@ describe('the job summary', () => {
     expect(result.summary).not.toMatch(/: done<\/h3>/)
     expect(result.summary).toMatch(/\nDry run: would create snapshot "[^"]+" of server 12345\.\n/)
     // The table says what each server would get, not a row of blanks; a dry run draws no timeline.
-    expect(result.summary).toMatch(/<td>12345<\/td><td>would create snapshot &quot;|<td>12345<\/td><td>would create snapshot "/)
+    expect(result.summary).toMatch(
+      /<td>12345<\/td><td>would create snapshot &quot;|<td>12345<\/td><td>would create snapshot "/
+    )
     expect(result.summary).not.toContain('```mermaid')
     expectWellFormed(result.summary)
   })
 
   test('the rollback in its own section, saying what is armed', async ({ emulator }) => {
-    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), rollback_on_failure: 'true' })
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      rollback_on_failure: 'true'
+    })
     expectSuccess(result)
     const [snapshot] = emulator.snapshots(WEB)
     expect(result.summary).toContain(

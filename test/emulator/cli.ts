@@ -48,7 +48,8 @@ function parseOptions(argv: string[]): { options: EmulatorOptions; seed: boolean
 }
 
 function fleetOf(size: number) {
-  if (!Number.isInteger(size) || size < 1) throw new Error(`--servers must be a whole number of 1 or more, got "${size}"`)
+  if (!Number.isInteger(size) || size < 1)
+    throw new Error(`--servers must be a whole number of 1 or more, got "${size}"`)
   return fleetServers(size)
 }
 
@@ -86,7 +87,9 @@ async function main(): Promise<void> {
   }
   const lifetime = parsed.options.lifetimeSeconds
   const until = lifetime === UNTIL_STOPPED ? 'until stopped (Ctrl-C)' : `for ${lifetime} s, or until stopped`
-  process.stderr.write(`servers: ${describeServers(parsed.options.servers ?? [])}; token: ${parsed.options.token ?? DEFAULT_TOKEN}\n`)
+  process.stderr.write(
+    `servers: ${describeServers(parsed.options.servers ?? [])}; token: ${parsed.options.token ?? DEFAULT_TOKEN}\n`
+  )
   process.stderr.write(`state kept ${until}\n`)
   process.stdout.write(`VPS_API_URL=${emulator.url}\n`)
   // Nothing else holds the event loop: once the emulator closes (signal or lifetime), the process ends.

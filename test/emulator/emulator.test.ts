@@ -77,13 +77,19 @@ describe('authentication', () => {
     const response = await fetch(`${emulator.url}/servers/${WEB}/`, { headers: { authorization: 'Bearer wrong' } })
     expect(response.status).toBe(401)
     expect(await response.json()).toEqual({ detail: 'Invalid token.' })
-    expect(emulator.requests.at(-1)).toMatchObject({ method: 'GET', path: `/api/v1/servers/${WEB}/`, authorization: 'Bearer wrong' })
+    expect(emulator.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: `/api/v1/servers/${WEB}/`,
+      authorization: 'Bearer wrong'
+    })
   })
 
   it('uses emulator-token by default', async () => {
     const other = await startEmulator()
     try {
-      const response = await fetch(`${other.url}/servers/${WEB}/`, { headers: { authorization: 'Bearer emulator-token' } })
+      const response = await fetch(`${other.url}/servers/${WEB}/`, {
+        headers: { authorization: 'Bearer emulator-token' }
+      })
       expect(await response.json()).toEqual({ id: WEB, name: 'web-server-01', status: 'running' })
     } finally {
       await other.close()
@@ -181,7 +187,9 @@ describe('validation and unknown things', () => {
     })
     const missing = await call('POST', '/snapshots/', {})
     expect(missing.body).toEqual({ server_id: ['This field is required.'], name: ['This field is required.'] })
-    expect((await call('POST', '/backups/', { server_id: 1.5 })).body).toEqual({ server_id: ['A valid integer is required.'] })
+    expect((await call('POST', '/backups/', { server_id: 1.5 })).body).toEqual({
+      server_id: ['A valid integer is required.']
+    })
   })
 
   it('lets a test helper refuse an unknown server', () => {
@@ -281,7 +289,9 @@ describe('restores', () => {
     expect((await call('POST', `/snapshots/${snapshot.id}/restore/`)).status).toBe(400)
     await sleep(started + 1500 - Date.now())
     expect((await call('GET', `/servers/${WEB}/`)).body).toEqual({ id: WEB, name: 'web-server-01', status: 'running' })
-    expect(emulator.restores).toEqual([{ serverId: WEB, from: { kind: 'snapshot', id: snapshot.id }, at: expect.any(Number) }])
+    expect(emulator.restores).toEqual([
+      { serverId: WEB, from: { kind: 'snapshot', id: snapshot.id }, at: expect.any(Number) }
+    ])
   })
 
   it('refuses a snapshot that is not completed and ends a failed restore in the given status', async () => {
@@ -299,7 +309,10 @@ describe('restores', () => {
     const backup = emulator.addBackup({ serverId: WEB })
     const foreign = emulator.addBackup({ serverId: DB })
     const pending = emulator.addBackup({ serverId: WEB, status: 'in_progress' })
-    expect(await call('POST', `/servers/${WEB}/restore/`, {})).toMatchObject({ status: 400, body: { backup_id: [expect.any(String)] } })
+    expect(await call('POST', `/servers/${WEB}/restore/`, {})).toMatchObject({
+      status: 400,
+      body: { backup_id: [expect.any(String)] }
+    })
     expect(await call('POST', `/servers/${WEB}/restore/`, { backup_id: 'x' })).toMatchObject({ status: 400 })
     expect(await call('POST', `/servers/${WEB}/restore/`, { backup_id: 9999 })).toMatchObject({ status: 404 })
     expect(await call('POST', `/servers/1/restore/`, { backup_id: backup.id })).toMatchObject({ status: 404 })
@@ -313,7 +326,10 @@ describe('restores', () => {
       backup: { id: backup.id, created_at: backup.created_at },
       server: { id: WEB, status: 'stopping' }
     })
-    expect(await call('POST', `/servers/${WEB}/restore/`, { backup_id: backup.id })).toMatchObject({ status: 400, body: { message: expect.any(String) } })
+    expect(await call('POST', `/servers/${WEB}/restore/`, { backup_id: backup.id })).toMatchObject({
+      status: 400,
+      body: { message: expect.any(String) }
+    })
     await sleep(SETTLE_MS)
     expect(emulator.server(WEB)?.status).toBe('running')
     expect(emulator.restores.map(restore => restore.from)).toEqual([{ kind: 'backup', id: backup.id }])
@@ -373,7 +389,8 @@ describe('fleets', () => {
   it('serves any number of servers, ids from 101', async () => {
     const fleet = await startEmulator({ token: TOKEN, servers: fleetServers(120) })
     try {
-      const get = (id: number) => fetch(`${fleet.url}/servers/${id}/`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      const get = (id: number) =>
+        fetch(`${fleet.url}/servers/${id}/`, { headers: { authorization: `Bearer ${TOKEN}` } })
       expect(await (await get(101)).json()).toEqual({ id: 101, name: 'fleet-server-101', status: 'running' })
       expect((await get(220)).status).toBe(200)
       expect((await get(221)).status).toBe(404)
@@ -386,12 +403,16 @@ describe('fleets', () => {
 
   it('runs a fleet from the command line with --servers, and the two default servers without it', async () => {
     const listed = async (args: string[]) => {
-      const child = spawn(process.execPath, [CLI, '--token', TOKEN, '--lifetime', '20', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(process.execPath, [CLI, '--token', TOKEN, '--lifetime', '20', ...args], {
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
       try {
         const url = await firstLine(child.stdout, /^VPS_API_URL=(.+)$/)
         const statuses: Record<number, number> = {}
         for (const id of [101, 103, 104, WEB, DB]) {
-          statuses[id] = (await fetch(`${url}/servers/${id}/`, { headers: { authorization: `Bearer ${TOKEN}` } })).status
+          statuses[id] = (
+            await fetch(`${url}/servers/${id}/`, { headers: { authorization: `Bearer ${TOKEN}` } })
+          ).status
         }
         return statuses
       } finally {
@@ -410,13 +431,19 @@ describe('deletion', () => {
     expect(response.status).toBe(204)
     expect(await response.text()).toBe('')
     expect(emulator.snapshots()).toEqual([])
-    expect(await call('DELETE', `/snapshots/${snapshot.id}/`)).toMatchObject({ status: 404, body: { detail: 'Not found.' } })
+    expect(await call('DELETE', `/snapshots/${snapshot.id}/`)).toMatchObject({
+      status: 404,
+      body: { detail: 'Not found.' }
+    })
     expect(await call('DELETE', '/backups/12/')).toMatchObject({ status: 404, body: { error: 'Backup not found.' } })
   })
 
   it('refuses to delete an item still in progress', async () => {
     const created = await createBackup()
-    expect(await call('DELETE', `/backups/${created.body.id}/`)).toMatchObject({ status: 400, body: { error: expect.any(String) } })
+    expect(await call('DELETE', `/backups/${created.body.id}/`)).toMatchObject({
+      status: 400,
+      body: { error: expect.any(String) }
+    })
     await sleep(SETTLE_MS)
     expect((await send('DELETE', `/backups/${created.body.id}/`)).status).toBe(204)
     const failed = emulator.addSnapshot({ serverId: WEB, name: 'broken', status: 'failed' })
@@ -426,7 +453,11 @@ describe('deletion', () => {
 
 describe('faults', () => {
   it('answers an injected status without acting, one fault per request', async () => {
-    emulator.inject('POST /snapshots/', { kind: 'status', status: 429, headers: { 'retry-after': '1' } }, { kind: 'status', status: 503, body: 'down' })
+    emulator.inject(
+      'POST /snapshots/',
+      { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
+      { kind: 'status', status: 503, body: 'down' }
+    )
     const limited = await createSnapshot('a')
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after')).toBe('1')

@@ -79,7 +79,11 @@ export function playFaultBeforeActing(fault: FaultBeforeActing, response: Server
       sendReply(response, htmlErrorPage(fault.status))
       return
     case 'redirect':
-      sendReply(response, { status: fault.status ?? DEFAULT_REDIRECT_STATUS, headers: { location: fault.location }, body: '' })
+      sendReply(response, {
+        status: fault.status ?? DEFAULT_REDIRECT_STATUS,
+        headers: { location: fault.location },
+        body: ''
+      })
       return
     case 'reset-before':
       resetConnection(response)

@@ -14,7 +14,16 @@ import {
   type EmulatorState,
   type ServerView
 } from './state.ts'
-import { FieldErrors, objectBody, optionalString, queryChoice, queryInteger, requiredInteger, requiredMatching, type ParsedBody } from './validation.ts'
+import {
+  FieldErrors,
+  objectBody,
+  optionalString,
+  queryChoice,
+  queryInteger,
+  requiredInteger,
+  requiredMatching,
+  type ParsedBody
+} from './validation.ts'
 
 export const API_PREFIX = '/api/v1'
 
@@ -36,7 +45,10 @@ interface Route {
   handle(context: RouteContext): Reply
 }
 
-export type RouteMatch = { kind: 'found'; route: Route; id: number } | { kind: 'not-found' } | { kind: 'method-not-allowed'; allowed: string[] }
+export type RouteMatch =
+  | { kind: 'found'; route: Route; id: number }
+  | { kind: 'not-found' }
+  | { kind: 'method-not-allowed'; allowed: string[] }
 
 const SNAPSHOT_NAME = /^[A-Za-z0-9_-]+$/
 const SNAPSHOT_NAME_MISMATCH = 'Only letters, digits, - and _ are allowed.'
@@ -61,7 +73,9 @@ function listBackups(context: RouteContext): Reply {
   const serverId = queryInteger(context.url.searchParams, 'server_id', errors)
   const backupType = queryChoice(context.url.searchParams, 'backup_type', BACKUP_TYPES, errors)
   errors.throwIfAny()
-  const backups = context.state.backups(serverId).filter(backup => backupType === undefined || backup.backup_type === backupType)
+  const backups = context.state
+    .backups(serverId)
+    .filter(backup => backupType === undefined || backup.backup_type === backupType)
   return { status: 200, body: paginate(backups, context.url, context.pageSize) }
 }
 
@@ -130,7 +144,9 @@ function restoreServer(context: RouteContext): Reply {
   const backup = context.state.backup(backupId)
   if (!backup) throw new HttpError(404, { message: `Backup ${backupId} not found.` })
   if (backup.server.id !== context.id) {
-    throw new HttpError(400, { message: `Backup ${backupId} belongs to server ${backup.server.id}, not ${context.id}.` })
+    throw new HttpError(400, {
+      message: `Backup ${backupId} belongs to server ${backup.server.id}, not ${context.id}.`
+    })
   }
   refuseWhileRestoring(context.state.server(context.id), message => ({ message }))
   if (backup.status !== JOB_COMPLETED) {

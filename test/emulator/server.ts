@@ -2,7 +2,14 @@
 // Request flow: read body → record → match route → fault? → authenticate → handle → answer.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { FaultQueues, describeFault, isFaultBeforeActing, playFaultAfterActing, playFaultBeforeActing, type Fault } from './faults.ts'
+import {
+  FaultQueues,
+  describeFault,
+  isFaultBeforeActing,
+  playFaultAfterActing,
+  playFaultBeforeActing,
+  type Fault
+} from './faults.ts'
 import { HttpError, sendReply, type Reply } from './reply.ts'
 import { API_PREFIX, ROUTE_KEYS, matchRoute, type RouteContext, type RouteMatch } from './routes.ts'
 import {
@@ -21,7 +28,17 @@ import {
 import { parseBody, type ParsedBody } from './validation.ts'
 
 export type { Fault } from './faults.ts'
-export type { AcceptedRestore, Backup, BackupSeed, Disk, JobKind, ServerSeed, ServerView, Snapshot, SnapshotSeed } from './state.ts'
+export type {
+  AcceptedRestore,
+  Backup,
+  BackupSeed,
+  Disk,
+  JobKind,
+  ServerSeed,
+  ServerView,
+  Snapshot,
+  SnapshotSeed
+} from './state.ts'
 
 export interface EmulatorOptions {
   token?: string
@@ -136,7 +153,8 @@ interface Settings {
 
 /** `count` servers with ids 101 to 100 + count, all running, for trying fleets. */
 export function fleetServers(count: number): ServerSeed[] {
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`a fleet needs a positive whole number of servers, got ${count}`)
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`a fleet needs a positive whole number of servers, got ${count}`)
   return Array.from({ length: count }, (_, index) => {
     const id = FIRST_FLEET_SERVER_ID + index
     return { id, name: `fleet-server-${id}`, status: 'running' }
@@ -152,7 +170,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   )
   const host = options.host ?? DEFAULT_HOST
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`)
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`)
   const settings: Settings = {
     token: options.token ?? DEFAULT_TOKEN,
     pageSize,
@@ -220,7 +239,14 @@ async function handleRequest(settings: Settings, request: IncomingMessage, respo
   const rawBody = await readBody(request)
   const body = parseBody(rawBody ?? '')
   const match = matchRoute(method, url.pathname)
-  const record = recordOf(request, method, url, body, settings.state.now(), match.kind === 'found' ? serverOf(settings.state, match, url, body) : undefined)
+  const record = recordOf(
+    request,
+    method,
+    url,
+    body,
+    settings.state.now(),
+    match.kind === 'found' ? serverOf(settings.state, match, url, body) : undefined
+  )
   settings.requests.push(record)
   if (rawBody === undefined) {
     sendLogged(settings, request, response, { status: 413, body: { detail: 'Request body too large.' } })
@@ -247,7 +273,12 @@ async function handleRequest(settings: Settings, request: IncomingMessage, respo
 }
 
 /** Authenticates, then runs the handler: the only place the state changes. */
-function act(settings: Settings, request: IncomingMessage, match: Exclude<RouteMatch, { kind: 'not-found' }>, parts: { url: URL; body: ParsedBody }): Reply {
+function act(
+  settings: Settings,
+  request: IncomingMessage,
+  match: Exclude<RouteMatch, { kind: 'not-found' }>,
+  parts: { url: URL; body: ParsedBody }
+): Reply {
   const refusal = authenticate(request.headers.authorization, settings.token)
   if (refusal) return refusal
   if (match.kind === 'method-not-allowed') {
@@ -290,14 +321,22 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
 }
 
 /** The server a request is about: the list's `server_id`, the create's, the item's own server, or the server itself. */
-function serverOf(state: EmulatorState, match: Extract<RouteMatch, { kind: 'found' }>, url: URL, body: ParsedBody): number | undefined {
+function serverOf(
+  state: EmulatorState,
+  match: Extract<RouteMatch, { kind: 'found' }>,
+  url: URL,
+  body: ParsedBody
+): number | undefined {
   const key = match.route.key
   if (key.startsWith('GET /snapshots/') || key.startsWith('GET /backups/')) {
     const query = url.searchParams.get('server_id')
     return query === null || !/^\d+$/.test(query) ? undefined : Number(query)
   }
   if (key === 'POST /snapshots/' || key === 'POST /backups/') {
-    const value = body.kind === 'json' && typeof body.value === 'object' && body.value !== null ? (body.value as { server_id?: unknown }).server_id : undefined
+    const value =
+      body.kind === 'json' && typeof body.value === 'object' && body.value !== null
+        ? (body.value as { server_id?: unknown }).server_id
+        : undefined
     return typeof value === 'number' ? value : undefined
   }
   if (key.includes('/servers/')) return match.id
@@ -305,7 +344,14 @@ function serverOf(state: EmulatorState, match: Extract<RouteMatch, { kind: 'foun
   return state.backup(match.id)?.server.id
 }
 
-function recordOf(request: IncomingMessage, method: string, url: URL, body: ParsedBody, at: number, serverId: number | undefined): RecordedRequest {
+function recordOf(
+  request: IncomingMessage,
+  method: string,
+  url: URL,
+  body: ParsedBody,
+  at: number,
+  serverId: number | undefined
+): RecordedRequest {
   return {
     serverId,
     method,

@@ -343,7 +343,9 @@ export class EmulatorState {
   }
 
   countManualBackups(serverId: number): number {
-    return [...this.backupRecords.values()].filter(record => record.serverId === serverId && record.backupType === 'manual').length
+    return [...this.backupRecords.values()].filter(
+      record => record.serverId === serverId && record.backupType === 'manual'
+    ).length
   }
 
   backup(id: number): Backup | undefined {
@@ -424,7 +426,8 @@ export class EmulatorState {
       status,
       size_mb: status === JOB_IN_PROGRESS ? null : record.finalSizeMb,
       created_at: formatTimestamp(record.createdAtMs),
-      expires_at: record.backupType === 'automatic' ? formatTimestamp(record.createdAtMs + AUTOMATIC_BACKUP_RETENTION_MS) : null,
+      expires_at:
+        record.backupType === 'automatic' ? formatTimestamp(record.createdAtMs + AUTOMATIC_BACKUP_RETENTION_MS) : null,
       description: record.description
     }
   }
@@ -435,5 +438,7 @@ function defaultSeedSize(id: number, status: string): number | null {
 }
 
 function newestFirst<T extends Job>(records: Map<number, T>, serverId?: number): T[] {
-  return [...records.values()].filter(record => serverId === undefined || record.serverId === serverId).sort((a, b) => b.id - a.id)
+  return [...records.values()]
+    .filter(record => serverId === undefined || record.serverId === serverId)
+    .sort((a, b) => b.id - a.id)
 }

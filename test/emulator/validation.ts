@@ -2,7 +2,8 @@
 // with its field-map error bodies: {"field": ["message"]}.
 import { HttpError } from './reply.ts'
 
-export type ParsedBody = { kind: 'empty' } | { kind: 'json'; value: unknown } | { kind: 'invalid'; text: string; error: string }
+export type ParsedBody =
+  { kind: 'empty' } | { kind: 'json'; value: unknown } | { kind: 'invalid'; text: string; error: string }
 
 type JsonObject = Record<string, unknown>
 
@@ -58,7 +59,13 @@ export function optionalString(source: JsonObject, field: string, errors: FieldE
   return typeof value === 'string' ? value : undefined
 }
 
-export function requiredMatching(source: JsonObject, field: string, pattern: RegExp, mismatch: string, errors: FieldErrors): string {
+export function requiredMatching(
+  source: JsonObject,
+  field: string,
+  pattern: RegExp,
+  mismatch: string,
+  errors: FieldErrors
+): string {
   const value = source[field]
   if (value === undefined || value === null || value === '') errors.add(field, REQUIRED)
   else if (typeof value !== 'string') errors.add(field, NOT_A_STRING)
@@ -74,7 +81,12 @@ export function queryInteger(query: URLSearchParams, field: string, errors: Fiel
   return Number(value)
 }
 
-export function queryChoice<T extends string>(query: URLSearchParams, field: string, choices: readonly T[], errors: FieldErrors): T | undefined {
+export function queryChoice<T extends string>(
+  query: URLSearchParams,
+  field: string,
+  choices: readonly T[],
+  errors: FieldErrors
+): T | undefined {
   const value = query.get(field)
   if (value === null || value === '') return undefined
   if (choices.includes(value as T)) return value as T

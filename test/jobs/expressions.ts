@@ -21,7 +21,19 @@ export interface Scope {
 }
 
 /** Every context a workflow may name; the parser refuses any other. */
-const CONTEXT_NAMES = ['github', 'env', 'vars', 'secrets', 'inputs', 'steps', 'needs', 'job', 'runner', 'strategy', 'matrix']
+const CONTEXT_NAMES = [
+  'github',
+  'env',
+  'vars',
+  'secrets',
+  'inputs',
+  'steps',
+  'needs',
+  'job',
+  'runner',
+  'strategy',
+  'matrix'
+]
 const STATUS_FUNCTIONS = ['success', 'failure', 'cancelled', 'always'] as const
 const TEMPLATE = /\$\{\{([\s\S]*?)\}\}/g
 const WHOLE_TEMPLATE = /^\s*\$\{\{([\s\S]*)\}\}\s*$/
@@ -36,7 +48,12 @@ function tokens(source: string) {
 
 function statusFunctions(status: Status) {
   const answers: Record<(typeof STATUS_FUNCTIONS)[number], boolean> = { ...status, always: true }
-  return new Map(STATUS_FUNCTIONS.map(name => [name, { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(answers[name]) }]))
+  return new Map(
+    STATUS_FUNCTIONS.map(name => [
+      name,
+      { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(answers[name]) }
+    ])
+  )
 }
 
 /** Evaluates one expression (without its `${{ }}`) to GitHub's data. */
@@ -84,7 +101,8 @@ export function condition(value: string | boolean | undefined, scope: Scope): bo
   if (typeof value === 'boolean') return value && scope.status.success
   const whole = WHOLE_TEMPLATE.exec(value)
   const source = whole ? (whole[1] ?? '') : value
-  if (!whole && value.includes('${{')) throw new ExpressionError(`an if: that mixes text and \${{ }} is not simulated: ${value}`)
+  if (!whole && value.includes('${{'))
+    throw new ExpressionError(`an if: that mixes text and \${{ }} is not simulated: ${value}`)
   const guarded = callsStatusFunction(source) ? source : `success() && (${source})`
   return truthy(evaluate(guarded, scope))
 }

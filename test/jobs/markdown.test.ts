@@ -35,7 +35,9 @@ describe('section', () => {
   })
 
   it('refuses a heading that is missing, naming the ones there are, or one that is there twice', () => {
-    expect(() => section(TEXT, 'not a heading')).toThrow(/no heading "not a heading"; its headings:\n {2}# Title\n {2}## Recipes/)
+    expect(() => section(TEXT, 'not a heading')).toThrow(
+      /no heading "not a heading"; its headings:\n {2}# Title\n {2}## Recipes/
+    )
     expect(() => section(`${TEXT}\n### Next`, 'Next')).toThrow(/has 2 heading "Next"/)
   })
 })
@@ -48,7 +50,10 @@ describe('the README and docs/recipes.md', () => {
   })
 
   it('asks in its quick start for the secret and the variables its workflows read', () => {
-    expect(repositorySetup(README, 'Quick start')).toEqual({ secrets: ['VPS_API_TOKEN'], vars: ['VPS_SERVER_ID', 'APP_URL'] })
+    expect(repositorySetup(README, 'Quick start')).toEqual({
+      secrets: ['VPS_API_TOKEN'],
+      vars: ['VPS_SERVER_ID', 'APP_URL']
+    })
   })
 
   // A variable no setup step asks for is empty on a fresh repository: `${{ vars.APP_URL }}/healthz`
@@ -58,7 +63,8 @@ describe('the README and docs/recipes.md', () => {
     const workflows = [...allWorkflows(README), ...allWorkflows(RECIPES)]
     expect(workflows.length).toBeGreaterThanOrEqual(6)
     for (const workflow of workflows) {
-      const read = (context: string) => [...workflow.matchAll(new RegExp(`\\b${context}\\.([A-Za-z_][A-Za-z0-9_]*)`, 'g'))].map(match => match[1])
+      const read = (context: string) =>
+        [...workflow.matchAll(new RegExp(`\\b${context}\\.([A-Za-z_][A-Za-z0-9_]*)`, 'g'))].map(match => match[1])
       expect(setup.secrets, workflow.split('\n')[0]).toEqual(expect.arrayContaining(read('secrets')))
       expect(setup.vars, workflow.split('\n')[0]).toEqual(expect.arrayContaining(read('vars')))
     }

@@ -46,16 +46,27 @@ export function section(markdown: string, heading: string, file = 'the text'): S
   const matches = all.filter(candidate => candidate.text === plain(heading))
   if (matches.length !== 1) {
     const known = all.map(candidate => `${'#'.repeat(candidate.level)} ${candidate.text}`).join('\n  ')
-    throw new Error(`${file} has ${matches.length === 0 ? 'no' : `${matches.length}`} heading "${plain(heading)}"; its headings:\n  ${known}`)
+    throw new Error(
+      `${file} has ${matches.length === 0 ? 'no' : `${matches.length}`} heading "${plain(heading)}"; its headings:\n  ${known}`
+    )
   }
   const start = matches[0] as Heading
-  const end = all.find(candidate => candidate.index > start.index && candidate.level <= start.level)?.index ?? lines.length
-  return { heading: start.text, level: start.level, body: lines.slice(start.index + 1, end).join('\n'), line: start.index + 1 }
+  const end =
+    all.find(candidate => candidate.index > start.index && candidate.level <= start.level)?.index ?? lines.length
+  return {
+    heading: start.text,
+    level: start.level,
+    body: lines.slice(start.index + 1, end).join('\n'),
+    line: start.index + 1
+  }
 }
 
 /** The fenced code blocks of a text, in order, with their info string (`yaml`, `sh`, …). */
 export function codeBlocks(markdown: string): Array<{ info: string; code: string }> {
-  return [...markdown.matchAll(/^(```|~~~)([^\n]*)\n([\s\S]*?)^\1\s*$/gm)].map(match => ({ info: (match[2] ?? '').trim(), code: match[3] ?? '' }))
+  return [...markdown.matchAll(/^(```|~~~)([^\n]*)\n([\s\S]*?)^\1\s*$/gm)].map(match => ({
+    info: (match[2] ?? '').trim(),
+    code: match[3] ?? ''
+  }))
 }
 
 /** Whether a YAML block is a whole workflow rather than a fragment of one. */
@@ -67,7 +78,10 @@ function isWorkflow(code: string): boolean {
 export function workflowUnder(file: string, heading: string): string {
   const found = section(readFileSync(file, 'utf8'), heading, file)
   const workflows = codeBlocks(found.body).filter(block => block.info === 'yaml' && isWorkflow(block.code))
-  if (workflows.length !== 1) throw new Error(`${file}, under "${found.heading}" (line ${found.line}): expected one yaml workflow, found ${workflows.length}`)
+  if (workflows.length !== 1)
+    throw new Error(
+      `${file}, under "${found.heading}" (line ${found.line}): expected one yaml workflow, found ${workflows.length}`
+    )
   return workflows[0]?.code ?? ''
 }
 
@@ -80,7 +94,13 @@ export function allWorkflows(file: string): string[] {
 
 /** What a section's text (outside code) asks a reader to create: repository secrets and variables. */
 export function repositorySetup(file: string, heading: string): { secrets: string[]; vars: string[] } {
-  const prose = section(readFileSync(file, 'utf8'), heading, file).body.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1\s*$/gm, '')
-  const named = (kind: string) => [...prose.matchAll(new RegExp(`repository\\s+${kind}\\s+\`([A-Za-z_][A-Za-z0-9_]*)\``, 'g'))].map(match => match[1] ?? '')
+  const prose = section(readFileSync(file, 'utf8'), heading, file).body.replace(
+    /^(```|~~~)[^\n]*\n[\s\S]*?^\1\s*$/gm,
+    ''
+  )
+  const named = (kind: string) =>
+    [...prose.matchAll(new RegExp(`repository\\s+${kind}\\s+\`([A-Za-z_][A-Za-z0-9_]*)\``, 'g'))].map(
+      match => match[1] ?? ''
+    )
   return { secrets: named('secret'), vars: named('variable') }
 }

@@ -64,12 +64,17 @@ interface Row extends Expected {
 
 type Seed = (world: World) => void
 
-/** One table: the recipe's workflow, what the servers hold before it runs, and a row per case; on a fleet of `fleet` servers if given. */
+/**
+ * One table: the recipe's workflow, what the servers hold before it runs, and a row per case; on a fleet of `fleet`
+ * servers if given.
+ */
 function recipe(heading: string, seed: Seed, rows: Row[], options: { fleet?: number } = {}): void {
   const yaml = workflowOf(heading)
   describe.concurrent(heading, () => {
     it('has a row that fails each of its steps, once', () => {
-      const failed = rows.flatMap(row => (row.faults?.length === 1 && row.faults[0]?.kind === 'fails' ? [row.faults[0].at] : []))
+      const failed = rows.flatMap(row =>
+        row.faults?.length === 1 && row.faults[0]?.kind === 'fails' ? [row.faults[0].at] : []
+      )
       expect(failed.toSorted()).toEqual(
         planWorkflow(yaml)
           .steps.map(step => step.key)
@@ -96,7 +101,11 @@ function earlierSnapshots(count: number): Seed {
   return world => {
     for (const serverId of world.serverIds) {
       for (let index = count; index >= 1; index--) {
-        world.emulator.addSnapshot({ serverId, name: `gha-acme-shop-98765432${index}0-1-00000${index}`, createdAt: daysAgo(index) })
+        world.emulator.addSnapshot({
+          serverId,
+          name: `gha-acme-shop-98765432${index}0-1-00000${index}`,
+          createdAt: daysAgo(index)
+        })
       }
     }
   }
@@ -105,7 +114,11 @@ function earlierSnapshots(count: number): Seed {
 function earlierBackups(count: number): Seed {
   return world => {
     for (let index = count; index >= 1; index--) {
-      world.emulator.addBackup({ serverId: SERVER_ID, description: `gha-acme-shop-98765432${index}0-1-00000${index} deploy`, createdAt: daysAgo(index) })
+      world.emulator.addBackup({
+        serverId: SERVER_ID,
+        description: `gha-acme-shop-98765432${index}0-1-00000${index} deploy`,
+        createdAt: daysAgo(index)
+      })
     }
   }
 }
@@ -134,17 +147,42 @@ recipe('Quick start', earlierSnapshots(3), [
     end: UNTOUCHED,
     also: noRequest
   },
-  { case: 'the setup check fails: it does not run on a repository that is set up', faults: [fails(QUICK.check)], jobs: QUICK_PASSES, end: UNTOUCHED },
-  { case: 'the checkout fails: nothing was armed', faults: [fails(QUICK.checkout)], jobs: QUICK_DEPLOY_FAILS, end: UNTOUCHED },
-  { case: 'the snapshot fails: it armed nothing, no deploy ran', faults: [fails(QUICK.snapshot)], jobs: QUICK_DEPLOY_FAILS, end: UNTOUCHED },
-  { case: 'the snapshot outlasts the step’s timeout: it armed nothing', faults: [timesOut(QUICK.snapshot)], jobs: QUICK_DEPLOY_FAILS, end: UNTOUCHED },
+  {
+    case: 'the setup check fails: it does not run on a repository that is set up',
+    faults: [fails(QUICK.check)],
+    jobs: QUICK_PASSES,
+    end: UNTOUCHED
+  },
+  {
+    case: 'the checkout fails: nothing was armed',
+    faults: [fails(QUICK.checkout)],
+    jobs: QUICK_DEPLOY_FAILS,
+    end: UNTOUCHED
+  },
+  {
+    case: 'the snapshot fails: it armed nothing, no deploy ran',
+    faults: [fails(QUICK.snapshot)],
+    jobs: QUICK_DEPLOY_FAILS,
+    end: UNTOUCHED
+  },
+  {
+    case: 'the snapshot outlasts the step’s timeout: it armed nothing',
+    faults: [timesOut(QUICK.snapshot)],
+    jobs: QUICK_DEPLOY_FAILS,
+    end: UNTOUCHED
+  },
   {
     case: 'rotation cannot delete an old snapshot: a warning, the deploy goes on',
     faults: [rotationRefused(QUICK.snapshot)],
     jobs: QUICK_PASSES,
     end: UNTOUCHED
   },
-  { case: 'the deploy fails: the post step restores the snapshot', faults: [fails(QUICK.deploy)], jobs: QUICK_DEPLOY_FAILS, end: restoredFrom(QUICK.snapshot) },
+  {
+    case: 'the deploy fails: the post step restores the snapshot',
+    faults: [fails(QUICK.deploy)],
+    jobs: QUICK_DEPLOY_FAILS,
+    end: restoredFrom(QUICK.snapshot)
+  },
   {
     case: 'the deploy hangs: its timeout-minutes fails it, the post step restores',
     faults: [hangs(QUICK.deploy)],
@@ -157,7 +195,12 @@ recipe('Quick start', earlierSnapshots(3), [
     jobs: { deploy: 'success', 'smoke-test': 'failure', rollback: 'success' },
     end: restoredFrom(QUICK.snapshot)
   },
-  { case: 'the rollback job’s restore fails: the job does not run when nothing failed', faults: [fails(QUICK.restore)], jobs: QUICK_PASSES, end: UNTOUCHED },
+  {
+    case: 'the rollback job’s restore fails: the job does not run when nothing failed',
+    faults: [fails(QUICK.restore)],
+    jobs: QUICK_PASSES,
+    end: UNTOUCHED
+  },
   {
     case: 'the smoke test fails and the restore is refused: nothing restored, the rollback job fails',
     faults: [fails(QUICK.smoke), fails(QUICK.restore)],
@@ -182,7 +225,12 @@ recipe('Snapshot before deploy, with automatic rollback', earlierSnapshots(3), [
   { case: 'nothing fails', jobs: PASSES, end: UNTOUCHED },
   { case: 'the checkout fails: nothing was armed', faults: [fails(BEFORE.checkout)], jobs: FAILS, end: UNTOUCHED },
   { case: 'the snapshot fails: it armed nothing', faults: [fails(BEFORE.snapshot)], jobs: FAILS, end: UNTOUCHED },
-  { case: 'the snapshot outlasts the step’s timeout: it armed nothing', faults: [timesOut(BEFORE.snapshot)], jobs: FAILS, end: UNTOUCHED },
+  {
+    case: 'the snapshot outlasts the step’s timeout: it armed nothing',
+    faults: [timesOut(BEFORE.snapshot)],
+    jobs: FAILS,
+    end: UNTOUCHED
+  },
   {
     case: 'rotation cannot delete an old snapshot: the step succeeds, the deploy goes on',
     faults: [rotationRefused(BEFORE.snapshot)],
@@ -195,16 +243,36 @@ recipe('Snapshot before deploy, with automatic rollback', earlierSnapshots(3), [
     jobs: FAILS,
     end: restoredFrom(BEFORE.snapshot)
   },
-  { case: 'the deploy fails half-way: restored', faults: [fails(BEFORE.deploy)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) },
-  { case: 'the deploy hangs: its timeout-minutes fails it, restored', faults: [hangs(BEFORE.deploy)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) },
+  {
+    case: 'the deploy fails half-way: restored',
+    faults: [fails(BEFORE.deploy)],
+    jobs: FAILS,
+    end: restoredFrom(BEFORE.snapshot)
+  },
+  {
+    case: 'the deploy hangs: its timeout-minutes fails it, restored',
+    faults: [hangs(BEFORE.deploy)],
+    jobs: FAILS,
+    end: restoredFrom(BEFORE.snapshot)
+  },
   {
     case: 'the job is cancelled during the deploy: no rollback, as the README says',
     faults: [cancelledAt(BEFORE.deploy)],
     jobs: { deploy: 'cancelled' },
     end: UNTOUCHED
   },
-  { case: 'the migration fails: restored', faults: [fails(BEFORE.migrate)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) },
-  { case: 'the last step fails: restored', faults: [fails(BEFORE.say)], jobs: FAILS, end: restoredFrom(BEFORE.snapshot) }
+  {
+    case: 'the migration fails: restored',
+    faults: [fails(BEFORE.migrate)],
+    jobs: FAILS,
+    end: restoredFrom(BEFORE.snapshot)
+  },
+  {
+    case: 'the last step fails: restored',
+    faults: [fails(BEFORE.say)],
+    jobs: FAILS,
+    end: restoredFrom(BEFORE.snapshot)
+  }
 ])
 
 // --- Rollback as a separate job, from `needs` outputs --------------------------------------------
@@ -221,23 +289,48 @@ const DEPLOY_FAILS = { backup: 'success', deploy: 'failure', rollback: 'success'
 
 recipe('Rollback as a separate job, from `needs` outputs', earlierBackups(5), [
   { case: 'nothing fails', jobs: ALL_PASS, end: UNTOUCHED },
-  { case: 'the backup fails: no deploy, no rollback', faults: [fails(SEPARATE.backup)], jobs: BACKUP_FAILS, end: UNTOUCHED },
-  { case: 'the backup outlasts the step’s timeout: no deploy, no rollback', faults: [timesOut(SEPARATE.backup)], jobs: BACKUP_FAILS, end: UNTOUCHED },
-  { case: 'rotation cannot delete an old backup: a warning, the deploy goes on', faults: [rotationRefused(SEPARATE.backup)], jobs: ALL_PASS, end: UNTOUCHED },
+  {
+    case: 'the backup fails: no deploy, no rollback',
+    faults: [fails(SEPARATE.backup)],
+    jobs: BACKUP_FAILS,
+    end: UNTOUCHED
+  },
+  {
+    case: 'the backup outlasts the step’s timeout: no deploy, no rollback',
+    faults: [timesOut(SEPARATE.backup)],
+    jobs: BACKUP_FAILS,
+    end: UNTOUCHED
+  },
+  {
+    case: 'rotation cannot delete an old backup: a warning, the deploy goes on',
+    faults: [rotationRefused(SEPARATE.backup)],
+    jobs: ALL_PASS,
+    end: UNTOUCHED
+  },
   {
     case: 'the checkout fails: the deploy step never ran, so the rollback job does not run',
     faults: [fails(SEPARATE.checkout)],
     jobs: { backup: 'success', deploy: 'failure', rollback: 'skipped' },
     end: UNTOUCHED
   },
-  { case: 'the deploy fails: the rollback job restores the backup', faults: [fails(SEPARATE.deploy)], jobs: DEPLOY_FAILS, end: restoredFrom(SEPARATE.backup) },
+  {
+    case: 'the deploy fails: the rollback job restores the backup',
+    faults: [fails(SEPARATE.deploy)],
+    jobs: DEPLOY_FAILS,
+    end: restoredFrom(SEPARATE.backup)
+  },
   {
     case: 'the deploy hangs: its timeout-minutes fails it, the rollback job restores',
     faults: [hangs(SEPARATE.deploy)],
     jobs: DEPLOY_FAILS,
     end: restoredFrom(SEPARATE.backup)
   },
-  { case: 'the restore fails: the rollback job does not run when nothing failed', faults: [fails(SEPARATE.restore)], jobs: ALL_PASS, end: UNTOUCHED },
+  {
+    case: 'the restore fails: the rollback job does not run when nothing failed',
+    faults: [fails(SEPARATE.restore)],
+    jobs: ALL_PASS,
+    end: UNTOUCHED
+  },
   {
     case: 'the deploy fails and the restore is refused: nothing restored, the rollback job fails',
     faults: [fails(SEPARATE.deploy), fails(SEPARATE.restore)],
@@ -262,15 +355,55 @@ const LATER = {
 recipe('Wait later: snapshot while the build runs', () => {}, [
   { case: 'nothing fails', jobs: PASSES, end: UNTOUCHED },
   { case: 'the snapshot is refused: nothing armed', faults: [fails(LATER.start)], jobs: FAILS, end: UNTOUCHED },
-  { case: 'the checkout fails before the deploy: not restored', faults: [fails(LATER.checkout)], jobs: FAILS, end: UNTOUCHED },
-  { case: 'setting up Node fails before the deploy: not restored', faults: [fails(LATER.setupNode)], jobs: FAILS, end: UNTOUCHED },
+  {
+    case: 'the checkout fails before the deploy: not restored',
+    faults: [fails(LATER.checkout)],
+    jobs: FAILS,
+    end: UNTOUCHED
+  },
+  {
+    case: 'setting up Node fails before the deploy: not restored',
+    faults: [fails(LATER.setupNode)],
+    jobs: FAILS,
+    end: UNTOUCHED
+  },
   { case: 'npm ci fails before the deploy: not restored', faults: [fails(LATER.install)], jobs: FAILS, end: UNTOUCHED },
-  { case: 'the build fails before the deploy: not restored', faults: [fails(LATER.build)], jobs: FAILS, end: UNTOUCHED },
-  { case: 'a unit test fails before the deploy: not restored', faults: [fails(LATER.test)], jobs: FAILS, end: UNTOUCHED },
-  { case: 'the snapshot ends failed while the wait step waits: it armed nothing', faults: [fails(LATER.wait)], jobs: FAILS, end: UNTOUCHED },
-  { case: 'the deploy fails: the wait step armed the rollback, restored', faults: [fails(LATER.deploy)], jobs: FAILS, end: restoredFrom(LATER.start) },
-  { case: 'the deploy hangs: its timeout-minutes fails it, restored', faults: [hangs(LATER.deploy)], jobs: FAILS, end: restoredFrom(LATER.start) },
-  { case: 'the job is cancelled during the tests: not restored', faults: [cancelledAt(LATER.test)], jobs: { deploy: 'cancelled' }, end: UNTOUCHED }
+  {
+    case: 'the build fails before the deploy: not restored',
+    faults: [fails(LATER.build)],
+    jobs: FAILS,
+    end: UNTOUCHED
+  },
+  {
+    case: 'a unit test fails before the deploy: not restored',
+    faults: [fails(LATER.test)],
+    jobs: FAILS,
+    end: UNTOUCHED
+  },
+  {
+    case: 'the snapshot ends failed while the wait step waits: it armed nothing',
+    faults: [fails(LATER.wait)],
+    jobs: FAILS,
+    end: UNTOUCHED
+  },
+  {
+    case: 'the deploy fails: the wait step armed the rollback, restored',
+    faults: [fails(LATER.deploy)],
+    jobs: FAILS,
+    end: restoredFrom(LATER.start)
+  },
+  {
+    case: 'the deploy hangs: its timeout-minutes fails it, restored',
+    faults: [hangs(LATER.deploy)],
+    jobs: FAILS,
+    end: restoredFrom(LATER.start)
+  },
+  {
+    case: 'the job is cancelled during the tests: not restored',
+    faults: [cancelledAt(LATER.test)],
+    jobs: { deploy: 'cancelled' },
+    end: UNTOUCHED
+  }
 ])
 
 describe('Wait later, with rollback_on_failure on the create as the recipes once had it', () => {
@@ -316,7 +449,10 @@ const nightlySeed: Seed = world => {
   world.emulator.addBackup({ serverId: SERVER_ID, backupType: 'automatic', createdAt: daysAgo(30) })
 }
 
-/** The hand-made snapshot and the automatic backup are never touched; `rotated` says whether the oldest of the action's went. */
+/**
+ * The hand-made snapshot and the automatic backup are never touched; `rotated` says whether the oldest of the action's
+ * went.
+ */
 function kept(rotated: { snapshot: boolean; backup: boolean }) {
   return (world: World) => {
     const snapshots = world.emulator.snapshots(SERVER_ID).map(snapshot => snapshot.name)
@@ -324,7 +460,9 @@ function kept(rotated: { snapshot: boolean; backup: boolean }) {
     expect(snapshots).toContain('pre-migration-snapshot')
     expect(backups.some(backup => backup.backup_type === 'automatic')).toBe(true)
     expect(snapshots.includes('gha-acme-shop-9876543240-1-000004')).toBe(!rotated.snapshot)
-    expect(backups.some(backup => backup.description.startsWith('gha-acme-shop-9876543260-1-000006'))).toBe(!rotated.backup)
+    expect(backups.some(backup => backup.description.startsWith('gha-acme-shop-9876543260-1-000006'))).toBe(
+      !rotated.backup
+    )
   }
 }
 
@@ -365,14 +503,30 @@ const beforeMonday = (days: number): string => {
   return new Date(monday - days * DAY_MS + DAY_MS / 2).toISOString()
 }
 /** Last Sunday, Saturday and Friday, then two weeks back, then older months: the nights of earlier runs. */
-const CALENDAR_NIGHTS = { sunday: 1, saturday: 2, friday: 3, sundayBefore: 8, saturdayBefore: 9, sixWeeksAgo: 40, tenWeeksAgo: 70 }
+const CALENDAR_NIGHTS = {
+  sunday: 1,
+  saturday: 2,
+  friday: 3,
+  sundayBefore: 8,
+  saturdayBefore: 9,
+  sixWeeksAgo: 40,
+  tenWeeksAgo: 70
+}
 const calendarDescription = (night: string) => `gha-acme-shop-nightly-${night} Nightly backup`
 
 const calendarSeed: Seed = world => {
   for (const [night, days] of Object.entries(CALENDAR_NIGHTS)) {
-    world.emulator.addBackup({ serverId: SERVER_ID, description: calendarDescription(night), createdAt: beforeMonday(days) })
+    world.emulator.addBackup({
+      serverId: SERVER_ID,
+      description: calendarDescription(night),
+      createdAt: beforeMonday(days)
+    })
   }
-  world.emulator.addBackup({ serverId: SERVER_ID, description: 'before the move, by hand', createdAt: beforeMonday(100) })
+  world.emulator.addBackup({
+    serverId: SERVER_ID,
+    description: 'before the move, by hand',
+    createdAt: beforeMonday(100)
+  })
   world.emulator.addBackup({ serverId: SERVER_ID, backupType: 'automatic', createdAt: beforeMonday(5) })
 }
 
@@ -451,7 +605,10 @@ const releaseSeed: Seed = world => {
   earlierSnapshots(3)(world)
 }
 
-/** The earlier release's snapshot is never deleted; `rotated`: the oldest everyday one went, as keep 3 asks once the new one is completed. */
+/**
+ * The earlier release's snapshot is never deleted; `rotated`: the oldest everyday one went, as keep 3 asks once the new
+ * one is completed.
+ */
 function releaseKept(rotated: boolean) {
   return (world: World) => {
     const names = world.emulator.snapshots(SERVER_ID).map(snapshot => snapshot.name)
@@ -467,11 +624,25 @@ recipe("A release's snapshot, kept until you delete it", releaseSeed, [
     end: UNTOUCHED,
     also: world => {
       releaseKept(true)(world)
-      expect(world.emulator.snapshots(SERVER_ID).filter(snapshot => snapshot.name.endsWith('-protected'))).toHaveLength(2)
+      expect(world.emulator.snapshots(SERVER_ID).filter(snapshot => snapshot.name.endsWith('-protected'))).toHaveLength(
+        2
+      )
     }
   },
-  { case: 'the checkout fails: nothing was armed', faults: [fails(RELEASE.checkout)], jobs: RELEASE_FAILS, end: UNTOUCHED, also: releaseKept(false) },
-  { case: 'the snapshot fails: it armed nothing', faults: [fails(RELEASE.snapshot)], jobs: RELEASE_FAILS, end: UNTOUCHED, also: releaseKept(false) },
+  {
+    case: 'the checkout fails: nothing was armed',
+    faults: [fails(RELEASE.checkout)],
+    jobs: RELEASE_FAILS,
+    end: UNTOUCHED,
+    also: releaseKept(false)
+  },
+  {
+    case: 'the snapshot fails: it armed nothing',
+    faults: [fails(RELEASE.snapshot)],
+    jobs: RELEASE_FAILS,
+    end: UNTOUCHED,
+    also: releaseKept(false)
+  },
   {
     case: 'the deploy fails: restored from the release’s own snapshot',
     faults: [fails(RELEASE.deploy)],
@@ -497,9 +668,18 @@ const manualSeed: Seed = world => {
 }
 
 recipe('Manual restore of `latest`', manualSeed, [
-  { case: 'restores the newest completed snapshot', jobs: { restore: 'success' }, end: { restoredFromSnapshotNamed: 'before-update' } },
+  {
+    case: 'restores the newest completed snapshot',
+    jobs: { restore: 'success' },
+    end: { restoredFromSnapshotNamed: 'before-update' }
+  },
   { case: 'a dry run restores nothing', inputs: { dry_run: true }, jobs: { restore: 'success' }, end: UNTOUCHED },
-  { case: 'the restore is refused: nothing restored', faults: [fails(MANUAL.restore)], jobs: { restore: 'failure' }, end: UNTOUCHED },
+  {
+    case: 'the restore is refused: nothing restored',
+    faults: [fails(MANUAL.restore)],
+    jobs: { restore: 'failure' },
+    end: UNTOUCHED
+  },
   {
     case: 'the report fails after the restore: restored once, not again',
     faults: [fails(MANUAL.report)],
@@ -542,7 +722,10 @@ function errorsOf(run: WorkflowRun, key: string, phase: 'main' | 'post'): string
 function expectErrorNaming(world: World, errors: string[], serverId: number | undefined, story: string): void {
   expect(errors, story).toHaveLength(1)
   for (const id of world.serverIds)
-    expect(new RegExp(`\\bserver ${id}\\b`).test(errors[0] ?? ''), `the error names server ${id}: ${errors[0]}${story}`).toBe(id === serverId)
+    expect(
+      new RegExp(`\\bserver ${id}\\b`).test(errors[0] ?? ''),
+      `the error names server ${id}: ${errors[0]}${story}`
+    ).toBe(id === serverId)
 }
 
 /** keep: 3 on each server: its new snapshot and the two newest earlier ones are left. */
@@ -550,26 +733,43 @@ const keptThreeOnEach = (world: World, run: WorkflowRun) => {
   const ids = JSON.parse(run.steps.get(FLEET.snapshot)?.outputs.snapshot_ids ?? '{}') as Record<string, number>
   for (const serverId of world.serverIds) {
     const names = world.emulator.snapshots(serverId).map(snapshot => snapshot.name)
-    expect(names.slice(1), `server ${serverId}'s snapshots`).toEqual(['gha-acme-shop-9876543210-1-000001', 'gha-acme-shop-9876543220-1-000002'])
-    expect(world.emulator.snapshots(serverId)[0]?.id, `server ${serverId}'s new snapshot is in snapshot_ids`).toBe(ids[String(serverId)])
+    expect(names.slice(1), `server ${serverId}'s snapshots`).toEqual([
+      'gha-acme-shop-9876543210-1-000001',
+      'gha-acme-shop-9876543220-1-000002'
+    ])
+    expect(world.emulator.snapshots(serverId)[0]?.id, `server ${serverId}'s new snapshot is in snapshot_ids`).toBe(
+      ids[String(serverId)]
+    )
   }
 }
 
-/** The provider's job failed on one server: the step names it alone, its result carries the error, the others completed. */
+/**
+ * The provider's job failed on one server: the step names it alone, its result carries the error, the others completed.
+ */
 const oneSnapshotFailed = (world: World, run: WorkflowRun) => {
   const story = `\n${run.describe()}`
-  const failed = world.serverIds.filter(id => world.emulator.snapshots(id).some(snapshot => snapshot.status === 'failed'))
+  const failed = world.serverIds.filter(id =>
+    world.emulator.snapshots(id).some(snapshot => snapshot.status === 'failed')
+  )
   expect(failed, `servers whose new snapshot failed${story}`).toHaveLength(1)
   expectErrorNaming(world, errorsOf(run, FLEET.snapshot, 'main'), failed[0], story)
-  const results = JSON.parse(run.steps.get(FLEET.snapshot)?.outputs.results ?? '[]') as Array<{ server_id: number; status?: string; error?: string }>
+  const results = JSON.parse(run.steps.get(FLEET.snapshot)?.outputs.results ?? '[]') as Array<{
+    server_id: number
+    status?: string
+    error?: string
+  }>
   expect(
     results.map(result => result.server_id),
     `results, in the order given${story}`
   ).toEqual([...world.serverIds])
   for (const result of results) {
-    if (result.server_id === failed[0]) expect(result.error, `server ${result.server_id}'s result${story}`).toMatch(/failed/)
+    if (result.server_id === failed[0])
+      expect(result.error, `server ${result.server_id}'s result${story}`).toMatch(/failed/)
     else
-      expect({ status: result.status, error: result.error }, `server ${result.server_id}'s result${story}`).toEqual({ status: 'completed', error: undefined })
+      expect({ status: result.status, error: result.error }, `server ${result.server_id}'s result${story}`).toEqual({
+        status: 'completed',
+        error: undefined
+      })
   }
   deployedTo([])(world)
 }
@@ -689,7 +889,12 @@ recipe(
       jobs: FLEET_SMOKE_FAILS,
       end: restoredFrom(FLEET.snapshot)
     },
-    { case: 'the rollback job’s restore fails: the job does not run when nothing failed', faults: [fails(FLEET.restore)], jobs: FLEET_PASSES, end: UNTOUCHED },
+    {
+      case: 'the rollback job’s restore fails: the job does not run when nothing failed',
+      faults: [fails(FLEET.restore)],
+      jobs: FLEET_PASSES,
+      end: UNTOUCHED
+    },
     {
       case: 'the smoke test fails and 102’s snapshot was deleted by hand: no server is restored, the rollback job fails naming 102',
       faults: [fails(FLEET.smoke), snapshotGone(FLEET.restore)],

@@ -25,7 +25,13 @@ function fakeAction(calls: Call[], fails: string[] = [], outputs: Record<string,
   return ({ step, inputs, post }: ActionCall): Promise<ActionResult> => {
     calls.push({ key: step.key, phase: post ? 'post' : 'main', inputs, state: post?.state })
     const failing = fails.includes(`${post ? 'post' : 'main'} ${step.key}`)
-    return Promise.resolve({ exitCode: failing ? 1 : 0, outputs: post ? {} : (outputs[step.key] ?? {}), state: { from: step.key }, stdout: '', stderr: '' })
+    return Promise.resolve({
+      exitCode: failing ? 1 : 0,
+      outputs: post ? {} : (outputs[step.key] ?? {}),
+      state: { from: step.key },
+      stdout: '',
+      stderr: ''
+    })
   }
 }
 
@@ -99,10 +105,20 @@ describe('a job', () => {
   it('gives the action its with: as text, and each post step its own main step’s state and inputs, in reverse order', async () => {
     const { run, calls, commands } = await oneJob({ endings: { 'deploy › Deploy': { exitCode: 1 } } })
     expect(calls).toEqual([
-      { key: 'deploy › A', phase: 'main', inputs: { operation: 'create-snapshot', keep: '3', wait: 'false' }, state: undefined },
+      {
+        key: 'deploy › A',
+        phase: 'main',
+        inputs: { operation: 'create-snapshot', keep: '3', wait: 'false' },
+        state: undefined
+      },
       { key: 'deploy › B', phase: 'main', inputs: { operation: 'wait-snapshot' }, state: undefined },
       { key: 'deploy › B', phase: 'post', inputs: { operation: 'wait-snapshot' }, state: { from: 'deploy › B' } },
-      { key: 'deploy › A', phase: 'post', inputs: { operation: 'create-snapshot', keep: '3', wait: 'false' }, state: { from: 'deploy › A' } }
+      {
+        key: 'deploy › A',
+        phase: 'post',
+        inputs: { operation: 'create-snapshot', keep: '3', wait: 'false' },
+        state: { from: 'deploy › A' }
+      }
     ])
     // After the failure only the steps that ask for it run.
     expect(commands).toEqual(['./deploy.sh', 'echo failed', 'echo always'])
@@ -223,7 +239,13 @@ async function jobs(endings: Record<string, PlainResult> = {}, options: Partial<
     if (call.step.key === 'deploy › Make') return { exitCode: 0, outputs: { made: '806' } }
     return plainSteps(commands, endings)(call)
   }
-  const run = await runWorkflow(JOBS, { action: fakeAction([]), plain, vars: { VPS_SERVER_ID: '12345' }, secrets: { TOKEN: 't0k' }, ...options })
+  const run = await runWorkflow(JOBS, {
+    action: fakeAction([]),
+    plain,
+    vars: { VPS_SERVER_ID: '12345' },
+    secrets: { TOKEN: 't0k' },
+    ...options
+  })
   return { run, commands, results: Object.fromEntries(Object.entries(run.jobs).map(([id, job]) => [id, job.result])) }
 }
 
@@ -238,7 +260,13 @@ describe('jobs', () => {
       'curl "/healthz"',
       'echo "success"'
     ])
-    expect(results).toEqual({ backup: 'success', deploy: 'success', smoke: 'success', rollback: 'skipped', report: 'success' })
+    expect(results).toEqual({
+      backup: 'success',
+      deploy: 'success',
+      smoke: 'success',
+      rollback: 'skipped',
+      report: 'success'
+    })
     expect(run.jobs.deploy?.outputs).toEqual({ id: '806', skipped: 'success' })
   })
 
@@ -250,14 +278,26 @@ describe('jobs', () => {
 
   it('run a job whose if: asks for failure() when a job it needs failed, and skip the others', async () => {
     const { commands, results } = await jobs({ 'smoke › Check': { exitCode: 1 } })
-    expect(results).toEqual({ backup: 'success', deploy: 'success', smoke: 'failure', rollback: 'success', report: 'success' })
+    expect(results).toEqual({
+      backup: 'success',
+      deploy: 'success',
+      smoke: 'failure',
+      rollback: 'success',
+      report: 'success'
+    })
     expect(commands.at(-2)).toBe('echo "rollback from 806"')
   })
 
   it('skip every job after a failed one, transitively, unless its if: says otherwise', async () => {
     const { results, commands } = await jobs({ 'backup › backup': { exitCode: 1 } })
     // rollback's failure() holds (backup failed, an ancestor) but needs.deploy.result is skipped.
-    expect(results).toEqual({ backup: 'failure', deploy: 'skipped', smoke: 'skipped', rollback: 'skipped', report: 'skipped' })
+    expect(results).toEqual({
+      backup: 'failure',
+      deploy: 'skipped',
+      smoke: 'skipped',
+      rollback: 'skipped',
+      report: 'skipped'
+    })
     expect(commands).toEqual(['backup'])
   })
 })
@@ -290,18 +330,31 @@ jobs:
     ['a matrix', 'strategy:\n      matrix: { n: [1, 2] }\n    ', /jobs.j: "strategy" is not simulated/],
     ['job env', 'env:\n      A: b\n    ', /jobs.j: "env" is not simulated/]
   ])('refuses what it does not simulate: %s', (_case, extra, message) => {
-    expect(() => planWorkflow(`on: push\njobs:\n  j:\n    ${extra}runs-on: x\n    steps:\n      - run: a\n`)).toThrow(message)
+    expect(() => planWorkflow(`on: push\njobs:\n  j:\n    ${extra}runs-on: x\n    steps:\n      - run: a\n`)).toThrow(
+      message
+    )
   })
 
   it('refuses needs on a job that does not exist, and a cycle', () => {
     expect(() => planWorkflow('on: push\njobs:\n  a:\n    needs: b\n    steps: [{ run: x }]\n')).toThrow(SimulatorError)
-    expect(() => planWorkflow('on: push\njobs:\n  a:\n    needs: b\n    steps: [{ run: x }]\n  b:\n    needs: a\n    steps: [{ run: x }]\n')).toThrow(/cycle/)
+    expect(() =>
+      planWorkflow(
+        'on: push\njobs:\n  a:\n    needs: b\n    steps: [{ run: x }]\n  b:\n    needs: a\n    steps: [{ run: x }]\n'
+      )
+    ).toThrow(/cycle/)
   })
 })
 
 describe('conditions', () => {
-  const status = (job: 'success' | 'failure' | 'cancelled') => ({ success: job === 'success', failure: job === 'failure', cancelled: job === 'cancelled' })
-  const scope = (job: 'success' | 'failure' | 'cancelled') => ({ contexts: { inputs: { dry_run: false }, vars: {} }, status: status(job) })
+  const status = (job: 'success' | 'failure' | 'cancelled') => ({
+    success: job === 'success',
+    failure: job === 'failure',
+    cancelled: job === 'cancelled'
+  })
+  const scope = (job: 'success' | 'failure' | 'cancelled') => ({
+    contexts: { inputs: { dry_run: false }, vars: {} },
+    status: status(job)
+  })
 
   it.each<[string | boolean | undefined, 'success' | 'failure' | 'cancelled', boolean]>([
     [undefined, 'success', true],

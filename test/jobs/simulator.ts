@@ -89,7 +89,9 @@ export interface PlainCall {
  * while it ran (by hand, or by a newer run of the concurrency group).
  */
 export type PlainResult =
-  { exitCode: number; outputs?: Record<string, string>; note?: string } | { hangs: true; note?: string } | { cancelled: true; note?: string }
+  | { exitCode: number; outputs?: Record<string, string>; note?: string }
+  | { hangs: true; note?: string }
+  | { cancelled: true; note?: string }
 
 export type PlainRunner = (call: PlainCall) => PlainResult | Promise<PlainResult>
 
@@ -151,8 +153,30 @@ export class SimulatorError extends Error {
 export const ACTION_USES = /^(vps-org\/snapshot-action@.+|\.\/?)$/
 
 const WORKFLOW_KEYS = new Set(['name', 'on', 'permissions', 'concurrency', 'jobs', 'run-name'])
-const JOB_KEYS = new Set(['name', 'runs-on', 'needs', 'if', 'outputs', 'steps', 'timeout-minutes', 'environment', 'concurrency', 'permissions'])
-const STEP_KEYS = new Set(['name', 'id', 'uses', 'run', 'with', 'if', 'continue-on-error', 'timeout-minutes', 'shell', 'working-directory'])
+const JOB_KEYS = new Set([
+  'name',
+  'runs-on',
+  'needs',
+  'if',
+  'outputs',
+  'steps',
+  'timeout-minutes',
+  'environment',
+  'concurrency',
+  'permissions'
+])
+const STEP_KEYS = new Set([
+  'name',
+  'id',
+  'uses',
+  'run',
+  'with',
+  'if',
+  'continue-on-error',
+  'timeout-minutes',
+  'shell',
+  'working-directory'
+])
 const MAX_LOG_LINES = 12
 
 // --- the plan: the workflow as written ---------------------------------------------------
@@ -166,7 +190,8 @@ function refuseUnknownKeys(where: string, value: Yaml, known: Set<string>): void
 }
 
 function asObject(where: string, value: unknown): Yaml {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SimulatorError(`${where} must be a mapping`)
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new SimulatorError(`${where} must be a mapping`)
   return value as Yaml
 }
 
@@ -188,13 +213,18 @@ function stepPosition(job: string, index: number, raw: unknown, taken: Set<strin
   refuseUnknownKeys(`jobs.${job}.steps[${index}]`, step, STEP_KEYS)
   const uses = step.uses === undefined ? undefined : scalar(`jobs.${job}.steps[${index}].uses`, step.uses)
   const run = step.run === undefined ? undefined : scalar(`jobs.${job}.steps[${index}].run`, step.run)
-  if ((uses === undefined) === (run === undefined)) throw new SimulatorError(`jobs.${job}.steps[${index}] needs exactly one of uses and run`)
-  const label = step.name === undefined ? (uses ?? run?.split('\n')[0] ?? '') : scalar(`jobs.${job}.steps[${index}].name`, step.name)
+  if ((uses === undefined) === (run === undefined))
+    throw new SimulatorError(`jobs.${job}.steps[${index}] needs exactly one of uses and run`)
+  const label =
+    step.name === undefined
+      ? (uses ?? run?.split('\n')[0] ?? '')
+      : scalar(`jobs.${job}.steps[${index}].name`, step.name)
   let key = `${job} › ${label}`
   for (let copy = 2; taken.has(key); copy++) key = `${job} › ${label} #${copy}`
   taken.add(key)
   const continueOnError = step['continue-on-error'] ?? false
-  if (typeof continueOnError !== 'boolean') throw new SimulatorError(`${key}: continue-on-error must be true or false here`)
+  if (typeof continueOnError !== 'boolean')
+    throw new SimulatorError(`${key}: continue-on-error must be true or false here`)
   return {
     job,
     index,
@@ -254,8 +284,10 @@ export function planWorkflow(yamlText: string): WorkflowPlan {
   const workflow = asObject('the workflow', parseYaml(yamlText))
   refuseUnknownKeys('the workflow', workflow, WORKFLOW_KEYS)
   const on = workflow.on
-  const dispatch = typeof on === 'object' && on !== null && !Array.isArray(on) ? (on as Yaml).workflow_dispatch : undefined
-  const dispatchInputs = (typeof dispatch === 'object' && dispatch !== null ? (dispatch as Yaml).inputs : undefined) ?? {}
+  const dispatch =
+    typeof on === 'object' && on !== null && !Array.isArray(on) ? (on as Yaml).workflow_dispatch : undefined
+  const dispatchInputs =
+    (typeof dispatch === 'object' && dispatch !== null ? (dispatch as Yaml).inputs : undefined) ?? {}
   const jobs = inNeedsOrder(Object.entries(asObject('jobs', workflow.jobs)).map(([id, job]) => jobPlan(id, job)))
   return {
     name: workflow.name === undefined ? '' : scalar('name', workflow.name),
@@ -270,7 +302,9 @@ export function planWorkflow(yamlText: string): WorkflowPlan {
 
 /** The action's `runs.post-if`; GitHub's default is always(). */
 function actionPostIf(): string | undefined {
-  const action = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { runs: { post?: string; 'post-if'?: string } }
+  const action = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+    runs: { post?: string; 'post-if'?: string }
+  }
   return action.runs.post === undefined ? undefined : (action.runs['post-if'] ?? 'always()')
 }
 
@@ -342,7 +376,9 @@ class Simulation {
 
   private async runJob(job: JobPlan): Promise<void> {
     const results = [...this.ancestors(job)].map(id => this.jobs[id]?.result)
-    const needs = Object.fromEntries(job.needs.map(id => [id, { result: this.jobs[id]?.result, outputs: this.jobs[id]?.outputs ?? {} }]))
+    const needs = Object.fromEntries(
+      job.needs.map(id => [id, { result: this.jobs[id]?.result, outputs: this.jobs[id]?.outputs ?? {} }])
+    )
     const scope: Scope = {
       contexts: { ...this.base, needs, github: { ...(this.base.github as object), job: job.id } },
       status: {
@@ -353,7 +389,12 @@ class Simulation {
     }
     if (!condition(job.if, scope)) {
       this.jobs[job.id] = { result: 'skipped', outputs: {} }
-      this.timeline.push({ job: job.id, phase: 'job', result: 'skipped', note: `if: ${String(job.if ?? 'success()')} is false` })
+      this.timeline.push({
+        job: job.id,
+        phase: 'job',
+        result: 'skipped',
+        note: `if: ${String(job.if ?? 'success()')} is false`
+      })
       return
     }
     const run = new JobRun(job, scope.contexts, this.options, this.postIf)
@@ -369,7 +410,10 @@ class JobRun {
   status: JobStatus = 'success'
   readonly steps = new Map<string, StepRun>()
   readonly timeline: TimelineEntry[] = []
-  private readonly stepsContext: Record<string, { outputs: Record<string, string>; outcome: JobResult; conclusion: JobResult }> = {}
+  private readonly stepsContext: Record<
+    string,
+    { outputs: Record<string, string>; outcome: JobResult; conclusion: JobResult }
+  > = {}
   private readonly job: JobPlan
   private readonly contexts: Contexts
   private readonly options: WorkflowOptions
@@ -402,19 +446,26 @@ class JobRun {
 
   private record(step: StepRun): void {
     this.steps.set(step.position.key, step)
-    if (step.position.id) this.stepsContext[step.position.id] = { outputs: step.outputs, outcome: step.outcome, conclusion: step.conclusion }
+    if (step.position.id)
+      this.stepsContext[step.position.id] = {
+        outputs: step.outputs,
+        outcome: step.outcome,
+        conclusion: step.conclusion
+      }
   }
 
   private async mainStep(position: StepPosition): Promise<void> {
     if (!condition(position.if, this.scope())) {
       this.record({ position, inputs: {}, outcome: 'skipped', conclusion: 'skipped', outputs: {} })
-      const note = position.if === undefined ? `a step before failed (job ${this.status})` : `if: ${String(position.if)} is false`
+      const note =
+        position.if === undefined ? `a step before failed (job ${this.status})` : `if: ${String(position.if)} is false`
       this.timeline.push({ job: position.job, step: position.key, phase: 'main', result: 'skipped', note })
       return
     }
     const inputs = this.evaluated(position.with)
     await this.options.beforeStep?.(position)
-    const ended = position.kind === 'action' ? await this.actionMain(position, inputs) : await this.plainMain(position, inputs)
+    const ended =
+      position.kind === 'action' ? await this.actionMain(position, inputs) : await this.plainMain(position, inputs)
     this.record(ended.step)
     this.timeline.push({
       job: position.job,
@@ -433,7 +484,14 @@ class JobRun {
   private async actionMain(position: StepPosition, inputs: Record<string, string>) {
     const main = await this.options.action({ step: position, inputs })
     const outcome: JobResult = main.exitCode === 0 ? 'success' : 'failure'
-    const step: StepRun = { position, inputs, outcome, conclusion: this.conclusion(position, outcome), outputs: main.outputs, main }
+    const step: StepRun = {
+      position,
+      inputs,
+      outcome,
+      conclusion: this.conclusion(position, outcome),
+      outputs: main.outputs,
+      main
+    }
     return { step, exitCode: main.exitCode, log: visibleLog(main), cancelsJob: false, note: undefined }
   }
 
@@ -483,11 +541,22 @@ class JobRun {
       })
       return
     }
-    const post = await this.options.action({ step: position, inputs: step.inputs, post: { state: step.main?.state ?? {} } })
+    const post = await this.options.action({
+      step: position,
+      inputs: step.inputs,
+      post: { state: step.main?.state ?? {} }
+    })
     step.post = post
     const result: JobResult = post.exitCode === 0 ? 'success' : 'failure'
     if (result === 'failure' && this.status === 'success') this.status = 'failure'
-    this.timeline.push({ job: position.job, step: position.key, phase: 'post', result, exitCode: post.exitCode, log: visibleLog(post) })
+    this.timeline.push({
+      job: position.job,
+      step: position.key,
+      phase: 'post',
+      result,
+      exitCode: post.exitCode,
+      log: visibleLog(post)
+    })
   }
 }
 
@@ -558,7 +627,11 @@ const DEFAULT_KILL_AFTER_MS = 30_000
 export function bundleAction(options: BundleOptions): ActionRunner {
   return ({ step, inputs, post }): Promise<StepResult> =>
     runStep(
-      { ...inputs, api_url: options.apiUrl, poll_interval: inputs.poll_interval ?? options.pollInterval ?? DEFAULT_POLL_INTERVAL },
+      {
+        ...inputs,
+        api_url: options.apiUrl,
+        poll_interval: inputs.poll_interval ?? options.pollInterval ?? DEFAULT_POLL_INTERVAL
+      },
       { post, env: { GITHUB_JOB: step.job }, killAfterMs: options.killAfterMs ?? DEFAULT_KILL_AFTER_MS }
     )
 }

@@ -60,7 +60,11 @@ const PAGE_SIZE = 100
 const LIFETIME_SECONDS = 120
 
 /** What a repository that followed the quick start's setup holds, by name. */
-const SETUP_VALUES: Record<string, string> = { VPS_API_TOKEN: DEFAULT_TOKEN, VPS_SERVER_ID: String(SERVER_ID), APP_URL: SITE_URL }
+const SETUP_VALUES: Record<string, string> = {
+  VPS_API_TOKEN: DEFAULT_TOKEN,
+  VPS_SERVER_ID: String(SERVER_ID),
+  APP_URL: SITE_URL
+}
 
 export type FaultKind =
   | 'fails'
@@ -130,7 +134,8 @@ function writesToDisk(what: string): Effect {
     const named = /\s(\d+)$/.exec(call.command?.trim() ?? '')?.[1]
     const serverId = named === undefined ? world.onlyServer(call.step.key) : Number(named)
     if (!world.serverIds.includes(serverId)) return { exitCode: 1, note: `${what}: there is no server ${serverId}` }
-    if (!world.serverIsRunning(serverId)) return { exitCode: 1, note: `${what}: server ${serverId} is ${world.status(serverId)}` }
+    if (!world.serverIsRunning(serverId))
+      return { exitCode: 1, note: `${what}: server ${serverId} is ${world.status(serverId)}` }
     world.write(`${what}${failing ? ', half-way' : ''} (${call.step.key})`, serverId)
     return { exitCode: failing ? 1 : 0 }
   }
@@ -141,7 +146,8 @@ const smokeTest: Effect = (world, call, failing) => {
   const url = /"([^"]*)"\s*$/.exec(call.command ?? '')?.[1] ?? ''
   if (url !== `${SITE_URL}/healthz`) return { exitCode: 1, note: `curl "${url}": nothing answers there` }
   const down = world.serverIds.filter(id => !world.serverIsRunning(id))
-  if (down.length > 0) return { exitCode: 1, note: `curl "${url}": ${down.map(id => `server ${id} is ${world.status(id)}`).join(', ')}` }
+  if (down.length > 0)
+    return { exitCode: 1, note: `curl "${url}": ${down.map(id => `server ${id} is ${world.status(id)}`).join(', ')}` }
   return { exitCode: failing ? 1 : 0 }
 }
 
@@ -159,7 +165,10 @@ const EFFECTS: Array<[RegExp, Effect]> = [
 
 function effectOf(command: string): Effect {
   const found = EFFECTS.find(([pattern]) => pattern.test(command.trim()))
-  if (!found) throw new Error(`no effect is known for the step \`run: ${command.trim()}\`: say what it does in test/jobs/world.ts`)
+  if (!found)
+    throw new Error(
+      `no effect is known for the step \`run: ${command.trim()}\`: say what it does in test/jobs/world.ts`
+    )
   return found[1]
 }
 
@@ -193,7 +202,12 @@ export class World {
   /** One production server, SERVER_ID. */
   static async start(): Promise<World> {
     const world = new World(
-      await startEmulator({ jobSeconds: JOB_SECONDS, restoreSeconds: RESTORE_SECONDS, lifetimeSeconds: LIFETIME_SECONDS, pageSize: PAGE_SIZE }),
+      await startEmulator({
+        jobSeconds: JOB_SECONDS,
+        restoreSeconds: RESTORE_SECONDS,
+        lifetimeSeconds: LIFETIME_SECONDS,
+        pageSize: PAGE_SIZE
+      }),
       [SERVER_ID]
     )
     world.write('the site as it was')
@@ -225,7 +239,8 @@ export class World {
   /** The one server of a world that has one; a step that names none in a fleet is an error. */
   onlyServer(what = 'this'): number {
     const [only] = this.serverIds
-    if (this.serverIds.length !== 1 || only === undefined) throw new Error(`${what} names no server, and the world has ${this.serverIds.length}: say which`)
+    if (this.serverIds.length !== 1 || only === undefined)
+      throw new Error(`${what} names no server, and the world has ${this.serverIds.length}: say which`)
     return only
   }
 
@@ -255,10 +270,15 @@ export class World {
   }
 
   /** Runs a recipe's workflow with this repository's setup, faults and production traffic. */
-  async run(yaml: string, setup: { secrets: string[]; vars: string[] }, options: RunOptions = {}): Promise<WorkflowRun> {
+  async run(
+    yaml: string,
+    setup: { secrets: string[]; vars: string[] },
+    options: RunOptions = {}
+  ): Promise<WorkflowRun> {
     const missing = options.missing ?? []
     this.faults = options.faults ?? []
-    const pick = (names: string[]) => Object.fromEntries(names.filter(name => !missing.includes(name)).map(name => [name, valueOf(name)]))
+    const pick = (names: string[]) =>
+      Object.fromEntries(names.filter(name => !missing.includes(name)).map(name => [name, valueOf(name)]))
     this.arrangeBeforeTheRun(yaml)
     return runWorkflow(yaml, {
       secrets: pick(setup.secrets),
@@ -283,10 +303,13 @@ export class World {
     const steps = planWorkflow(yaml).steps
     const unknown = this.faults.filter(fault => !steps.some(step => step.key === fault.at))
     if (unknown.length > 0)
-      throw new Error(`no step is named ${unknown.map(fault => `"${fault.at}"`).join(', ')}; the steps: ${steps.map(step => step.key).join(', ')}`)
+      throw new Error(
+        `no step is named ${unknown.map(fault => `"${fault.at}"`).join(', ')}; the steps: ${steps.map(step => step.key).join(', ')}`
+      )
     for (const step of steps) {
       const fault = this.faultAt(step)
-      if (fault?.kind === 'fails' && /^wait-/.test(step.with.operation ?? '')) this.emulator.failNextJob(kindOf(step.with.operation))
+      if (fault?.kind === 'fails' && /^wait-/.test(step.with.operation ?? ''))
+        this.emulator.failNextJob(kindOf(step.with.operation))
     }
   }
 
@@ -313,7 +336,12 @@ export class World {
     const overrides: Record<string, string> = fault?.kind === 'times out' ? { timeout: SHORT_TIMEOUT } : {}
     const result = await this.bundle({ ...call, inputs: { ...call.inputs, ...overrides } })
     if (fault?.kind === 'times out') this.emulator.setJobSeconds(JOB_SECONDS)
-    this.calls.push({ key: call.step.key, phase: call.post ? 'post' : 'main', restored: this.emulator.restores.length > restoresBefore, result })
+    this.calls.push({
+      key: call.step.key,
+      phase: call.post ? 'post' : 'main',
+      restored: this.emulator.restores.length > restoresBefore,
+      result
+    })
     return result
   }
 
@@ -328,7 +356,11 @@ export class World {
   /** The API refuses the next restore: of a fleet, the first server to ask. */
   private refuseRestore(operation: string | undefined): void {
     const route = kindOf(operation) === 'snapshot' ? 'POST /snapshots/{id}/restore/' : 'POST /servers/{id}/restore/'
-    this.emulator.inject(route, { kind: 'status', status: 400, body: { error: 'Server is not in a valid state for restoration.' } })
+    this.emulator.inject(route, {
+      kind: 'status',
+      status: 400,
+      body: { error: 'Server is not in a valid state for restoration.' }
+    })
   }
 
   /** Sets up the emulator so that this step meets its fault (see the top of this file). */
@@ -336,7 +368,8 @@ export class World {
     const operation = call.inputs.operation ?? ''
     const kind = kindOf(operation)
     const items = kind === 'snapshot' ? 'snapshots' : 'backups'
-    if (fault.kind === 'times out' && operation.startsWith('create-')) return this.emulator.setJobSeconds(SLOW_JOB_SECONDS)
+    if (fault.kind === 'times out' && operation.startsWith('create-'))
+      return this.emulator.setJobSeconds(SLOW_JOB_SECONDS)
     if (fault.kind === 'rotation refused' && operation.startsWith('create-')) {
       return this.emulator.inject(`DELETE /${items}/{id}/`, {
         kind: 'status',
@@ -344,19 +377,28 @@ export class World {
         body: { detail: 'You do not have permission to perform this action.' }
       })
     }
-    if (fault.kind === 'snapshot gone' && operation === 'restore-snapshot') return this.removeSecondServersSnapshot(call)
+    if (fault.kind === 'snapshot gone' && operation === 'restore-snapshot')
+      return this.removeSecondServersSnapshot(call)
     if (fault.kind === 'status read refused' && operation.startsWith('create-')) {
       // The fleet's lists are read whole (one page of PAGE_SIZE): the read before the create
       // passes; the first status check's shared read fails, and so does the second server's own
       // read, which stands in for it. The others' own reads answer.
-      const refused = { kind: 'status', status: 403, body: { detail: 'You do not have permission to perform this action.' } } as const
+      const refused = {
+        kind: 'status',
+        status: 403,
+        body: { detail: 'You do not have permission to perform this action.' }
+      } as const
       this.emulator.injectFor(`GET /${items}/`, 'none', { kind: 'pass' }, refused)
       return this.emulator.injectFor(`GET /${items}/`, this.serverIds[1] ?? 0, refused)
     }
     if (fault.kind !== 'fails') throw new Error(`${call.step.key}: ${operation} cannot have the fault "${fault.kind}"`)
     if (operation.startsWith('create-') && call.inputs.wait !== 'false') return this.emulator.failNextJob(kind)
     if (operation.startsWith('create-')) {
-      return this.emulator.inject(`POST /${items}/`, { kind: 'status', status: 400, body: { error: `Limit reached: delete a ${kind} first.` } })
+      return this.emulator.inject(`POST /${items}/`, {
+        kind: 'status',
+        status: 400,
+        body: { error: `Limit reached: delete a ${kind} first.` }
+      })
     }
     if (operation.startsWith('wait-')) return // arranged when the run started
     if (operation === 'restore-snapshot' || operation === 'restore-backup') return this.refuseRestore(operation)
@@ -373,7 +415,8 @@ export class World {
 
 function valueOf(name: string): string {
   const value = SETUP_VALUES[name]
-  if (value === undefined) throw new Error(`the setup asks for ${name}, which the test repository does not hold: add it to SETUP_VALUES`)
+  if (value === undefined)
+    throw new Error(`the setup asks for ${name}, which the test repository does not hold: add it to SETUP_VALUES`)
   return value
 }
 
@@ -416,7 +459,9 @@ function expectedSources(world: World, run: WorkflowRun, end: EndState, story: s
   if ('untouched' in end) return sources
   if ('restoredFromSnapshotNamed' in end) {
     const serverId = world.onlyServer()
-    const snapshot = world.emulator.snapshots(serverId).find(candidate => candidate.name === end.restoredFromSnapshotNamed)
+    const snapshot = world.emulator
+      .snapshots(serverId)
+      .find(candidate => candidate.name === end.restoredFromSnapshotNamed)
     if (!snapshot) throw new Error(`no snapshot is named ${end.restoredFromSnapshotNamed}`)
     return sources.set(serverId, { kind: 'snapshot', id: snapshot.id })
   }
@@ -432,9 +477,13 @@ function expectedSources(world: World, run: WorkflowRun, end: EndState, story: s
     const map = outputs.snapshot_ids ?? outputs.backup_ids
     if (!map) throw new Error(`${end.restoredFromStep} made nothing to restore from:\n${run.describe()}`)
     const ids = JSON.parse(map) as Record<string, number>
-    expect(Object.keys(ids).map(Number).toSorted(), `the servers of ${end.restoredFromStep}'s ${kind}_ids${story}`).toEqual([...world.serverIds].toSorted())
+    expect(
+      Object.keys(ids).map(Number).toSorted(),
+      `the servers of ${end.restoredFromStep}'s ${kind}_ids${story}`
+    ).toEqual([...world.serverIds].toSorted())
     for (const serverId of world.serverIds) {
-      const newest = (kind === 'snapshot' ? world.emulator.snapshots(serverId) : world.emulator.backups(serverId))[0]?.id
+      const newest = (kind === 'snapshot' ? world.emulator.snapshots(serverId) : world.emulator.backups(serverId))[0]
+        ?.id
       expect(ids[String(serverId)], `${kind}_ids names server ${serverId}'s own new ${kind}${story}`).toBe(newest)
       sources.set(serverId, { kind, id: Number(ids[String(serverId)]) })
     }
@@ -482,16 +531,21 @@ export function expectOutcome(world: World, run: WorkflowRun, expected: Expected
       // What the item captured, and what users wrote once the server was back.
       const restoredAt = restores.find(restore => restore.serverId === serverId)?.at ?? 0
       const since = writes.filter(write => write.at > restoredAt).map(write => write.label)
-      expect(world.emulator.disk(serverId), `the disk is what ${source.kind} ${source.id} captured${on}${story}`).toEqual([
-        ...world.emulator.capturedDisk(source.kind, source.id),
-        ...since
-      ])
+      expect(
+        world.emulator.disk(serverId),
+        `the disk is what ${source.kind} ${source.id} captured${on}${story}`
+      ).toEqual([...world.emulator.capturedDisk(source.kind, source.id), ...since])
     } else {
-      expect(world.emulator.disk(serverId), `the disk holds every write${on}${story}`).toEqual(writes.map(write => write.label))
+      expect(world.emulator.disk(serverId), `the disk holds every write${on}${story}`).toEqual(
+        writes.map(write => write.label)
+      )
     }
   }
   for (const call of world.calls.filter(candidate => candidate.phase === 'post' && !candidate.restored)) {
-    expect(visibleLog(call.result), `the post step of ${call.key}, which restored nothing, prints nothing${story}`).toBe('')
+    expect(
+      visibleLog(call.result),
+      `the post step of ${call.key}, which restored nothing, prints nothing${story}`
+    ).toBe('')
     expect(call.result.exitCode, `the post step of ${call.key}${story}`).toBe(0)
   }
 }

@@ -43,7 +43,9 @@ describe('create-snapshot', () => {
     expect(JSON.parse(snapshot_ids ?? '')).toEqual({ [WEB]: snapshot?.id })
     expect(api.writes()).toEqual(['POST /snapshots/'])
     // What was done is told in the server's block of the log; the summary's servers table shows it.
-    expect(logOf(step).at(-1)).toBe(`Snapshot ${snapshot?.id} "${snapshot?.name}" is completed (${snapshot?.size_mb} MB).`)
+    expect(logOf(step).at(-1)).toBe(
+      `Snapshot ${snapshot?.id} "${snapshot?.name}" is completed (${snapshot?.size_mb} MB).`
+    )
     expect(step.recorder.log.at(-1)).toMatchObject({
       level: 'group',
       title: expect.stringMatching(new RegExp(`^Server ${WEB}: snapshot ${snapshot?.id} completed, \\d`))
@@ -51,7 +53,9 @@ describe('create-snapshot', () => {
     expect(step.armed).toEqual([])
   })
 
-  test("reads the server's snapshots (not the server) before creating, and gives the provider's advice on running servers once", async ({ api }) => {
+  test("reads the server's snapshots (not the server) before creating, and gives the provider's advice on running servers once", async ({
+    api
+  }) => {
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings() }, step.tools)
     // The POST's own 404 says a server is missing: no read of the server before it.
@@ -82,19 +86,27 @@ describe('create-snapshot', () => {
     expect(step.armed).toEqual([])
   })
 
-  test('a snapshot whose job fails: the step fails naming the status, the outputs keep its id, nothing is armed', async ({ api }) => {
+  test('a snapshot whose job fails: the step fails naming the status, the outputs keep its id, nothing is armed', async ({
+    api
+  }) => {
     api.emulator.failNextJob('snapshot', 'error')
     const step = api.step()
-    const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools))
+    const error = await failureOf(
+      createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools)
+    )
     const [snapshot] = api.emulator.snapshots(WEB)
     expect(error).toBe(`snapshot ${snapshot?.id} ended with status "error"`)
     expect(outputsOf(step)).toMatchObject({ snapshot_id: String(snapshot?.id), status: 'error' })
     expect(step.armed).toEqual([])
   })
 
-  test('a wait that runs into the timeout fails saying how long it waited, keeps the outputs, arms nothing', async ({ api }) => {
+  test('a wait that runs into the timeout fails saying how long it waited, keeps the outputs, arms nothing', async ({
+    api
+  }) => {
     const step = api.step({ timeoutMs: 60_000 })
-    const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools))
+    const error = await failureOf(
+      createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools)
+    )
     // Every read of the list after the POST was a status check.
     const checks = api
       .requests()
@@ -110,7 +122,9 @@ describe('create-snapshot', () => {
   test('the last status check comes once, just before the deadline', async ({ api }) => {
     const step = api.step({ timeoutMs: 60_000, pollIntervalMs: 2_000 })
     await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
-    const checks = api.emulator.requests.filter(request => request.method === 'GET' && request.path.endsWith('/snapshots/')).map(request => request.at)
+    const checks = api.emulator.requests
+      .filter(request => request.method === 'GET' && request.path.endsWith('/snapshots/'))
+      .map(request => request.at)
     const last = checks.at(-1) ?? 0
     const beforeLast = checks.at(-2) ?? 0
     expect(last - beforeLast).toBeGreaterThan(1_000)
@@ -119,7 +133,9 @@ describe('create-snapshot', () => {
   test("an unknown server fails with the POST's own 404 and creates nothing", async ({ api }) => {
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ serverId: 99 }) }, step.tools))
-    expect(error).toBe(`HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`)
+    expect(error).toBe(
+      `HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`
+    )
     // The one POST, refused, and not sent again.
     expect(api.writes()).toEqual(['POST /snapshots/'])
     expect(api.emulator.snapshots(99)).toEqual([])
@@ -139,9 +155,16 @@ describe('create-snapshot', () => {
 describe('create-backup', () => {
   test("makes a manual backup whose description starts with the step's marker, then the text", async ({ api }) => {
     const step = api.step()
-    await createBackup({ ...step.settings, ...createSettings({ name: undefined, description: 'Before the 2.0 release' }) }, step.tools)
+    await createBackup(
+      { ...step.settings, ...createSettings({ name: undefined, description: 'Before the 2.0 release' }) },
+      step.tools
+    )
     const [backup] = api.emulator.backups(WEB)
-    expect(backup).toMatchObject({ backup_type: 'manual', status: 'completed', description: 'gha-acme-shop-9876543210-1-a1b2c3 Before the 2.0 release' })
+    expect(backup).toMatchObject({
+      backup_type: 'manual',
+      status: 'completed',
+      description: 'gha-acme-shop-9876543210-1-a1b2c3 Before the 2.0 release'
+    })
     expect(outputsOf(step)).toMatchObject({ backup_id: String(backup?.id), status: 'completed' })
     expect(outputsOf(step)).not.toHaveProperty('snapshot_name')
     // Snapshotting advice is about snapshots.
@@ -150,23 +173,34 @@ describe('create-backup', () => {
 
   test('with rollback_on_failure, arms the rollback with the completed backup', async ({ api }) => {
     const step = api.step()
-    await createBackup({ ...step.settings, ...createSettings({ name: undefined, rollbackOnFailure: true }) }, step.tools)
+    await createBackup(
+      { ...step.settings, ...createSettings({ name: undefined, rollbackOnFailure: true }) },
+      step.tools
+    )
     const [backup] = api.emulator.backups(WEB)
     expect(step.armed).toEqual([{ kind: 'backup', id: backup?.id, serverId: WEB }])
   })
 })
 
 describe('rotation on create', () => {
-  test('at the limit: the oldest own snapshot goes before the create, the rest beyond keep only once the new one is completed', async ({ api }) => {
+  test('at the limit: the oldest own snapshot goes before the create, the rest beyond keep only once the new one is completed', async ({
+    api
+  }) => {
     const own = [4, 3, 2].map(
-      age => api.emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-aaaaaa`, createdAt: minutesAgo(api, age * 60) }).id
+      age =>
+        api.emulator.addSnapshot({
+          serverId: WEB,
+          name: `gha-acme-shop-${age}-1-aaaaaa`,
+          createdAt: minutesAgo(api, age * 60)
+        }).id
     )
     api.emulator.addSnapshot({ serverId: WEB, name: 'by-hand', createdAt: minutesAgo(api, 600) })
     api.emulator.addSnapshot({ serverId: WEB, name: 'by-hand-too', createdAt: minutesAgo(api, 500) })
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings({ keep: 2 }) }, step.tools)
     const created = api.emulator.snapshots(WEB).find(snapshot => snapshot.name.startsWith('gha-acme-shop-9876543210'))
-    // own = [oldest, middle, newest]: room for one more takes the oldest; keeping 2 (the new one and the newest) takes the middle.
+    // own = [oldest, middle, newest]: room for one more takes the oldest; keeping 2 (the new one and the newest) takes
+    // the middle.
     expect(api.writes()).toEqual([`DELETE /snapshots/${own[0]}/`, 'POST /snapshots/', `DELETE /snapshots/${own[1]}/`])
     expect(
       api.emulator
@@ -189,13 +223,28 @@ describe('rotation on create', () => {
   test("a snapshot with a custom name is the action's own by its marker, so keep rotates it too", async ({ api }) => {
     for (let run = 1; run <= 6; run++) {
       const step = api.step()
-      await createSnapshot({ ...step.settings, ...createSettings({ name: `pre-deploy-${run}`, marker: `gha-acme-shop-${run}-1-abcdef`, keep: 3 }) }, step.tools)
+      await createSnapshot(
+        {
+          ...step.settings,
+          ...createSettings({ name: `pre-deploy-${run}`, marker: `gha-acme-shop-${run}-1-abcdef`, keep: 3 })
+        },
+        step.tools
+      )
     }
-    expect(api.emulator.snapshots(WEB).map(snapshot => snapshot.name)).toEqual(['pre-deploy-6', 'pre-deploy-5', 'pre-deploy-4'])
+    expect(api.emulator.snapshots(WEB).map(snapshot => snapshot.name)).toEqual([
+      'pre-deploy-6',
+      'pre-deploy-5',
+      'pre-deploy-4'
+    ])
   })
 
   test("never deletes an own snapshot still in progress, nor another's", async ({ api }) => {
-    const running = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-acme-shop-1-1-bbbbbb', status: 'in_progress', createdAt: minutesAgo(api, 30) })
+    const running = api.emulator.addSnapshot({
+      serverId: WEB,
+      name: 'gha-acme-shop-1-1-bbbbbb',
+      status: 'in_progress',
+      createdAt: minutesAgo(api, 30)
+    })
     api.emulator.addSnapshot({ serverId: WEB, name: 'by-hand', createdAt: minutesAgo(api, 600) })
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings({ keep: 1 }) }, step.tools)
@@ -203,8 +252,11 @@ describe('rotation on create', () => {
     expect(api.emulator.snapshots(WEB).map(snapshot => snapshot.id)).toContain(running.id)
   })
 
-  test('at the limit with none of its own to delete: fails before sending anything, saying how many to delete by hand', async ({ api }) => {
-    for (let n = 0; n < 5; n++) api.emulator.addSnapshot({ serverId: WEB, name: `by-hand-${n}`, createdAt: minutesAgo(api, 100 + n) })
+  test('at the limit with none of its own to delete: fails before sending anything, saying how many to delete by hand', async ({
+    api
+  }) => {
+    for (let n = 0; n < 5; n++)
+      api.emulator.addSnapshot({ serverId: WEB, name: `by-hand-${n}`, createdAt: minutesAgo(api, 100 + n) })
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ keep: 3 }) }, step.tools))
     expect(error).toContain(
@@ -214,7 +266,12 @@ describe('rotation on create', () => {
   })
 
   test('keep 0 at the limit: refused before the create, as the provider would refuse it', async ({ api }) => {
-    for (let n = 0; n < 5; n++) api.emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${n}-1-cccccc`, createdAt: minutesAgo(api, 100 + n) })
+    for (let n = 0; n < 5; n++)
+      api.emulator.addSnapshot({
+        serverId: WEB,
+        name: `gha-acme-shop-${n}-1-cccccc`,
+        createdAt: minutesAgo(api, 100 + n)
+      })
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
     expect(error).toBe(
@@ -223,21 +280,38 @@ describe('rotation on create', () => {
     expect(api.writes()).toEqual([])
   })
 
-  test('with wait false: makes room at the limit, then skips the rest with a notice in the summary', async ({ api }) => {
+  test('with wait false: makes room at the limit, then skips the rest with a notice in the summary', async ({
+    api
+  }) => {
     const own = [5, 4, 3, 2, 1].map(
-      age => api.emulator.addSnapshot({ serverId: WEB, name: `gha-acme-shop-${age}-1-dddddd`, createdAt: minutesAgo(api, age * 60) }).id
+      age =>
+        api.emulator.addSnapshot({
+          serverId: WEB,
+          name: `gha-acme-shop-${age}-1-dddddd`,
+          createdAt: minutesAgo(api, age * 60)
+        }).id
     )
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings({ keep: 2, wait: false }) }, step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${own[0]}/`, 'POST /snapshots/'])
-    const notice = 'Rotation skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.'
+    const notice =
+      'Rotation skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.'
     expect(logOf(step)).toContain(`notice: ${notice}`)
     expect(summaryOf(step, 'notice')).toEqual([`Server ${WEB}: ${notice}`])
   })
 
-  test('a deletion that fails after the new snapshot completed is a warning: the step succeeds and stays armed', async ({ api }) => {
-    const old = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-acme-shop-1-1-eeeeee', createdAt: minutesAgo(api, 60) })
-    api.emulator.inject('DELETE /snapshots/{id}/', ...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500 })))
+  test('a deletion that fails after the new snapshot completed is a warning: the step succeeds and stays armed', async ({
+    api
+  }) => {
+    const old = api.emulator.addSnapshot({
+      serverId: WEB,
+      name: 'gha-acme-shop-1-1-eeeeee',
+      createdAt: minutesAgo(api, 60)
+    })
+    api.emulator.inject(
+      'DELETE /snapshots/{id}/',
+      ...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500 }))
+    )
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings({ keep: 1, rollbackOnFailure: true }) }, step.tools)
     const created = api.emulator.snapshots(WEB).find(snapshot => snapshot.id !== old.id)
@@ -248,16 +322,27 @@ describe('rotation on create', () => {
     expect(outputsOf(step)).toMatchObject({ status: 'completed', deleted_ids: '[]' })
   })
 
-  test('backups: at the limit of 10 manual ones, keeps the newest own and every automatic and foreign one', async ({ api }) => {
+  test('backups: at the limit of 10 manual ones, keeps the newest own and every automatic and foreign one', async ({
+    api
+  }) => {
     const own = Array.from(
       { length: 8 },
-      (_, n) => api.emulator.addBackup({ serverId: WEB, description: `gha-acme-shop-${n}-1-ffffff Before deploy`, createdAt: minutesAgo(api, 100 - n) }).id
+      (_, n) =>
+        api.emulator.addBackup({
+          serverId: WEB,
+          description: `gha-acme-shop-${n}-1-ffffff Before deploy`,
+          createdAt: minutesAgo(api, 100 - n)
+        }).id
     )
     const foreign = [
       api.emulator.addBackup({ serverId: WEB, description: 'by hand', createdAt: minutesAgo(api, 200) }).id,
       api.emulator.addBackup({ serverId: WEB, description: 'by hand', createdAt: minutesAgo(api, 190) }).id
     ]
-    const automatic = api.emulator.addBackup({ serverId: WEB, backupType: 'automatic', createdAt: minutesAgo(api, 300) }).id
+    const automatic = api.emulator.addBackup({
+      serverId: WEB,
+      backupType: 'automatic',
+      createdAt: minutesAgo(api, 300)
+    }).id
     const step = api.step()
     await createBackup({ ...step.settings, ...createSettings({ name: undefined, keep: 3 }) }, step.tools)
     const left = api.emulator.backups(WEB).map(backup => backup.id)
@@ -275,26 +360,31 @@ describe('a create whose answer is lost', () => {
     ['HTTP 500 without acting', { kind: 'status', status: 500 }, ['POST /snapshots/', 'POST /snapshots/']],
     ['HTTP 408 without acting', { kind: 'status', status: 408 }, ['POST /snapshots/', 'POST /snapshots/']],
     ["a proxy's HTML 502 page", { kind: 'html', status: 502 }, ['POST /snapshots/', 'POST /snapshots/']]
-  ] as const)('when %s: looks before sending again, and ends with exactly one snapshot', async ([, fault, posts], { api }) => {
-    api.emulator.inject('POST /snapshots/', fault)
-    const step = api.step()
-    await createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools)
-    const snapshots = api.emulator.snapshots(WEB)
-    expect(snapshots).toHaveLength(1)
-    expect(api.writes()).toEqual(posts)
-    // The lookup comes between the lost answer and anything else.
-    const afterFirstPost = api.requests().slice(api.requests().indexOf('POST /snapshots/') + 1)
-    expect(afterFirstPost[0]).toBe('GET /snapshots/?server_id=12345')
-    expect(outputsOf(step)).toMatchObject({ snapshot_id: String(snapshots[0]?.id), status: 'completed' })
-    expect(step.armed).toEqual([{ kind: 'snapshot', id: snapshots[0]?.id, serverId: WEB }])
-  })
+  ] as const)(
+    'when %s: looks before sending again, and ends with exactly one snapshot',
+    async ([, fault, posts], { api }) => {
+      api.emulator.inject('POST /snapshots/', fault)
+      const step = api.step()
+      await createSnapshot({ ...step.settings, ...createSettings({ rollbackOnFailure: true }) }, step.tools)
+      const snapshots = api.emulator.snapshots(WEB)
+      expect(snapshots).toHaveLength(1)
+      expect(api.writes()).toEqual(posts)
+      // The lookup comes between the lost answer and anything else.
+      const afterFirstPost = api.requests().slice(api.requests().indexOf('POST /snapshots/') + 1)
+      expect(afterFirstPost[0]).toBe('GET /snapshots/?server_id=12345')
+      expect(outputsOf(step)).toMatchObject({ snapshot_id: String(snapshots[0]?.id), status: 'completed' })
+      expect(step.armed).toEqual([{ kind: 'snapshot', id: snapshots[0]?.id, serverId: WEB }])
+    }
+  )
 
   test.for([429, 503])('refused with %i (nothing done): simply sent again, no lookup', async (status, { api }) => {
     api.emulator.inject('POST /snapshots/', { kind: 'status', status, headers: { 'retry-after': '1' } })
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings() }, step.tools)
     expect(api.emulator.snapshots(WEB)).toHaveLength(1)
-    expect(api.requests().filter(request => !request.startsWith('GET /servers/'))).toEqual(expect.arrayContaining(['POST /snapshots/', 'POST /snapshots/']))
+    expect(api.requests().filter(request => !request.startsWith('GET /servers/'))).toEqual(
+      expect.arrayContaining(['POST /snapshots/', 'POST /snapshots/'])
+    )
     const posts = api
       .requests()
       .map((request, index) => [request, index] as const)
@@ -302,8 +392,13 @@ describe('a create whose answer is lost', () => {
     expect(api.requests().slice((posts[0]?.[1] ?? 0) + 1, posts[1]?.[1])).toEqual([])
   })
 
-  test('a create the API keeps failing: three sends at most, lookups between, one error, nothing created', async ({ api }) => {
-    api.emulator.inject('POST /snapshots/', ...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500 })))
+  test('a create the API keeps failing: three sends at most, lookups between, one error, nothing created', async ({
+    api
+  }) => {
+    api.emulator.inject(
+      'POST /snapshots/',
+      ...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500 }))
+    )
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
     expect(error).toBe('HTTP 500 from POST /snapshots/: Internal Server Error.')
@@ -311,8 +406,15 @@ describe('a create whose answer is lost', () => {
     expect(api.emulator.snapshots(WEB)).toEqual([])
   })
 
-  test('a snapshot of the same custom name made earlier is not taken for the one whose answer was lost', async ({ api }) => {
-    const earlier = api.emulator.addSnapshot({ serverId: WEB, name: 'pre-deploy', createdAt: minutesAgo(api, 2), description: 'by hand' })
+  test('a snapshot of the same custom name made earlier is not taken for the one whose answer was lost', async ({
+    api
+  }) => {
+    const earlier = api.emulator.addSnapshot({
+      serverId: WEB,
+      name: 'pre-deploy',
+      createdAt: minutesAgo(api, 2),
+      description: 'by hand'
+    })
     api.emulator.inject('POST /snapshots/', { kind: 'status', status: 502 })
     const step = api.step()
     await createSnapshot({ ...step.settings, ...createSettings({ name: 'pre-deploy' }) }, step.tools)

@@ -27,7 +27,11 @@ describe('delete-snapshot', () => {
     await DELETE_SNAPSHOT.run(settings(step, doomed.id), step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${doomed.id}/`])
     expect(snapshotIds(api).sort()).toEqual([kept.id, alsoKept.id].sort())
-    expect(outputsOf(step)).toEqual({ snapshot_id: String(doomed.id), server_id: String(DB), deleted_ids: `[${doomed.id}]` })
+    expect(outputsOf(step)).toEqual({
+      snapshot_id: String(doomed.id),
+      server_id: String(DB),
+      deleted_ids: `[${doomed.id}]`
+    })
     expect(summaryOf(step)).toEqual([`Deleted snapshot ${doomed.id} "doomed" of ${doomed.created_at} on server ${DB}.`])
   })
 
@@ -50,19 +54,27 @@ describe('delete-snapshot', () => {
     expect(outputsOf(step)).toEqual({ snapshot_id: '4242', deleted_ids: '[]' })
   })
 
-  test("a 404 while the snapshot is still listed is not believed: the step fails with the API's message", async ({ api }) => {
+  test("a 404 while the snapshot is still listed is not believed: the step fails with the API's message", async ({
+    api
+  }) => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'stubborn' })
     api.emulator.inject('DELETE /snapshots/{id}/', { kind: 'status', status: 404 })
     const step = api.step()
     const error = await failureOf(DELETE_SNAPSHOT.run(settings(step, snapshot.id), step.tools))
-    expect(error).toBe(`HTTP 404 from DELETE /snapshots/${snapshot.id}/: Not Found. (yet snapshot ${snapshot.id} is still listed: check api_url)`)
+    expect(error).toBe(
+      `HTTP 404 from DELETE /snapshots/${snapshot.id}/: Not Found. (yet snapshot ${snapshot.id} is still listed: check api_url)`
+    )
     expect(snapshotIds(api)).toEqual([snapshot.id])
     // Confirmed by reading the snapshot's server's list after the 404.
-    expect(api.requests().slice(api.requests().indexOf(`DELETE /snapshots/${snapshot.id}/`) + 1)).toEqual([`GET /snapshots/?server_id=${WEB}`])
+    expect(api.requests().slice(api.requests().indexOf(`DELETE /snapshots/${snapshot.id}/`) + 1)).toEqual([
+      `GET /snapshots/?server_id=${WEB}`
+    ])
     expect(outputsOf(step).deleted_ids).toBe('[]')
   })
 
-  test('a 404 for a snapshot another job deleted meanwhile, confirmed by the list: already gone, a notice', async ({ api }) => {
+  test('a 404 for a snapshot another job deleted meanwhile, confirmed by the list: already gone, a notice', async ({
+    api
+  }) => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'racing' })
     const step = api.step()
     const other = api.step()
@@ -81,7 +93,9 @@ describe('delete-snapshot', () => {
     expect(outputsOf(step).deleted_ids).toBe('[]')
   })
 
-  test('its answer lost after the API deleted it, retried and met with 404, confirmed absent: deleted by this step', async ({ api }) => {
+  test('its answer lost after the API deleted it, retried and met with 404, confirmed absent: deleted by this step', async ({
+    api
+  }) => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'old' })
     api.emulator.inject('DELETE /snapshots/{id}/', { kind: 'reset-after' })
     const step = api.step()
@@ -90,7 +104,9 @@ describe('delete-snapshot', () => {
     expect(snapshotIds(api)).toEqual([])
     expect(outputsOf(step).deleted_ids).toBe(`[${snapshot.id}]`)
     expect(summaryOf(step, 'notice')).toEqual([])
-    expect(summaryOf(step)).toEqual([`Deleted snapshot ${snapshot.id} "old" of ${snapshot.created_at} on server ${WEB}.`])
+    expect(summaryOf(step)).toEqual([
+      `Deleted snapshot ${snapshot.id} "old" of ${snapshot.created_at} on server ${WEB}.`
+    ])
   })
 
   test('a 500 and then success: deleted, on the second DELETE', async ({ api }) => {
@@ -107,28 +123,42 @@ describe('delete-snapshot', () => {
     const busy = api.emulator.addSnapshot({ serverId: WEB, name: 'busy', status: 'in_progress' })
     const step = api.step()
     const error = await failureOf(DELETE_SNAPSHOT.run(settings(step, busy.id), step.tools))
-    expect(error).toBe(`HTTP 400 from DELETE /snapshots/${busy.id}/: Snapshot ${busy.id} is still being created and cannot be deleted yet.`)
+    expect(error).toBe(
+      `HTTP 400 from DELETE /snapshots/${busy.id}/: Snapshot ${busy.id} is still being created and cannot be deleted yet.`
+    )
     expect(api.writes()).toEqual([`DELETE /snapshots/${busy.id}/`])
     expect(snapshotIds(api)).toEqual([busy.id])
     expect(outputsOf(step)).toMatchObject({ snapshot_id: String(busy.id), deleted_ids: '[]' })
   })
 
-  test.for([400, 403, 409])('a DELETE answered %i is final: one request, the step fails naming it, nothing deleted', async (status, { api }) => {
-    const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'kept' })
-    api.emulator.inject('DELETE /snapshots/{id}/', { kind: 'status', status, body: { detail: `Refused with ${status}.` } })
-    const step = api.step()
-    const error = await failureOf(DELETE_SNAPSHOT.run(settings(step, snapshot.id), step.tools))
-    const token = status === 403 ? ' Check input "api_token": the API refused it (a token without the permission for this request).' : ''
-    expect(error).toBe(`HTTP ${status} from DELETE /snapshots/${snapshot.id}/: Refused with ${status}.${token}`)
-    expect(api.writes()).toEqual([`DELETE /snapshots/${snapshot.id}/`])
-    expect(snapshotIds(api)).toEqual([snapshot.id])
-  })
+  test.for([400, 403, 409])(
+    'a DELETE answered %i is final: one request, the step fails naming it, nothing deleted',
+    async (status, { api }) => {
+      const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'kept' })
+      api.emulator.inject('DELETE /snapshots/{id}/', {
+        kind: 'status',
+        status,
+        body: { detail: `Refused with ${status}.` }
+      })
+      const step = api.step()
+      const error = await failureOf(DELETE_SNAPSHOT.run(settings(step, snapshot.id), step.tools))
+      const token =
+        status === 403
+          ? ' Check input "api_token": the API refused it (a token without the permission for this request).'
+          : ''
+      expect(error).toBe(`HTTP ${status} from DELETE /snapshots/${snapshot.id}/: Refused with ${status}.${token}`)
+      expect(api.writes()).toEqual([`DELETE /snapshots/${snapshot.id}/`])
+      expect(snapshotIds(api)).toEqual([snapshot.id])
+    }
+  )
 
   test("a wrong token: the API's 401 on the lookup, nothing deleted", async ({ api }) => {
     const snapshot = api.emulator.addSnapshot({ serverId: WEB, name: 'kept' })
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(DELETE_SNAPSHOT.run(settings(step, snapshot.id), step.tools))
-    expect(error).toBe('HTTP 401 from GET /snapshots/: Invalid token. Check input "api_token": the API did not accept it.')
+    expect(error).toBe(
+      'HTTP 401 from GET /snapshots/: Invalid token. Check input "api_token": the API did not accept it.'
+    )
     expect(api.writes()).toEqual([])
     expect(snapshotIds(api)).toEqual([snapshot.id])
   })
@@ -139,8 +169,12 @@ describe('delete-snapshot', () => {
     await DELETE_SNAPSHOT.run(settings(step, snapshot.id), step.tools)
     expect(api.writes()).toEqual([])
     expect(snapshotIds(api)).toEqual([snapshot.id])
-    expect(step.recorder.outcome.planned).toMatchObject([{ do: 'delete', kind: 'snapshot', id: snapshot.id, serverId: WEB }])
-    expect(summaryOf(step)).toEqual([`Dry run: would delete snapshot ${snapshot.id} "doomed" of ${snapshot.created_at} on server ${WEB}.`])
+    expect(step.recorder.outcome.planned).toMatchObject([
+      { do: 'delete', kind: 'snapshot', id: snapshot.id, serverId: WEB }
+    ])
+    expect(summaryOf(step)).toEqual([
+      `Dry run: would delete snapshot ${snapshot.id} "doomed" of ${snapshot.created_at} on server ${WEB}.`
+    ])
     expect(outputsOf(step).deleted_ids).toBe('[]')
   })
 })
@@ -154,7 +188,11 @@ describe('delete-backup', () => {
     await DELETE_BACKUP.run(settings(step, doomed.id), step.tools)
     expect(api.writes()).toEqual([`DELETE /backups/${doomed.id}/`])
     expect(backupIds(api).sort()).toEqual([kept.id, automatic.id].sort())
-    expect(outputsOf(step)).toEqual({ backup_id: String(doomed.id), server_id: String(DB), deleted_ids: `[${doomed.id}]` })
+    expect(outputsOf(step)).toEqual({
+      backup_id: String(doomed.id),
+      server_id: String(DB),
+      deleted_ids: `[${doomed.id}]`
+    })
     expect(summaryOf(step)).toEqual([`Deleted manual backup ${doomed.id} of ${doomed.created_at} on server ${DB}.`])
   })
 
@@ -163,7 +201,9 @@ describe('delete-backup', () => {
     const step = api.step()
     await DELETE_BACKUP.run(settings(step, automatic.id), step.tools)
     expect(api.writes()).toEqual([`DELETE /backups/${automatic.id}/`])
-    expect(summaryOf(step)).toEqual([`Deleted automatic backup ${automatic.id} of ${automatic.created_at} on server ${WEB}.`])
+    expect(summaryOf(step)).toEqual([
+      `Deleted automatic backup ${automatic.id} of ${automatic.created_at} on server ${WEB}.`
+    ])
   })
 
   test('one that is not listed is already gone: a notice, deleted_ids [], no DELETE sent', async ({ api }) => {
@@ -174,17 +214,23 @@ describe('delete-backup', () => {
     expect(outputsOf(step)).toEqual({ backup_id: '4242', deleted_ids: '[]' })
   })
 
-  test("a 404 while the backup is still listed is not believed: the step fails with the API's message", async ({ api }) => {
+  test("a 404 while the backup is still listed is not believed: the step fails with the API's message", async ({
+    api
+  }) => {
     const backup = api.emulator.addBackup({ serverId: WEB })
     api.emulator.inject('DELETE /backups/{id}/', { kind: 'status', status: 404, body: { error: 'Backup not found.' } })
     const step = api.step()
     const error = await failureOf(DELETE_BACKUP.run(settings(step, backup.id), step.tools))
-    expect(error).toBe(`HTTP 404 from DELETE /backups/${backup.id}/: Backup not found. (yet backup ${backup.id} is still listed: check api_url)`)
+    expect(error).toBe(
+      `HTTP 404 from DELETE /backups/${backup.id}/: Backup not found. (yet backup ${backup.id} is still listed: check api_url)`
+    )
     expect(backupIds(api)).toEqual([backup.id])
     expect(outputsOf(step).deleted_ids).toBe('[]')
   })
 
-  test('its answer lost after the API deleted it, retried and met with 404, confirmed absent: deleted by this step', async ({ api }) => {
+  test('its answer lost after the API deleted it, retried and met with 404, confirmed absent: deleted by this step', async ({
+    api
+  }) => {
     const backup = api.emulator.addBackup({ serverId: WEB })
     api.emulator.inject('DELETE /backups/{id}/', { kind: 'reset-after' })
     const step = api.step()
@@ -212,14 +258,18 @@ describe('delete-backup', () => {
     expect(backupIds(api)).toEqual([])
     expect(outputsOf(step).deleted_ids).toBe(`[${backup.id}]`)
     // The retry is said in the log.
-    expect(logOf(step).some(line => line.startsWith(`DELETE /backups/${backup.id}/: `) && line.includes('trying again'))).toBe(true)
+    expect(
+      logOf(step).some(line => line.startsWith(`DELETE /backups/${backup.id}/: `) && line.includes('trying again'))
+    ).toBe(true)
   })
 
   test("one still being made: the API's 400 and its message, nothing deleted", async ({ api }) => {
     const busy = api.emulator.addBackup({ serverId: WEB, status: 'in_progress' })
     const step = api.step()
     const error = await failureOf(DELETE_BACKUP.run(settings(step, busy.id), step.tools))
-    expect(error).toBe(`HTTP 400 from DELETE /backups/${busy.id}/: Backup ${busy.id} is still being created and cannot be deleted yet.`)
+    expect(error).toBe(
+      `HTTP 400 from DELETE /backups/${busy.id}/: Backup ${busy.id} is still being created and cannot be deleted yet.`
+    )
     expect(backupIds(api)).toEqual([busy.id])
   })
 
@@ -227,7 +277,9 @@ describe('delete-backup', () => {
     const backup = api.emulator.addBackup({ serverId: WEB })
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(DELETE_BACKUP.run(settings(step, backup.id), step.tools))
-    expect(error).toBe('HTTP 401 from GET /backups/: Invalid token. Check input "api_token": the API did not accept it.')
+    expect(error).toBe(
+      'HTTP 401 from GET /backups/: Invalid token. Check input "api_token": the API did not accept it.'
+    )
     expect(api.writes()).toEqual([])
     expect(backupIds(api)).toEqual([backup.id])
   })
@@ -236,7 +288,9 @@ describe('delete-backup', () => {
     const backup = api.emulator.addBackup({ serverId: WEB })
     const step = api.step({ dryRun: true })
     await DELETE_BACKUP.run(settings(step, backup.id), step.tools)
-    expect(summaryOf(step)).toEqual([`Dry run: would delete manual backup ${backup.id} of ${backup.created_at} on server ${WEB}.`])
+    expect(summaryOf(step)).toEqual([
+      `Dry run: would delete manual backup ${backup.id} of ${backup.created_at} on server ${WEB}.`
+    ])
     const gone = api.step({ dryRun: true })
     await DELETE_BACKUP.run(settings(gone, 4242), gone.tools)
     expect(summaryOf(gone, 'notice')).toEqual(['Backup 4242 was already gone: nothing to delete.'])

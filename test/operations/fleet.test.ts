@@ -13,7 +13,16 @@ import { VpsClient } from '../../src/api/client.ts'
 import { connect } from '../../src/compose.ts'
 import { Recorder } from '../../src/report.ts'
 import { DEFAULT_TOKEN, fleetServers, startEmulator } from '../emulator/server.ts'
-import { createSettings, failureOf, outputsOf, rules, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
+import {
+  createSettings,
+  failureOf,
+  outputsOf,
+  rules,
+  summaryOf,
+  test,
+  type Api,
+  type Step
+} from '../support/in-process.ts'
 
 const FLEET = [101, 102, 103]
 
@@ -27,11 +36,15 @@ function fleetCreate(step: Step, serverIds: number[], overrides: Parameters<type
 
 /** The titles of the log's top-level groups: one block per server. */
 function blocks(step: Step): string[] {
-  return step.recorder.log.filter((line): line is Extract<LogLine, { level: 'group' }> => line.level === 'group').map(line => line.title)
+  return step.recorder.log
+    .filter((line): line is Extract<LogLine, { level: 'group' }> => line.level === 'group')
+    .map(line => line.title)
 }
 
 describe('create-snapshot for a fleet', () => {
-  test('makes one snapshot per server, side by side, and reports every server in results and snapshot_ids', async ({ api }) => {
+  test('makes one snapshot per server, side by side, and reports every server in results and snapshot_ids', async ({
+    api
+  }) => {
     addFleet(api)
     const step = api.step()
     await CREATE_SNAPSHOT.run(fleetCreate(step, FLEET), step.tools)
@@ -48,13 +61,17 @@ describe('create-snapshot for a fleet', () => {
         created_at: made[index]?.[0]?.created_at
       }))
     )
-    expect(JSON.parse(outputs.snapshot_ids ?? '')).toEqual(Object.fromEntries(FLEET.map((serverId, index) => [String(serverId), made[index]?.[0]?.id])))
+    expect(JSON.parse(outputs.snapshot_ids ?? '')).toEqual(
+      Object.fromEntries(FLEET.map((serverId, index) => [String(serverId), made[index]?.[0]?.id]))
+    )
     // With several servers, the single-value outputs are left to results.
     expect(outputs).not.toHaveProperty('snapshot_id')
     expect(outputs).not.toHaveProperty('status')
     // One block per server, printed as each ends.
     expect(blocks(step).sort()).toEqual(
-      FLEET.map((id, index) => expect.stringMatching(new RegExp(`^Server ${id}: snapshot ${made[index]?.[0]?.id} completed, `)))
+      FLEET.map((id, index) =>
+        expect.stringMatching(new RegExp(`^Server ${id}: snapshot ${made[index]?.[0]?.id} completed, `))
+      )
     )
     expect(step.recorder.outcome.servers?.results.map(row => row.serverId)).toEqual(FLEET)
   })
@@ -71,10 +88,14 @@ describe('create-snapshot for a fleet', () => {
     }
   })
 
-  test('one server failing cancels nothing: the others are made, then the step fails naming it and why', async ({ api }) => {
+  test('one server failing cancels nothing: the others are made, then the step fails naming it and why', async ({
+    api
+  }) => {
     addFleet(api, [101, 103])
     const step = api.step()
-    const error = await failureOf(CREATE_SNAPSHOT.run(fleetCreate(step, [101, 102, 103], { rollbackOnFailure: true }), step.tools))
+    const error = await failureOf(
+      CREATE_SNAPSHOT.run(fleetCreate(step, [101, 102, 103], { rollbackOnFailure: true }), step.tools)
+    )
     // No read of the servers first: the POST's own 404 says the server is missing.
     expect(error).toBe(
       `1 of 3 servers failed: server 102: HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`
@@ -84,7 +105,11 @@ describe('create-snapshot for a fleet', () => {
     const results = JSON.parse(outputsOf(step).results ?? '') as Array<Record<string, unknown>>
     expect(results.map(row => [row.server_id, row.status ?? null, row.error ?? null])).toEqual([
       [101, 'completed', null],
-      [102, null, `HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`],
+      [
+        102,
+        null,
+        `HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`
+      ],
       [103, 'completed', null]
     ])
     expect(Object.keys(JSON.parse(outputsOf(step).snapshot_ids ?? '{}') as object)).toEqual(['101', '103'])
@@ -97,7 +122,9 @@ describe('create-snapshot for a fleet', () => {
     await CREATE_SNAPSHOT.run({ ...fleetCreate(step, fleet), maxParallel: 2 }, step.tools)
     const rows = step.recorder.outcome.servers?.results ?? []
     // At any moment, how many servers were being worked on.
-    const busiest = Math.max(...rows.map(row => rows.filter(other => other.startedAt <= row.startedAt && row.startedAt < other.endedAt).length))
+    const busiest = Math.max(
+      ...rows.map(row => rows.filter(other => other.startedAt <= row.startedAt && row.startedAt < other.endedAt).length)
+    )
     expect(busiest).toBe(2)
     expect(fleet.map(id => api.emulator.snapshots(id).length)).toEqual([1, 1, 1, 1, 1])
   })
@@ -107,23 +134,42 @@ describe('create-snapshot for a fleet', () => {
     const emulator = await startEmulator({ jobSeconds: 1.2, pageSize: 100, servers: fleetServers(10) })
     const agent = new Agent()
     try {
-      const tools = connect({ apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200 }, new Recorder(), {
-        dispatcher: agent
-      })
-      const settings = { ...createSettings(), apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200, dryRun: false }
-      await CREATE_SNAPSHOT.run({ ...settings, serverIds: fleetServers(10).map(server => server.id), maxParallel: 10 }, tools)
+      const tools = connect(
+        { apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200 },
+        new Recorder(),
+        {
+          dispatcher: agent
+        }
+      )
+      const settings = {
+        ...createSettings(),
+        apiUrl: new URL(emulator.url),
+        apiToken: DEFAULT_TOKEN,
+        timeoutMs: 60_000,
+        pollIntervalMs: 200,
+        dryRun: false
+      }
+      await CREATE_SNAPSHOT.run(
+        { ...settings, serverIds: fleetServers(10).map(server => server.id), maxParallel: 10 },
+        tools
+      )
       const firstPost = emulator.requests.findIndex(request => request.method === 'POST')
       const lastPost = emulator.requests.findLastIndex(request => request.method === 'POST')
-      const isListRead = (request: (typeof emulator.requests)[number]) => request.method === 'GET' && request.path.endsWith('/snapshots/')
+      const isListRead = (request: (typeof emulator.requests)[number]) =>
+        request.method === 'GET' && request.path.endsWith('/snapshots/')
       const planning = emulator.requests.slice(0, firstPost).filter(isListRead)
       const checks = emulator.requests.slice(lastPost + 1).filter(isListRead)
       // The whole list is one page, fewer than the servers: one read of it plans every server,
       // then every check is one read of the whole list; no server reads its own.
       expect(planning.map(request => request.query.server_id)).toEqual([undefined])
-      expect(emulator.requests.filter(request => isListRead(request) && request.query.server_id !== undefined)).toEqual([])
+      expect(emulator.requests.filter(request => isListRead(request) && request.query.server_id !== undefined)).toEqual(
+        []
+      )
       expect(checks.length).toBeGreaterThan(2)
       expect(checks.length).toBeLessThanOrEqual(12)
-      expect(fleetServers(10).map(server => emulator.snapshots(server.id).length)).toEqual(Array.from({ length: 10 }, () => 1))
+      expect(fleetServers(10).map(server => emulator.snapshots(server.id).length)).toEqual(
+        Array.from({ length: 10 }, () => 1)
+      )
     } finally {
       await emulator.close()
       await agent.close()
@@ -148,43 +194,75 @@ describe('create-snapshot for a fleet', () => {
     addFleet(api)
     const step = api.step()
     await CREATE_SNAPSHOT.run(fleetCreate(step, FLEET, { rollbackOnFailure: true }), step.tools)
-    expect(step.armed.map(target => [target.serverId, target.id]).sort()).toEqual(FLEET.map(id => [id, api.emulator.snapshots(id)[0]?.id]))
+    expect(step.armed.map(target => [target.serverId, target.id]).sort()).toEqual(
+      FLEET.map(id => [id, api.emulator.snapshots(id)[0]?.id])
+    )
   })
 
   test("create-backup too: backup_ids names each server's backup", async ({ api }) => {
     addFleet(api)
     const step = api.step()
     await CREATE_BACKUP.run(fleetCreate(step, FLEET, { name: undefined }), step.tools)
-    expect(JSON.parse(outputsOf(step).backup_ids ?? '')).toEqual(Object.fromEntries(FLEET.map(id => [String(id), api.emulator.backups(id)[0]?.id])))
+    expect(JSON.parse(outputsOf(step).backup_ids ?? '')).toEqual(
+      Object.fromEntries(FLEET.map(id => [String(id), api.emulator.backups(id)[0]?.id]))
+    )
   })
 })
 
 describe('the other operations for a fleet', () => {
-  test('restore-snapshot from the snapshot_ids of a create restores each server from its own snapshot', async ({ api }) => {
+  test('restore-snapshot from the snapshot_ids of a create restores each server from its own snapshot', async ({
+    api
+  }) => {
     addFleet(api)
-    const made = Object.fromEntries(FLEET.map(id => [id, api.emulator.addSnapshot({ serverId: id, name: `pre-${id}` }).id]))
+    const made = Object.fromEntries(
+      FLEET.map(id => [id, api.emulator.addSnapshot({ serverId: id, name: `pre-${id}` }).id])
+    )
     // A newer snapshot on each server: the map, not "latest", decides.
-    for (const id of FLEET) api.emulator.addSnapshot({ serverId: id, name: `newer-${id}`, createdAt: new Date(api.clock.now() + 60_000).toISOString() })
+    for (const id of FLEET)
+      api.emulator.addSnapshot({
+        serverId: id,
+        name: `newer-${id}`,
+        createdAt: new Date(api.clock.now() + 60_000).toISOString()
+      })
     const step = api.step()
     await RESTORE_SNAPSHOT.run(
-      { ...step.settings, reference: { byServer: new Map(FLEET.map(id => [id, made[id] ?? 0])) }, serverIds: FLEET, maxParallel: 4, wait: true },
+      {
+        ...step.settings,
+        reference: { byServer: new Map(FLEET.map(id => [id, made[id] ?? 0])) },
+        serverIds: FLEET,
+        maxParallel: 4,
+        wait: true
+      },
       step.tools
     )
-    expect(api.emulator.restores.map(restore => [restore.serverId, restore.from.id]).sort()).toEqual(FLEET.map(id => [id, made[id]]))
+    expect(api.emulator.restores.map(restore => [restore.serverId, restore.from.id]).sort()).toEqual(
+      FLEET.map(id => [id, made[id]])
+    )
     expect(FLEET.map(id => api.emulator.server(id)?.status)).toEqual(['running', 'running', 'running'])
-    expect(JSON.parse(outputsOf(step).snapshot_ids ?? '')).toEqual(Object.fromEntries(FLEET.map(id => [String(id), made[id]])))
+    expect(JSON.parse(outputsOf(step).snapshot_ids ?? '')).toEqual(
+      Object.fromEntries(FLEET.map(id => [String(id), made[id]]))
+    )
     // Each block says what was restored and that the server, not the snapshot, is running.
     expect(blocks(step).sort()).toEqual(
-      FLEET.map(id => expect.stringMatching(new RegExp(`^Server ${id}: restore from snapshot ${made[id]}, server running, `)))
+      FLEET.map(id =>
+        expect.stringMatching(new RegExp(`^Server ${id}: restore from snapshot ${made[id]}, server running, `))
+      )
     )
   })
 
   test('restore-snapshot latest restores each server from its own newest', async ({ api }) => {
     addFleet(api)
-    const newest = Object.fromEntries(FLEET.map(id => [id, api.emulator.addSnapshot({ serverId: id, name: `n-${id}` }).id]))
+    const newest = Object.fromEntries(
+      FLEET.map(id => [id, api.emulator.addSnapshot({ serverId: id, name: `n-${id}` }).id])
+    )
     const step = api.step()
-    await RESTORE_SNAPSHOT.run({ ...step.settings, reference: { latest: true }, serverIds: FLEET, maxParallel: 4, wait: false }, step.tools)
-    expect(api.emulator.restores.map(restore => [restore.serverId, restore.from.id]).sort()).toEqual(FLEET.map(id => [id, newest[id]]))
+    await RESTORE_SNAPSHOT.run(
+      { ...step.settings, reference: { latest: true }, serverIds: FLEET, maxParallel: 4, wait: false },
+      step.tools
+    )
+    expect(api.emulator.restores.map(restore => [restore.serverId, restore.from.id]).sort()).toEqual(
+      FLEET.map(id => [id, newest[id]])
+    )
   })
 
   test("wait-snapshot with a map waits for each server's own snapshot and arms each", async ({ api }) => {
@@ -203,18 +281,35 @@ describe('the other operations for a fleet', () => {
       },
       step.tools
     )
-    expect(JSON.parse(outputsOf(step).results ?? '').map((row: { status: string }) => row.status)).toEqual(['completed', 'completed', 'completed'])
+    expect(JSON.parse(outputsOf(step).results ?? '').map((row: { status: string }) => row.status)).toEqual([
+      'completed',
+      'completed',
+      'completed'
+    ])
     expect(step.armed.map(target => target.id).sort()).toEqual(Object.values(ids).sort())
   })
 
   test('prune-snapshots prunes each server, and deleted_ids has them all', async ({ api }) => {
     addFleet(api)
     const old = FLEET.map(
-      id => api.emulator.addSnapshot({ serverId: id, name: `gha-old-${id}`, createdAt: new Date(api.clock.now() - 7_200_000).toISOString() }).id
+      id =>
+        api.emulator.addSnapshot({
+          serverId: id,
+          name: `gha-old-${id}`,
+          createdAt: new Date(api.clock.now() - 7_200_000).toISOString()
+        }).id
     )
-    for (const id of FLEET) api.emulator.addSnapshot({ serverId: id, name: `gha-new-${id}`, createdAt: new Date(api.clock.now() - 3_600_000).toISOString() })
+    for (const id of FLEET)
+      api.emulator.addSnapshot({
+        serverId: id,
+        name: `gha-new-${id}`,
+        createdAt: new Date(api.clock.now() - 3_600_000).toISOString()
+      })
     const step = api.step()
-    await PRUNE_SNAPSHOTS.run({ ...step.settings, serverIds: FLEET, maxParallel: 4, ...rules({ keep: 1 }), namePrefix: 'gha-' }, step.tools)
+    await PRUNE_SNAPSHOTS.run(
+      { ...step.settings, serverIds: FLEET, maxParallel: 4, ...rules({ keep: 1 }), namePrefix: 'gha-' },
+      step.tools
+    )
     expect(JSON.parse(outputsOf(step).deleted_ids ?? '').sort()).toEqual(old.sort())
   })
 
@@ -227,7 +322,10 @@ describe('the other operations for a fleet', () => {
     const list = VpsClient.prototype.listSnapshots
     let reading = 0
     let busiest = 0
-    const spy = vi.spyOn(VpsClient.prototype, 'listSnapshots').mockImplementation(async function (this: VpsClient, serverId) {
+    const spy = vi.spyOn(VpsClient.prototype, 'listSnapshots').mockImplementation(async function (
+      this: VpsClient,
+      serverId
+    ) {
       busiest = Math.max(busiest, ++reading)
       try {
         return await list.call(this, serverId)
@@ -252,7 +350,8 @@ describe('the other operations for a fleet', () => {
 
   test('list-snapshots of several servers: every one of them, and a count for each in results', async ({ api }) => {
     addFleet(api)
-    for (const id of FLEET) for (let n = 0; n < id - 100; n++) api.emulator.addSnapshot({ serverId: id, name: `s-${id}-${n}` })
+    for (const id of FLEET)
+      for (let n = 0; n < id - 100; n++) api.emulator.addSnapshot({ serverId: id, name: `s-${id}-${n}` })
     const step = api.step()
     await LIST_SNAPSHOTS.run({ ...step.settings, serverIds: FLEET, maxParallel: 4 }, step.tools)
     expect(outputsOf(step).count).toBe('6')
@@ -266,7 +365,9 @@ describe('the other operations for a fleet', () => {
 })
 
 describe('one server', () => {
-  test('is a fleet of one: one block of the log, one row of the servers table, the single-value outputs set, and results beside them', async ({ api }) => {
+  test('is a fleet of one: one block of the log, one row of the servers table, the single-value outputs set, and results beside them', async ({
+    api
+  }) => {
     addFleet(api, [101])
     const step = api.step()
     await CREATE_SNAPSHOT.run(fleetCreate(step, [101]), step.tools)
@@ -284,11 +385,13 @@ describe('one server', () => {
       }
     ])
     // Its one block, titled as it ended, holds what used to be the step's own lines: the wait among them.
-    expect(blocks(step)).toEqual([expect.stringMatching(new RegExp(`^Server 101: snapshot ${snapshot?.id} completed, `))])
-    const block = step.recorder.log.find(line => line.level === 'group')
-    expect(block?.level === 'group' ? block.lines.filter(line => line.level === 'group').map(line => line.title) : []).toEqual([
-      `Waiting for snapshot ${snapshot?.id}`
+    expect(blocks(step)).toEqual([
+      expect.stringMatching(new RegExp(`^Server 101: snapshot ${snapshot?.id} completed, `))
     ])
+    const block = step.recorder.log.find(line => line.level === 'group')
+    expect(
+      block?.level === 'group' ? block.lines.filter(line => line.level === 'group').map(line => line.title) : []
+    ).toEqual([`Waiting for snapshot ${snapshot?.id}`])
     expect(step.recorder.outcome.servers?.results.map(row => row.serverId)).toEqual([101])
     expect(step.recorder.outcome.servers?.statusOf).toBe('item')
   })

@@ -43,7 +43,12 @@ function seedBackups(api: Api): void {
     [WEB, 'automatic', 45],
     [WEB, 'manual', 55]
   ] as const) {
-    api.emulator.addBackup({ serverId, backupType, description: `${backupType} ${minutes}`, createdAt: minutesAgo(api, minutes) })
+    api.emulator.addBackup({
+      serverId,
+      backupType,
+      description: `${backupType} ${minutes}`,
+      createdAt: minutesAgo(api, minutes)
+    })
   }
 }
 
@@ -96,7 +101,12 @@ describe('list-snapshots', () => {
     api.emulator.addServer({ id: 4242, name: 'empty' })
     const step = api.step()
     await LIST_SNAPSHOTS.run({ ...step.settings, serverIds: [4242], maxParallel: 4 }, step.tools)
-    expect(outputsOf(step)).toEqual({ count: '0', items: '[]', server_id: '4242', results: JSON.stringify([{ server_id: 4242, count: 0 }]) })
+    expect(outputsOf(step)).toEqual({
+      count: '0',
+      items: '[]',
+      server_id: '4242',
+      results: JSON.stringify([{ server_id: 4242, count: 0 }])
+    })
     expect(step.recorder.outcome.items).toEqual([])
     expect(summaryOf(step)).toEqual(['Found 0 snapshots on server 4242.'])
   })
@@ -108,10 +118,13 @@ describe('list-snapshots', () => {
     expect(summaryOf(step)).toEqual([`Found 1 snapshot on server ${DB}.`])
   })
 
-  test('items that would not fit in an output: the newest that fit, a warning naming how many were left out, count and table whole', async ({ api }) => {
+  test('items that would not fit in an output: the newest that fit, a warning naming how many were left out, count and table whole', async ({
+    api
+  }) => {
     // Two bytes a character: a bound counted in characters would let twice as much through.
     const description = 'é'.repeat(5_000)
-    for (let n = 0; n < 60; n++) api.emulator.addSnapshot({ serverId: WEB, name: `big-${n}`, description, createdAt: minutesAgo(api, 600 - n) })
+    for (let n = 0; n < 60; n++)
+      api.emulator.addSnapshot({ serverId: WEB, name: `big-${n}`, description, createdAt: minutesAgo(api, 600 - n) })
     const newestFirst = api.emulator.snapshots(WEB)
     const step = api.step()
     await LIST_SNAPSHOTS.run({ ...step.settings, serverIds: [WEB], maxParallel: 4 }, step.tools)
@@ -121,7 +134,9 @@ describe('list-snapshots', () => {
     expect(kept.length).toBeGreaterThan(0)
     expect(kept).toEqual(newestFirst.slice(0, kept.length))
     // As many as fit: one more would not.
-    expect(Buffer.byteLength(JSON.stringify(newestFirst.slice(0, kept.length + 1)))).toBeGreaterThan(ITEMS_OUTPUT_LIMIT_BYTES)
+    expect(Buffer.byteLength(JSON.stringify(newestFirst.slice(0, kept.length + 1)))).toBeGreaterThan(
+      ITEMS_OUTPUT_LIMIT_BYTES
+    )
     const left = 60 - kept.length
     expect(outputsOf(step).count).toBe('60')
     expect(step.recorder.outcome.items).toHaveLength(60)
@@ -138,11 +153,17 @@ describe('list-snapshots', () => {
     expect(summaryOf(step, 'warning')).toEqual([])
   })
 
-  test("an API that keeps answering 503: retried, then the step fails naming the status and the API's message", async ({ api }) => {
+  test("an API that keeps answering 503: retried, then the step fails naming the status and the API's message", async ({
+    api
+  }) => {
     seedSnapshots(api)
     api.emulator.inject(
       'GET /snapshots/',
-      ...Array.from({ length: 8 }, (): Fault => ({ kind: 'status', status: 503, body: { detail: 'Down for maintenance.' } }))
+      ...Array.from({ length: 8 }, (): Fault => ({
+        kind: 'status',
+        status: 503,
+        body: { detail: 'Down for maintenance.' }
+      }))
     )
     const step = api.step()
     const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
@@ -165,26 +186,34 @@ describe('list-snapshots', () => {
     api.emulator.inject('GET /snapshots/', fault)
     const step = api.step()
     await LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools)
-    expect(api.requests()).toEqual(['GET /snapshots/', 'GET /snapshots/', 'GET /snapshots/?page=2', 'GET /snapshots/?page=3'])
+    expect(api.requests()).toEqual([
+      'GET /snapshots/',
+      'GET /snapshots/',
+      'GET /snapshots/?page=2',
+      'GET /snapshots/?page=3'
+    ])
     expect(outputsOf(step).count).toBe('7')
     expect(items(step)).toHaveLength(7)
   })
 
-  test.for([400, 403, 404])("a page answered %i is final: one request, the step fails with the API's message", async (status, { api }) => {
-    api.emulator.inject('GET /snapshots/', { kind: 'status', status, body: { detail: `Refused with ${status}.` } })
-    const step = api.step()
-    const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
-    // A list always exists: its 404 points at api_url; a 403 at the token.
-    const cause =
-      {
-        400: '',
-        403: ' Check input "api_token": the API refused it (a token without the permission for this request).',
-        404: ' Check input "api_url": no path of the API answers there.'
-      }[status] ?? ''
-    const from = status === 404 ? `${api.emulator.url}/snapshots/` : '/snapshots/'
-    expect(error).toBe(`HTTP ${status} from GET ${from}: Refused with ${status}.${cause}`)
-    expect(api.requests()).toEqual(['GET /snapshots/'])
-  })
+  test.for([400, 403, 404])(
+    "a page answered %i is final: one request, the step fails with the API's message",
+    async (status, { api }) => {
+      api.emulator.inject('GET /snapshots/', { kind: 'status', status, body: { detail: `Refused with ${status}.` } })
+      const step = api.step()
+      const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
+      // A list always exists: its 404 points at api_url; a 403 at the token.
+      const cause =
+        {
+          400: '',
+          403: ' Check input "api_token": the API refused it (a token without the permission for this request).',
+          404: ' Check input "api_url": no path of the API answers there.'
+        }[status] ?? ''
+      const from = status === 404 ? `${api.emulator.url}/snapshots/` : '/snapshots/'
+      expect(error).toBe(`HTTP ${status} from GET ${from}: Refused with ${status}.${cause}`)
+      expect(api.requests()).toEqual(['GET /snapshots/'])
+    }
+  )
 
   test('an answer cut in half: the status, the endpoint and an excerpt; not asked again', async ({ api }) => {
     api.emulator.addSnapshot({ serverId: WEB, name: 'a-name-long-enough-to-cut' })
@@ -208,31 +237,45 @@ describe('list-snapshots', () => {
   test("a wrong token: the API's 401, and no count", async ({ api }) => {
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
-    expect(error).toBe('HTTP 401 from GET /snapshots/: Invalid token. Check input "api_token": the API did not accept it.')
+    expect(error).toBe(
+      'HTTP 401 from GET /snapshots/: Invalid token. Check input "api_token": the API did not accept it.'
+    )
     expect(outputsOf(step)).toEqual({})
   })
 
-  test('a redirect is not followed: the step fails naming where to, and that place receives nothing', async ({ api }) => {
+  test('a redirect is not followed: the step fails naming where to, and that place receives nothing', async ({
+    api
+  }) => {
     const elsewhere = await startRecorder(() => ({ count: 0, results: [] }))
     try {
       const location = `${elsewhere.origin}/api/v1/snapshots/`
       api.emulator.inject('GET /snapshots/', { kind: 'redirect', location })
       const step = api.step()
       const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
-      expect(error).toBe(`HTTP 307 from GET /snapshots/: the API redirected to ${location}; redirects are not followed, check api_url`)
+      expect(error).toBe(
+        `HTTP 307 from GET /snapshots/: the API redirected to ${location}; redirects are not followed, check api_url`
+      )
       expect(elsewhere.received).toEqual([])
     } finally {
       await elsewhere.close()
     }
   })
 
-  test('a next page on another origin is not followed: the step fails naming it, and it receives nothing (not even the token)', async ({ api }) => {
+  test('a next page on another origin is not followed: the step fails naming it, and it receives nothing (not even the token)', async ({
+    api
+  }) => {
     const elsewhere = await startRecorder(() => ({ count: 0, results: [] }))
-    const lying = await startRecorder(() => ({ count: 10, results: [], next: `${elsewhere.origin}/api/v1/snapshots/?page=2` }))
+    const lying = await startRecorder(() => ({
+      count: 10,
+      results: [],
+      next: `${elsewhere.origin}/api/v1/snapshots/?page=2`
+    }))
     try {
       const step = api.step({ apiUrl: new URL(`${lying.origin}/api/v1`) })
       const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, ...ALL }, step.tools))
-      expect(error).toBe(`HTTP 200 from GET /snapshots/: the next page is on another origin (${elsewhere.origin}); not followed`)
+      expect(error).toBe(
+        `HTTP 200 from GET /snapshots/: the next page is on another origin (${elsewhere.origin}); not followed`
+      )
       expect(lying.received).toHaveLength(1)
       expect(elsewhere.received).toEqual([])
     } finally {
@@ -258,7 +301,10 @@ describe('list-backups', () => {
     seedBackups(api)
     const step = api.step()
     await LIST_BACKUPS.run({ ...step.settings, serverIds: [WEB], maxParallel: 4, backupType: 'manual' }, step.tools)
-    expect(api.requests()).toEqual([`GET /backups/?server_id=${WEB}&backup_type=manual`, `GET /backups/?server_id=${WEB}&backup_type=manual&page=2`])
+    expect(api.requests()).toEqual([
+      `GET /backups/?server_id=${WEB}&backup_type=manual`,
+      `GET /backups/?server_id=${WEB}&backup_type=manual&page=2`
+    ])
     const listed = items<Backup>(step)
     expect(listed.map(backup => backup.description)).toEqual(['manual 15', 'manual 35', 'manual 50', 'manual 55'])
     expect(outputsOf(step)).toMatchObject({ count: '4', server_id: String(WEB) })
@@ -268,7 +314,10 @@ describe('list-backups', () => {
   test('backup_type automatic alone', async ({ api }) => {
     seedBackups(api)
     const step = api.step()
-    await LIST_BACKUPS.run({ ...step.settings, serverIds: undefined, maxParallel: 4, backupType: 'automatic' }, step.tools)
+    await LIST_BACKUPS.run(
+      { ...step.settings, serverIds: undefined, maxParallel: 4, backupType: 'automatic' },
+      step.tools
+    )
     expect(api.requests()).toEqual(['GET /backups/?backup_type=automatic'])
     expect(items<Backup>(step).map(backup => backup.description)).toEqual(['automatic 25', 'automatic 45'])
     expect(outputsOf(step).count).toBe('2')
@@ -284,21 +333,28 @@ describe('list-backups', () => {
 
   test('items that would not fit: the warning says to filter by server_id or backup_type', async ({ api }) => {
     const description = 'x'.repeat(20_000)
-    for (let n = 0; n < 30; n++) api.emulator.addBackup({ serverId: WEB, description, createdAt: minutesAgo(api, 600 - n) })
+    for (let n = 0; n < 30; n++)
+      api.emulator.addBackup({ serverId: WEB, description, createdAt: minutesAgo(api, 600 - n) })
     const step = api.step()
     await LIST_BACKUPS.run({ ...step.settings, ...ALL }, step.tools)
     const kept = items<Backup>(step)
     expect(kept.length).toBeLessThan(30)
     expect(outputsOf(step).count).toBe('30')
-    expect(summaryOf(step, 'warning')).toEqual([expect.stringContaining(`${30 - kept.length} older ones were left out`)])
+    expect(summaryOf(step, 'warning')).toEqual([
+      expect.stringContaining(`${30 - kept.length} older ones were left out`)
+    ])
     expect(summaryOf(step, 'warning')[0]).toContain('backup_type')
   })
 
-  test("a proxy's HTML 502 page on every request: retried, then the status and a short excerpt of the page", async ({ api }) => {
+  test("a proxy's HTML 502 page on every request: retried, then the status and a short excerpt of the page", async ({
+    api
+  }) => {
     api.emulator.inject('GET /backups/', ...Array.from({ length: 5 }, (): Fault => ({ kind: 'html', status: 502 })))
     const step = api.step()
     const error = await failureOf(LIST_BACKUPS.run({ ...step.settings, ...ALL }, step.tools))
-    expect(error).toMatch(/^HTTP 502 from GET \/backups\/: an answer that is not JSON \(text\/html\): ".*502 Bad Gateway.*"$/)
+    expect(error).toMatch(
+      /^HTTP 502 from GET \/backups\/: an answer that is not JSON \(text\/html\): ".*502 Bad Gateway.*"$/
+    )
     expect(error).not.toMatch(/<\/?[a-z]+[^>]*>/i)
     expect(api.requests()).toHaveLength(5)
   })

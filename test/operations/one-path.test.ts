@@ -28,14 +28,18 @@ function topLevel(step: Step): string[] {
 }
 
 function block(step: Step, serverId: number): string {
-  return JSON.stringify(step.recorder.log.find(line => line.level === 'group' && line.title.startsWith(`Server ${serverId}:`)))
+  return JSON.stringify(
+    step.recorder.log.find(line => line.level === 'group' && line.title.startsWith(`Server ${serverId}:`))
+  )
 }
 
 describe('a lone server has its results, error included', () => {
   test('a create on a server that does not exist writes its row with the error', async ({ api }) => {
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ serverId: 99 }) }, step.tools))
-    expect(error).toBe(`HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`)
+    expect(error).toBe(
+      `HTTP 404 from POST ${api.emulator.url}/snapshots/: Server not found. Check input "server_id": the API has no such server.`
+    )
     expect(resultsOf(step)).toEqual([{ server_id: 99, error }])
     expect(outputsOf(step).server_id).toBe('99')
   })
@@ -46,7 +50,9 @@ describe('a lone server has its results, error included', () => {
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings() }, step.tools))
     const [snapshot] = api.emulator.snapshots(12345)
     expect(error).toBe(`snapshot ${snapshot?.id} ended with status "failed"`)
-    expect(resultsOf(step)).toEqual([expect.objectContaining({ server_id: 12345, snapshot_id: snapshot?.id, status: 'failed', error })])
+    expect(resultsOf(step)).toEqual([
+      expect.objectContaining({ server_id: 12345, snapshot_id: snapshot?.id, status: 'failed', error })
+    ])
     expect(outputsOf(step)).toMatchObject({ snapshot_id: String(snapshot?.id), status: 'failed' })
   })
 })
@@ -56,19 +62,26 @@ describe('results follow the order server_id gave', () => {
     addFleet(api, [101, 102, 103])
     const ids = new Map([101, 102, 103].map(id => [id, api.emulator.addSnapshot({ serverId: id, name: `s-${id}` }).id]))
     const step = api.step()
-    await WAIT_SNAPSHOT.run({ ...step.settings, serverIds: [103, 101, 102], ids, maxParallel: 4, rollbackOnFailure: false }, step.tools)
+    await WAIT_SNAPSHOT.run(
+      { ...step.settings, serverIds: [103, 101, 102], ids, maxParallel: 4, rollbackOnFailure: false },
+      step.tools
+    )
     expect(resultsOf(step).map(row => row.server_id)).toEqual([103, 101, 102])
   })
 })
 
 describe('a failure stays with its server', () => {
-  test('list-snapshots of three servers, one refused: every row, the refused one with its error, the others counted', async ({ api }) => {
+  test('list-snapshots of three servers, one refused: every row, the refused one with its error, the others counted', async ({
+    api
+  }) => {
     addFleet(api, [101, 102, 103])
     api.emulator.addSnapshot({ serverId: 101, name: 'a' })
     api.emulator.addSnapshot({ serverId: 103, name: 'b' })
     api.emulator.injectFor('GET /snapshots/', 102, { kind: 'status', status: 403 })
     const step = api.step()
-    const error = await failureOf(LIST_SNAPSHOTS.run({ ...step.settings, serverIds: [101, 102, 103], maxParallel: 2 }, step.tools))
+    const error = await failureOf(
+      LIST_SNAPSHOTS.run({ ...step.settings, serverIds: [101, 102, 103], maxParallel: 2 }, step.tools)
+    )
     const refused =
       'HTTP 403 from GET /snapshots/?server_id=102: Forbidden. Check input "api_token": the API refused it (a token without the permission for this request).'
     expect(error).toBe(`1 of 3 servers failed: server 102: ${refused}`)
@@ -84,23 +97,36 @@ describe('a failure stays with its server', () => {
     const fleet = [101, 103, 105, 115, 118, 120, 122]
     addFleet(api, fleet)
     // Enough items that a read per server is cheaper than the whole list: each server reads its own.
-    for (const id of fleet) for (let n = 0; n < 2; n++) api.emulator.addSnapshot({ serverId: id, name: `old-${id}-${n}` })
+    for (const id of fleet)
+      for (let n = 0; n < 2; n++) api.emulator.addSnapshot({ serverId: id, name: `old-${id}-${n}` })
     const ids = await started(api, fleet)
     api.emulator.injectFor('GET /snapshots/', 122, { kind: 'status', status: 404 })
     const step = api.step()
-    const error = await failureOf(WAIT_SNAPSHOT.run({ ...step.settings, serverIds: fleet, ids, maxParallel: 7, rollbackOnFailure: false }, step.tools))
+    const error = await failureOf(
+      WAIT_SNAPSHOT.run(
+        { ...step.settings, serverIds: fleet, ids, maxParallel: 7, rollbackOnFailure: false },
+        step.tools
+      )
+    )
     const notFound = `HTTP 404 from GET ${api.emulator.url}/snapshots/?server_id=122: Not Found. Check input "api_url": no path of the API answers there.`
     expect(error).toBe(`1 of 7 servers failed: server 122: ${notFound}`)
-    expect(resultsOf(step).map(row => [row.server_id, row.status ?? row.error])).toEqual(fleet.map(id => [id, id === 122 ? notFound : 'completed']))
+    expect(resultsOf(step).map(row => [row.server_id, row.status ?? row.error])).toEqual(
+      fleet.map(id => [id, id === 122 ? notFound : 'completed'])
+    )
   })
 
-  test('a shared whole-list read that fails falls back to each server its own read: no server fails', async ({ api }) => {
+  test('a shared whole-list read that fails falls back to each server its own read: no server fails', async ({
+    api
+  }) => {
     const fleet = [101, 102, 103]
     addFleet(api, fleet)
     const ids = await started(api, fleet)
     api.emulator.injectFor('GET /snapshots/', 'none', { kind: 'status', status: 403 })
     const step = api.step()
-    await WAIT_SNAPSHOT.run({ ...step.settings, serverIds: fleet, ids, maxParallel: 3, rollbackOnFailure: false }, step.tools)
+    await WAIT_SNAPSHOT.run(
+      { ...step.settings, serverIds: fleet, ids, maxParallel: 3, rollbackOnFailure: false },
+      step.tools
+    )
     expect(resultsOf(step).map(row => row.status)).toEqual(['completed', 'completed', 'completed'])
     expect(api.requests()).toEqual(expect.arrayContaining(fleet.map(id => `GET /snapshots/?server_id=${id}`)))
     expect(api.emulator.requests.filter(request => request.fault !== undefined)).toHaveLength(1)
@@ -113,12 +139,23 @@ describe('a failure stays with its server', () => {
     const fleet = [101, 102, 103]
     addFleet(api, fleet)
     const ids = new Map(fleet.map(id => [id, api.emulator.addSnapshot({ serverId: id, name: `s-${id}` }).id]))
-    const malformed = { count: 1, next: null, results: [{ id: ids.get(103), server: { id: 103 }, status: 'completed' }] }
+    const malformed = {
+      count: 1,
+      next: null,
+      results: [{ id: ids.get(103), server: { id: 103 }, status: 'completed' }]
+    }
     api.emulator.injectFor('GET /snapshots/', 'none', { kind: 'status', status: 200, body: malformed })
     api.emulator.injectFor('GET /snapshots/', 103, { kind: 'status', status: 200, body: malformed })
     const step = api.step()
-    const error = await failureOf(WAIT_SNAPSHOT.run({ ...step.settings, serverIds: fleet, ids, maxParallel: 3, rollbackOnFailure: false }, step.tools))
-    expect(error).toMatch(/^1 of 3 servers failed: server 103: HTTP 200 from GET \/snapshots\/\?server_id=103: unexpected answer/)
+    const error = await failureOf(
+      WAIT_SNAPSHOT.run(
+        { ...step.settings, serverIds: fleet, ids, maxParallel: 3, rollbackOnFailure: false },
+        step.tools
+      )
+    )
+    expect(error).toMatch(
+      /^1 of 3 servers failed: server 103: HTTP 200 from GET \/snapshots\/\?server_id=103: unexpected answer/
+    )
     expect(resultsOf(step).map(row => row.status ?? 'failed')).toEqual(['completed', 'completed', 'failed'])
   })
 })
@@ -128,7 +165,10 @@ describe("each server's voice in its own block", () => {
     addFleet(api, [101, 102])
     api.emulator.injectFor('POST /snapshots/', 102, { kind: 'status', status: 503 })
     const step = api.step()
-    await CREATE_SNAPSHOT.run({ ...step.settings, ...createSettings(), serverIds: [101, 102], maxParallel: 2 }, step.tools)
+    await CREATE_SNAPSHOT.run(
+      { ...step.settings, ...createSettings(), serverIds: [101, 102], maxParallel: 2 },
+      step.tools
+    )
     expect(block(step, 102)).toMatch(/Server 102: POST \/snapshots\/: HTTP 503; trying again in/)
     expect(block(step, 101)).not.toContain('trying again')
     expect(topLevel(step).filter(line => line.includes('trying again'))).toEqual([])
@@ -139,12 +179,16 @@ describe('progress you can watch', () => {
   test('a fleet waiting 3 minutes prints one line for all at least every 30 s, outside the blocks', async ({ api }) => {
     addFleet(api, [101, 102, 103])
     const step = api.step()
-    await CREATE_SNAPSHOT.run({ ...step.settings, ...createSettings(), serverIds: [101, 102, 103], maxParallel: 3 }, step.tools)
+    await CREATE_SNAPSHOT.run(
+      { ...step.settings, ...createSettings(), serverIds: [101, 102, 103], maxParallel: 3 },
+      step.tools
+    )
     const lines = topLevel(step).filter(line => line.startsWith('3 servers, '))
     const elapsed = lines.map(line => seconds(/^3 servers, ([^:]+):/.exec(line)?.[1] ?? ''))
     // JOB_SECONDS is 180: at least six lines, none more than 30 s after the one before.
     expect(lines.length).toBeGreaterThanOrEqual(6)
-    for (let index = 1; index < elapsed.length; index++) expect((elapsed[index] ?? 0) - (elapsed[index - 1] ?? 0)).toBeLessThanOrEqual(30)
+    for (let index = 1; index < elapsed.length; index++)
+      expect((elapsed[index] ?? 0) - (elapsed[index - 1] ?? 0)).toBeLessThanOrEqual(30)
     expect(lines.at(-1)).toMatch(/^3 servers, \d min \d+ s: 3 in progress \(101, 102, 103\)$/)
   })
 
@@ -158,13 +202,18 @@ describe('progress you can watch', () => {
 })
 
 describe('a fleet restore finds every item before restoring any', () => {
-  test('latest for 101 and 102, where 102 has none completed: no restore is sent, 102 is named, 101 is held back', async ({ api }) => {
+  test('latest for 101 and 102, where 102 has none completed: no restore is sent, 102 is named, 101 is held back', async ({
+    api
+  }) => {
     addFleet(api, [101, 102])
     const kept = api.emulator.addSnapshot({ serverId: 101, name: 'pre-deploy' })
     api.emulator.addSnapshot({ serverId: 102, name: 'broken', status: 'failed' })
     const step = api.step()
     const error = await failureOf(
-      RESTORE_SNAPSHOT.run({ ...step.settings, reference: { latest: true }, serverIds: [101, 102], maxParallel: 2, wait: true }, step.tools)
+      RESTORE_SNAPSHOT.run(
+        { ...step.settings, reference: { latest: true }, serverIds: [101, 102], maxParallel: 2, wait: true },
+        step.tools
+      )
     )
     expect(api.emulator.restores).toEqual([])
     expect(api.writes()).toEqual([])
@@ -196,10 +245,23 @@ describe('requests that grow only where they must', () => {
       const fleet = fleetServers(50).map(server => server.id)
       for (const id of fleet)
         for (const hours of [2, 1])
-          emulator.addSnapshot({ serverId: id, name: `gha-old-${id}-${hours}`, createdAt: new Date(clock.now() - hours * 3_600_000).toISOString() })
-      const settings = { apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 60_000, pollIntervalMs: 200, dryRun: false }
+          emulator.addSnapshot({
+            serverId: id,
+            name: `gha-old-${id}-${hours}`,
+            createdAt: new Date(clock.now() - hours * 3_600_000).toISOString()
+          })
+      const settings = {
+        apiUrl: new URL(emulator.url),
+        apiToken: DEFAULT_TOKEN,
+        timeoutMs: 60_000,
+        pollIntervalMs: 200,
+        dryRun: false
+      }
       const tools = connect(settings, new Recorder(), { dispatcher: agent, clock })
-      await CREATE_SNAPSHOT.run({ ...settings, ...createSettings({ keep: 2 }), serverIds: fleet, maxParallel: 50 }, tools)
+      await CREATE_SNAPSHOT.run(
+        { ...settings, ...createSettings({ keep: 2 }), serverIds: fleet, maxParallel: 50 },
+        tools
+      )
       const methods = emulator.requests.map(request => request.method)
       expect(methods.filter(method => method === 'POST')).toHaveLength(50)
       expect(methods.filter(method => method === 'DELETE')).toHaveLength(50)
@@ -220,10 +282,19 @@ describe('an unanswered restore', () => {
     try {
       const snapshot = emulator.addSnapshot({ serverId: 12345, name: 'pre-deploy' })
       emulator.inject('POST /snapshots/{id}/restore/', { kind: 'hang' })
-      const settings = { apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 1_500, pollIntervalMs: 200, dryRun: false }
+      const settings = {
+        apiUrl: new URL(emulator.url),
+        apiToken: DEFAULT_TOKEN,
+        timeoutMs: 1_500,
+        pollIntervalMs: 200,
+        dryRun: false
+      }
       const tools = connect(settings, new Recorder(), { dispatcher: agent })
       const error = await failureOf(
-        RESTORE_SNAPSHOT.run({ ...settings, reference: { id: snapshot.id }, serverIds: [12345], maxParallel: 1, wait: true }, tools)
+        RESTORE_SNAPSHOT.run(
+          { ...settings, reference: { id: snapshot.id }, serverIds: [12345], maxParallel: 1, wait: true },
+          tools
+        )
       )
       expect(error).toContain(`no answer from POST /snapshots/${snapshot.id}/restore/`)
       expect(error).toContain('the restore may have been received and may be running. It was not sent twice.')
@@ -245,10 +316,17 @@ describe('one pause for every request', () => {
     try {
       emulator.injectFor('POST /snapshots/', 101, { kind: 'status', status: 429 })
       emulator.injectFor('POST /snapshots/', 102, { kind: 'status', status: 429, headers: { 'retry-after': '2' } })
-      const settings = { apiUrl: new URL(emulator.url), apiToken: DEFAULT_TOKEN, timeoutMs: 30_000, pollIntervalMs: 100, dryRun: false }
+      const settings = {
+        apiUrl: new URL(emulator.url),
+        apiToken: DEFAULT_TOKEN,
+        timeoutMs: 30_000,
+        pollIntervalMs: 100,
+        dryRun: false
+      }
       const tools = connect(settings, new Recorder(), { dispatcher: agent })
       await CREATE_SNAPSHOT.run({ ...settings, ...createSettings(), serverIds: [101, 102], maxParallel: 2 }, tools)
-      const refusal = emulator.requests.find(request => request.fault?.startsWith('429') && request.serverId === 102)?.at ?? Infinity
+      const refusal =
+        emulator.requests.find(request => request.fault?.startsWith('429') && request.serverId === 102)?.at ?? Infinity
       const later = requestsAfter(emulator, refusal)
       expect(later.length).toBeGreaterThan(0)
       for (const request of later) expect(request.at - refusal).toBeGreaterThanOrEqual(1_950)
@@ -268,7 +346,9 @@ describe('max_parallel counts what is really in flight', () => {
     api.emulator.injectFor('GET /snapshots/', 'none', { kind: 'status', status: 403 })
     api.emulator.injectFor('GET /snapshots/', 101, { kind: 'status', status: 403 })
     const step = api.step()
-    await failureOf(CREATE_SNAPSHOT.run({ ...step.settings, ...createSettings(), serverIds: fleet, maxParallel: 1 }, step.tools))
+    await failureOf(
+      CREATE_SNAPSHOT.run({ ...step.settings, ...createSettings(), serverIds: fleet, maxParallel: 1 }, step.tools)
+    )
     const order = api.emulator.requests.map(request => request.serverId).filter(serverId => serverId !== undefined)
     // Each server's requests form one run in the log: it ended before the next began.
     expect(order.filter((serverId, index) => serverId !== order[index - 1])).toEqual(fleet)
@@ -278,8 +358,13 @@ describe('max_parallel counts what is really in flight', () => {
 /** Snapshots started on each server by an earlier step with `wait: false`: still in progress, each server's id. */
 async function started(api: Api, fleet: number[]): Promise<Map<number, number>> {
   const step = api.step()
-  await CREATE_SNAPSHOT.run({ ...step.settings, ...createSettings({ wait: false }), serverIds: fleet, maxParallel: fleet.length }, step.tools)
-  return new Map(fleet.map(id => [id, api.emulator.snapshots(id).find(snapshot => snapshot.status === 'in_progress')?.id ?? 0]))
+  await CREATE_SNAPSHOT.run(
+    { ...step.settings, ...createSettings({ wait: false }), serverIds: fleet, maxParallel: fleet.length },
+    step.tools
+  )
+  return new Map(
+    fleet.map(id => [id, api.emulator.snapshots(id).find(snapshot => snapshot.status === 'in_progress')?.id ?? 0])
+  )
 }
 
 function requestsAfter(emulator: Emulator, at: number) {
@@ -294,9 +379,15 @@ function seconds(text: string): number {
 }
 
 describe('a dry run says what the real run would do', () => {
-  test('a create with wait false and keep: no deletion planned, the skipped rotation said, as the real run does', async ({ api }) => {
+  test('a create with wait false and keep: no deletion planned, the skipped rotation said, as the real run does', async ({
+    api
+  }) => {
     for (const hours of [3, 2, 1])
-      api.emulator.addSnapshot({ serverId: 12345, name: `gha-old-${hours}`, createdAt: new Date(api.clock.now() - hours * 3_600_000).toISOString() })
+      api.emulator.addSnapshot({
+        serverId: 12345,
+        name: `gha-old-${hours}`,
+        createdAt: new Date(api.clock.now() - hours * 3_600_000).toISOString()
+      })
     const dry = api.step({ dryRun: true })
     await createSnapshot({ ...dry.settings, ...createSettings({ keep: 2, wait: false }) }, dry.tools)
     expect(dry.recorder.outcome.planned.map(action => action.do)).toEqual(['create'])

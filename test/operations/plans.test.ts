@@ -13,7 +13,17 @@ import { prune } from '../support/one-server.ts'
 import { restoreBackup, restoreSnapshot } from '../support/one-server.ts'
 import { startEmulator } from '../emulator/server.ts'
 import { VirtualClock } from '../support/clock.ts'
-import { Api, DB, JOB_SECONDS, RESTORE_SECONDS, WEB, createSettings, rules, test, type Step } from '../support/in-process.ts'
+import {
+  Api,
+  DB,
+  JOB_SECONDS,
+  RESTORE_SECONDS,
+  WEB,
+  createSettings,
+  rules,
+  test,
+  type Step
+} from '../support/in-process.ts'
 
 const MINUTE = 60_000
 
@@ -42,8 +52,18 @@ function snapshot(api: Api, name: string, minutes: number, fields: { serverId?: 
   })
 }
 
-function backup(api: Api, description: string, minutes: number, fields: { serverId?: number; backupType?: 'manual' | 'automatic'; status?: string } = {}) {
-  return api.emulator.addBackup({ serverId: fields.serverId ?? WEB, description, createdAt: minutesAgo(api, minutes), ...fields })
+function backup(
+  api: Api,
+  description: string,
+  minutes: number,
+  fields: { serverId?: number; backupType?: 'manual' | 'automatic'; status?: string } = {}
+) {
+  return api.emulator.addBackup({
+    serverId: fields.serverId ?? WEB,
+    description,
+    createdAt: minutesAgo(api, minutes),
+    ...fields
+  })
 }
 
 /** The request a planned action stands for. */
@@ -54,7 +74,9 @@ function requestFor(action: Action): string {
     case 'create':
       return action.kind === 'snapshot' ? 'POST /snapshots/' : 'POST /backups/'
     case 'restore':
-      return action.kind === 'snapshot' ? `POST /snapshots/${action.id}/restore/` : `POST /servers/${action.serverId}/restore/`
+      return action.kind === 'snapshot'
+        ? `POST /snapshots/${action.id}/restore/`
+        : `POST /servers/${action.serverId}/restore/`
   }
 }
 
@@ -107,7 +129,9 @@ const ROWS: Row[] = [
   {
     name: 'create-backup, keep 3, at the manual limit, with automatic ones',
     seed: api => {
-      const own = Array.from({ length: 6 }, (_, n) => backup(api, `gha-acme-shop-${n}-1-abcdef Before deploy`, 600 - n * 50))
+      const own = Array.from({ length: 6 }, (_, n) =>
+        backup(api, `gha-acme-shop-${n}-1-abcdef Before deploy`, 600 - n * 50)
+      )
       for (let n = 0; n < 4; n++) backup(api, `weekly by hand ${n}`, 580 - n * 50)
       backup(api, 'gha-looking automatic', 700, { backupType: 'automatic' })
       backup(api, 'Automatic daily backup', 30, { backupType: 'automatic' })
@@ -134,7 +158,8 @@ const ROWS: Row[] = [
       snapshot(api, 'gha-3', 200)
       snapshot(api, 'gha-4', 100)
       return {
-        run: step => prune(SNAPSHOTS, { ...step.settings, serverId: WEB, ...rules({ keep: 2 }), namePrefix: 'gha-' }, step.tools),
+        run: step =>
+          prune(SNAPSHOTS, { ...step.settings, serverId: WEB, ...rules({ keep: 2 }), namePrefix: 'gha-' }, step.tools),
         writes: [`DELETE /snapshots/${o1.id}/`, `DELETE /snapshots/${o2.id}/`]
       }
     }
@@ -148,7 +173,8 @@ const ROWS: Row[] = [
       backup(api, 'by hand', 350)
       backup(api, 'gha-acme-shop-3-1-abcdef', 200)
       return {
-        run: step => prune(BACKUPS, { ...step.settings, serverId: WEB, ...rules({ keep: 1 }), namePrefix: 'gha-' }, step.tools),
+        run: step =>
+          prune(BACKUPS, { ...step.settings, serverId: WEB, ...rules({ keep: 1 }), namePrefix: 'gha-' }, step.tools),
         writes: [`DELETE /backups/${o1.id}/`, `DELETE /backups/${o2.id}/`]
       }
     }
@@ -159,7 +185,10 @@ const ROWS: Row[] = [
       snapshot(api, 'kept', 300)
       const doomed = snapshot(api, 'doomed', 200, { serverId: DB })
       snapshot(api, 'also-kept', 100, { serverId: DB })
-      return { run: step => DELETE_SNAPSHOT.run({ ...step.settings, id: doomed.id }, step.tools), writes: [`DELETE /snapshots/${doomed.id}/`] }
+      return {
+        run: step => DELETE_SNAPSHOT.run({ ...step.settings, id: doomed.id }, step.tools),
+        writes: [`DELETE /snapshots/${doomed.id}/`]
+      }
     }
   },
   {
@@ -175,7 +204,10 @@ const ROWS: Row[] = [
       const doomed = backup(api, 'doomed', 300)
       backup(api, 'kept', 200)
       backup(api, 'Automatic daily backup', 100, { backupType: 'automatic' })
-      return { run: step => DELETE_BACKUP.run({ ...step.settings, id: doomed.id }, step.tools), writes: [`DELETE /backups/${doomed.id}/`] }
+      return {
+        run: step => DELETE_BACKUP.run({ ...step.settings, id: doomed.id }, step.tools),
+        writes: [`DELETE /backups/${doomed.id}/`]
+      }
     }
   },
   {
@@ -186,7 +218,8 @@ const ROWS: Row[] = [
       snapshot(api, 'busy', 10, { status: 'in_progress' })
       snapshot(api, 'elsewhere', 5, { serverId: DB })
       return {
-        run: step => restoreSnapshot({ ...step.settings, snapshot: { latest: true }, serverId: WEB, wait: true }, step.tools),
+        run: step =>
+          restoreSnapshot({ ...step.settings, snapshot: { latest: true }, serverId: WEB, wait: true }, step.tools),
         writes: [`POST /snapshots/${newest.id}/restore/`]
       }
     }
@@ -197,7 +230,8 @@ const ROWS: Row[] = [
       const chosen = backup(api, 'before the release', 300)
       backup(api, 'Automatic daily backup', 100, { backupType: 'automatic' })
       return {
-        run: step => restoreBackup({ ...step.settings, backup: { id: chosen.id }, serverId: WEB, wait: true }, step.tools),
+        run: step =>
+          restoreBackup({ ...step.settings, backup: { id: chosen.id }, serverId: WEB, wait: true }, step.tools),
         writes: [`POST /servers/${WEB}/restore/`]
       }
     }
@@ -207,7 +241,11 @@ const ROWS: Row[] = [
 /** A second emulator, seeded and timed like the fixture's: its own virtual clock, from the same moment. */
 async function twinOf(api: Api): Promise<Api> {
   const clock = new VirtualClock(api.clock.now())
-  const emulator = await startEmulator({ jobSeconds: JOB_SECONDS, restoreSeconds: RESTORE_SECONDS, now: () => clock.now() })
+  const emulator = await startEmulator({
+    jobSeconds: JOB_SECONDS,
+    restoreSeconds: RESTORE_SECONDS,
+    now: () => clock.now()
+  })
   return new Api(emulator, clock)
 }
 

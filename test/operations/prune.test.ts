@@ -5,7 +5,18 @@ import type { CommonSettings } from '../../src/inputs.ts'
 import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
 import type { PruneSettings } from '../../src/operations/prune.ts'
 import { prune } from '../support/one-server.ts'
-import { DB, WEB, failureOf, logOf, outputsOf, rules, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
+import {
+  DB,
+  WEB,
+  failureOf,
+  logOf,
+  outputsOf,
+  rules,
+  summaryOf,
+  test,
+  type Api,
+  type Step
+} from '../support/in-process.ts'
 
 const MINUTE = 60_000
 
@@ -30,7 +41,9 @@ function backupIds(api: Api, serverId: number): number[] {
 }
 
 describe('prune-snapshots', () => {
-  test("deletes the action's own completed snapshots beyond keep, oldest first, on that server only", async ({ api }) => {
+  test("deletes the action's own completed snapshots beyond keep, oldest first, on that server only", async ({
+    api
+  }) => {
     const add = (serverId: number, name: string, minutes: number, status?: string) =>
       api.emulator.addSnapshot({ serverId, name, createdAt: minutesAgo(api, minutes), ...(status ? { status } : {}) })
     const o1 = add(WEB, 'gha-1', 400)
@@ -64,15 +77,26 @@ describe('prune-snapshots', () => {
     expect(summaryOf(step)).toEqual([])
   })
 
-  test("a snapshot is the action's own by its description too; a name with the prefix further in is not", async ({ api }) => {
+  test("a snapshot is the action's own by its description too; a name with the prefix further in is not", async ({
+    api
+  }) => {
     const custom = api.emulator.addSnapshot({
       serverId: WEB,
       name: 'pre-deploy',
       description: 'gha-acme-shop-1-1-abcdef Before deploy',
       createdAt: minutesAgo(api, 300)
     })
-    const lookalike = api.emulator.addSnapshot({ serverId: WEB, name: 'my-gha-snapshot', description: 'by hand, not gha-', createdAt: minutesAgo(api, 400) })
-    const newest = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-acme-shop-2-1-abcdef', createdAt: minutesAgo(api, 100) })
+    const lookalike = api.emulator.addSnapshot({
+      serverId: WEB,
+      name: 'my-gha-snapshot',
+      description: 'by hand, not gha-',
+      createdAt: minutesAgo(api, 400)
+    })
+    const newest = api.emulator.addSnapshot({
+      serverId: WEB,
+      name: 'gha-acme-shop-2-1-abcdef',
+      createdAt: minutesAgo(api, 100)
+    })
     const step = api.step()
     await prune(SNAPSHOTS, settings(step, { keep: 1 }), step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${custom.id}/`])
@@ -87,7 +111,9 @@ describe('prune-snapshots', () => {
     await prune(SNAPSHOTS, settings(step, { keep: 1, namePrefix: 'nightly-' }), step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${old.id}/`])
     expect(snapshotIds(api, WEB)).toEqual(sorted([gha.id, recent.id]))
-    expect(logOf(step)).toContain(`Server ${WEB} has 2 snapshots made by this action (name_prefix "nightly-"); keeping the newest 1.`)
+    expect(logOf(step)).toContain(
+      `Server ${WEB} has 2 snapshots made by this action (name_prefix "nightly-"); keeping the newest 1.`
+    )
   })
 
   test('with nothing beyond keep: deletes nothing, deleted_ids []', async ({ api }) => {
@@ -96,13 +122,22 @@ describe('prune-snapshots', () => {
     const step = api.step()
     await prune(SNAPSHOTS, settings(step, { keep: 1 }), step.tools)
     expect(api.writes()).toEqual([])
-    expect(outputsOf(step)).toEqual({ server_id: String(WEB), deleted_ids: '[]', results: JSON.stringify([{ server_id: WEB, deleted_ids: [] }]) })
+    expect(outputsOf(step)).toEqual({
+      server_id: String(WEB),
+      deleted_ids: '[]',
+      results: JSON.stringify([{ server_id: WEB, deleted_ids: [] }])
+    })
     expect(api.emulator.snapshots(WEB)).toHaveLength(2)
   })
 
   test('a failed snapshot of its own is not one of those kept: the newest completed ones are', async ({ api }) => {
     const completed = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-good', createdAt: minutesAgo(api, 300) })
-    const failed = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-broken', status: 'failed', createdAt: minutesAgo(api, 100) })
+    const failed = api.emulator.addSnapshot({
+      serverId: WEB,
+      name: 'gha-broken',
+      status: 'failed',
+      createdAt: minutesAgo(api, 100)
+    })
     const step = api.step()
     await prune(SNAPSHOTS, settings(step, { keep: 1 }), step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${failed.id}/`])
@@ -113,7 +148,11 @@ describe('prune-snapshots', () => {
     const o1 = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-1', createdAt: minutesAgo(api, 300) })
     const o2 = api.emulator.addSnapshot({ serverId: WEB, name: 'gha-2', createdAt: minutesAgo(api, 200) })
     api.emulator.addSnapshot({ serverId: WEB, name: 'gha-3', createdAt: minutesAgo(api, 100) })
-    api.emulator.inject('DELETE /snapshots/{id}/', { kind: 'status', status: 403, body: { detail: 'You do not have permission to perform this action.' } })
+    api.emulator.inject('DELETE /snapshots/{id}/', {
+      kind: 'status',
+      status: 403,
+      body: { detail: 'You do not have permission to perform this action.' }
+    })
     const step = api.step()
     const error = await failureOf(prune(SNAPSHOTS, settings(step, { keep: 1 }), step.tools))
     expect(error).toBe(
@@ -129,7 +168,9 @@ describe('prune-snapshots', () => {
     api.emulator.addSnapshot({ serverId: WEB, name: 'gha-2', createdAt: minutesAgo(api, 200) })
     const step = api.step({ apiToken: 'wrong-token' })
     const error = await failureOf(prune(SNAPSHOTS, settings(step, { keep: 1 }), step.tools))
-    expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`)
+    expect(error).toBe(
+      `HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`
+    )
     expect(api.writes()).toEqual([])
   })
 
@@ -161,9 +202,15 @@ describe('prune-snapshots', () => {
 })
 
 describe('prune-backups', () => {
-  test("goes by name_prefix on manual backups' descriptions, never an automatic one, on that server only", async ({ api }) => {
-    const add = (serverId: number, description: string, minutes: number, backupType: 'manual' | 'automatic' = 'manual') =>
-      api.emulator.addBackup({ serverId, description, backupType, createdAt: minutesAgo(api, minutes) })
+  test("goes by name_prefix on manual backups' descriptions, never an automatic one, on that server only", async ({
+    api
+  }) => {
+    const add = (
+      serverId: number,
+      description: string,
+      minutes: number,
+      backupType: 'manual' | 'automatic' = 'manual'
+    ) => api.emulator.addBackup({ serverId, description, backupType, createdAt: minutesAgo(api, minutes) })
     const n1 = add(WEB, 'nightly-1', 400)
     const gha = add(WEB, 'gha-acme-shop-1-1-abcdef', 500)
     const n2 = add(WEB, 'nightly-2', 300)
@@ -191,7 +238,12 @@ describe('prune-backups', () => {
   // delete the only completed backup, leaving nothing to restore from if it fails.
   test('an own backup still in progress does not take the place of a completed one', async ({ api }) => {
     const done = api.emulator.addBackup({ serverId: WEB, description: 'gha-done', createdAt: minutesAgo(api, 100) })
-    const busy = api.emulator.addBackup({ serverId: WEB, description: 'gha-busy', status: 'in_progress', createdAt: minutesAgo(api, 1) })
+    const busy = api.emulator.addBackup({
+      serverId: WEB,
+      description: 'gha-busy',
+      status: 'in_progress',
+      createdAt: minutesAgo(api, 1)
+    })
     const step = api.step()
     await prune(BACKUPS, settings(step, { keep: 1 }), step.tools)
     expect(api.writes()).toEqual([])
@@ -201,7 +253,11 @@ describe('prune-backups', () => {
 
   test('keeps the newest own ones across more than a page of backups', async ({ api }) => {
     const own = Array.from({ length: 7 }, (_, n) =>
-      api.emulator.addBackup({ serverId: WEB, description: `gha-run-${n} Before deploy`, createdAt: minutesAgo(api, 700 - n * 60) })
+      api.emulator.addBackup({
+        serverId: WEB,
+        description: `gha-run-${n} Before deploy`,
+        createdAt: minutesAgo(api, 700 - n * 60)
+      })
     )
     const step = api.step()
     await prune(BACKUPS, settings(step, { keep: 3 }), step.tools)

@@ -6,10 +6,26 @@
 // tests never assert an intermediate status unless they set it themselves.
 import { describe, expect } from 'vitest'
 import type { CommonSettings } from '../../src/inputs.ts'
-import { restoreBackup, restoreSnapshot, type RestoreBackupSettings, type RestoreSnapshotSettings } from '../support/one-server.ts'
+import {
+  restoreBackup,
+  restoreSnapshot,
+  type RestoreBackupSettings,
+  type RestoreSnapshotSettings
+} from '../support/one-server.ts'
 import type { Backup, Snapshot } from '../../src/api/types.ts'
 import type { Fault } from '../emulator/server.ts'
-import { DB, RESTORE_SECONDS, WEB, failureOf, logOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
+import {
+  DB,
+  RESTORE_SECONDS,
+  WEB,
+  failureOf,
+  logOf,
+  outputsOf,
+  summaryOf,
+  test,
+  type Api,
+  type Step
+} from '../support/in-process.ts'
 
 const MINUTE = 60_000
 /** What a server may report while a restore it accepted is still under way. */
@@ -40,8 +56,11 @@ function seedSnapshots(api: Api) {
 }
 
 function seedBackups(api: Api) {
-  const add = (serverId: number, minutes: number, fields: { backupType?: 'manual' | 'automatic'; description?: string; status?: string } = {}) =>
-    api.emulator.addBackup({ serverId, createdAt: minutesAgo(api, minutes), ...fields })
+  const add = (
+    serverId: number,
+    minutes: number,
+    fields: { backupType?: 'manual' | 'automatic'; description?: string; status?: string } = {}
+  ) => api.emulator.addBackup({ serverId, createdAt: minutesAgo(api, minutes), ...fields })
   return {
     manualOld: add(WEB, 300, { description: 'gha-old' }),
     // The newest completed backup of WEB is an automatic one.
@@ -59,7 +78,10 @@ function snapshotSettings(
   return { ...step.settings, serverId: WEB, wait: true, ...settings }
 }
 
-function backupSettings(step: Step, settings: Partial<RestoreBackupSettings> & Pick<RestoreBackupSettings, 'backup'>): CommonSettings & RestoreBackupSettings {
+function backupSettings(
+  step: Step,
+  settings: Partial<RestoreBackupSettings> & Pick<RestoreBackupSettings, 'backup'>
+): CommonSettings & RestoreBackupSettings {
   return { ...step.settings, serverId: WEB, wait: true, ...settings }
 }
 
@@ -80,7 +102,13 @@ function receivedAt(api: Api, line: string): number {
  * server's status), and beside them its row of `results` and its id in `snapshot_ids` or
  * `backup_ids`, all from the item as seeded.
  */
-function expectRestoreOutputs(step: Step, item: Snapshot | Backup, serverId: number, status: string, error?: string): void {
+function expectRestoreOutputs(
+  step: Step,
+  item: Snapshot | Backup,
+  serverId: number,
+  status: string,
+  error?: string
+): void {
   const kind = 'name' in item ? 'snapshot' : 'backup'
   const { results, [`${kind}_ids`]: ids, ...single } = outputsOf(step)
   expect(single).toEqual({ [`${kind}_id`]: String(item.id), server_id: String(serverId), status })
@@ -100,7 +128,9 @@ function expectRestoreOutputs(step: Step, item: Snapshot | Backup, serverId: num
 
 /** What the step told of the restore itself, in the server's block of the log: its start and its end. */
 function restoreNotes(step: Step, serverId = WEB): string[] {
-  return logOf(step).filter(line => line.startsWith(`Restoring server ${serverId} `) || line.startsWith(`Server ${serverId} is `))
+  return logOf(step).filter(
+    line => line.startsWith(`Restoring server ${serverId} `) || line.startsWith(`Server ${serverId} is `)
+  )
 }
 
 /** How many times the server was read after the restore was sent: the wait's status checks. */
@@ -130,7 +160,9 @@ describe('restore-snapshot', () => {
       `Restoring server ${WEB} from snapshot ${preDeploy.id} "pre-deploy" of ${preDeploy.created_at}: Server is being restored from snapshot. This may take 5-15 minutes.`,
       `Server ${WEB} is running again after the restore.`
     ])
-    expect(logOf(step)).toContainEqual(expect.stringMatching(new RegExp(`^▸ Server ${WEB}: restore from snapshot ${preDeploy.id}, server running, \\d`)))
+    expect(logOf(step)).toContainEqual(
+      expect.stringMatching(new RegExp(`^▸ Server ${WEB}: restore from snapshot ${preDeploy.id}, server running, \\d`))
+    )
     expect(summaryOf(step)).toEqual([])
     expect(step.armed).toEqual([])
   })
@@ -157,12 +189,18 @@ describe('restore-snapshot', () => {
     expectRestoreOutputs(step, database, DB, 'running')
   })
 
-  test("latest: the newest completed snapshot of server_id by creation time, not by id, nor another server's", async ({ api }) => {
+  test("latest: the newest completed snapshot of server_id by creation time, not by id, nor another server's", async ({
+    api
+  }) => {
     const { preDeploy } = seedSnapshots(api)
     const step = api.step()
     await restoreSnapshot(snapshotSettings(step, { snapshot: { latest: true } }), step.tools)
     expect(api.writes()).toEqual([`POST /snapshots/${preDeploy.id}/restore/`])
-    expect(outputsOf(step)).toMatchObject({ snapshot_id: String(preDeploy.id), server_id: String(WEB), status: 'running' })
+    expect(outputsOf(step)).toMatchObject({
+      snapshot_id: String(preDeploy.id),
+      server_id: String(WEB),
+      status: 'running'
+    })
   })
 
   test('by name: the newest completed snapshot of that name on server_id', async ({ api }) => {
@@ -190,7 +228,9 @@ describe('restore-snapshot', () => {
     test("another server's snapshot", async ({ api }) => {
       const { database } = seedSnapshots(api)
       const step = api.step()
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: database.id } }), step.tools))
+      const error = await failureOf(
+        restoreSnapshot(snapshotSettings(step, { snapshot: { id: database.id } }), step.tools)
+      )
       expect(error).toBe(`snapshot ${database.id} belongs to server ${DB}, not to server ${WEB}; nothing was restored`)
       expect(api.writes()).toEqual([])
       expect(api.emulator.server(WEB)?.status).toBe('running')
@@ -200,7 +240,9 @@ describe('restore-snapshot', () => {
     test('a snapshot that is not completed', async ({ api }) => {
       const { nightlyRunning } = seedSnapshots(api)
       const step = api.step()
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: nightlyRunning.id } }), step.tools))
+      const error = await failureOf(
+        restoreSnapshot(snapshotSettings(step, { snapshot: { id: nightlyRunning.id } }), step.tools)
+      )
       expect(error).toBe(`snapshot ${nightlyRunning.id} is in_progress; only a completed snapshot can be restored`)
       expect(api.writes()).toEqual([])
     })
@@ -208,7 +250,9 @@ describe('restore-snapshot', () => {
     test('a failed snapshot', async ({ api }) => {
       const failed = api.emulator.addSnapshot({ serverId: WEB, name: 'broken', status: 'failed' })
       const step = api.step()
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: failed.id } }), step.tools))
+      const error = await failureOf(
+        restoreSnapshot(snapshotSettings(step, { snapshot: { id: failed.id } }), step.tools)
+      )
       expect(error).toBe(`snapshot ${failed.id} is failed; only a completed snapshot can be restored`)
       expect(api.writes()).toEqual([])
     })
@@ -220,29 +264,35 @@ describe('restore-snapshot', () => {
         `snapshot 999 was not found on server ${WEB}`
       )
       const anywhere = api.step()
-      expect(await failureOf(restoreSnapshot(snapshotSettings(anywhere, { snapshot: { id: 999 }, serverId: undefined }), anywhere.tools))).toBe(
-        'snapshot 999 was not found'
-      )
+      expect(
+        await failureOf(
+          restoreSnapshot(snapshotSettings(anywhere, { snapshot: { id: 999 }, serverId: undefined }), anywhere.tools)
+        )
+      ).toBe('snapshot 999 was not found')
       expect(api.writes()).toEqual([])
     })
 
     test('a name server_id has no snapshot of, even when another server has one', async ({ api }) => {
       seedSnapshots(api)
       const step = api.step()
-      expect(await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { name: 'no-such-snapshot' } }), step.tools))).toBe(
-        `server ${WEB} has no snapshot named "no-such-snapshot"`
-      )
+      expect(
+        await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { name: 'no-such-snapshot' } }), step.tools))
+      ).toBe(`server ${WEB} has no snapshot named "no-such-snapshot"`)
       const onDb = api.step()
-      expect(await failureOf(restoreSnapshot(snapshotSettings(onDb, { snapshot: { name: 'pre-deploy' }, serverId: DB }), onDb.tools))).toBe(
-        `server ${DB} has no snapshot named "pre-deploy"`
-      )
+      expect(
+        await failureOf(
+          restoreSnapshot(snapshotSettings(onDb, { snapshot: { name: 'pre-deploy' }, serverId: DB }), onDb.tools)
+        )
+      ).toBe(`server ${DB} has no snapshot named "pre-deploy"`)
       expect(api.writes()).toEqual([])
     })
 
     test('a name whose only snapshot is still in progress', async ({ api }) => {
       const busy = api.emulator.addSnapshot({ serverId: WEB, name: 'tonight', status: 'in_progress' })
       const step = api.step()
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { name: 'tonight' } }), step.tools))
+      const error = await failureOf(
+        restoreSnapshot(snapshotSettings(step, { snapshot: { name: 'tonight' } }), step.tools)
+      )
       expect(error).toBe(`snapshot "tonight" (id ${busy.id}) is in_progress; only a completed snapshot can be used`)
       expect(api.writes()).toEqual([])
     })
@@ -250,7 +300,9 @@ describe('restore-snapshot', () => {
     test('latest on a server with no completed snapshot', async ({ api }) => {
       api.emulator.addSnapshot({ serverId: DB, name: 'busy', status: 'in_progress' })
       const step = api.step()
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { latest: true }, serverId: DB }), step.tools))
+      const error = await failureOf(
+        restoreSnapshot(snapshotSettings(step, { snapshot: { latest: true }, serverId: DB }), step.tools)
+      )
       expect(error).toMatch(new RegExp(`^server ${DB} has no completed snapshot to use as "latest"`))
       expect(api.writes()).toEqual([])
     })
@@ -258,57 +310,86 @@ describe('restore-snapshot', () => {
     test("a wrong token: the API's 401, and no restore", async ({ api }) => {
       const { preDeploy } = seedSnapshots(api)
       const step = api.step({ apiToken: 'wrong-token' })
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
-      expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`)
+      const error = await failureOf(
+        restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
+      )
+      expect(error).toBe(
+        `HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`
+      )
       expect(api.writes()).toEqual([])
     })
   })
 
-  test("a restore the API refuses (400): the API's message, sent once, the outputs name what was tried", async ({ api }) => {
+  test("a restore the API refuses (400): the API's message, sent once, the outputs name what was tried", async ({
+    api
+  }) => {
     const { preDeploy } = seedSnapshots(api)
-    api.emulator.inject('POST /snapshots/{id}/restore/', { kind: 'status', status: 400, body: { error: 'Server is not in a valid state for restoration.' } })
+    api.emulator.inject('POST /snapshots/{id}/restore/', {
+      kind: 'status',
+      status: 400,
+      body: { error: 'Server is not in a valid state for restoration.' }
+    })
     const step = api.step()
-    const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
-    expect(error).toBe(`HTTP 400 from POST /snapshots/${preDeploy.id}/restore/: Server is not in a valid state for restoration.`)
+    const error = await failureOf(
+      restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
+    )
+    expect(error).toBe(
+      `HTTP 400 from POST /snapshots/${preDeploy.id}/restore/: Server is not in a valid state for restoration.`
+    )
     expect(restores(api)).toHaveLength(1)
     expect(outputsOf(step)).toMatchObject({ snapshot_id: String(preDeploy.id), server_id: String(WEB) })
   })
 
   describe('how the restore ends', () => {
-    test.for(['error', 'restore_failed'])('a server that ends it in "%s": the step fails naming the status, the outputs set', async (status, { api }) => {
-      const { preDeploy } = seedSnapshots(api)
-      api.emulator.failNextJob('restore', status)
-      const step = api.step()
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
-      expect(error).toBe(`server ${WEB} ended the restore with status "${status}"`)
-      expectRestoreOutputs(step, preDeploy, WEB, status, error)
-    })
+    test.for(['error', 'restore_failed'])(
+      'a server that ends it in "%s": the step fails naming the status, the outputs set',
+      async (status, { api }) => {
+        const { preDeploy } = seedSnapshots(api)
+        api.emulator.failNextJob('restore', status)
+        const step = api.step()
+        const error = await failureOf(
+          restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
+        )
+        expect(error).toBe(`server ${WEB} ended the restore with status "${status}"`)
+        expectRestoreOutputs(step, preDeploy, WEB, status, error)
+      }
+    )
 
-    test.for(['stopped', 'off'])('a server that comes back "%s" is at rest: the restore is finished', async (status, { api }) => {
-      const { preDeploy } = seedSnapshots(api)
-      api.emulator.failNextJob('restore', status)
-      const step = api.step()
-      await restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
-      expect(outputsOf(step).status).toBe(status)
-      expect(restoreNotes(step).at(-1)).toBe(`Server ${WEB} is ${status} again after the restore.`)
-    })
+    test.for(['stopped', 'off'])(
+      'a server that comes back "%s" is at rest: the restore is finished',
+      async (status, { api }) => {
+        const { preDeploy } = seedSnapshots(api)
+        api.emulator.failNextJob('restore', status)
+        const step = api.step()
+        await restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
+        expect(outputsOf(step).status).toBe(status)
+        expect(restoreNotes(step).at(-1)).toBe(`Server ${WEB} is ${status} again after the restore.`)
+      }
+    )
 
-    test.for(['starting', 'maintenance'])('a server left "%s" is still under way: the wait goes on until the timeout', async (status, { api }) => {
-      const { preDeploy } = seedSnapshots(api)
-      api.emulator.failNextJob('restore', status)
-      const step = api.step({ timeoutMs: 15 * MINUTE })
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
-      expect(error).toBe(
-        `timed out waiting for server ${WEB}, still "${status}" after 14 min 59 s of waiting and ${serverChecks(api)} status checks: the step's timeout of 15 min 0 s (input "timeout") ran out`
-      )
-      expect(outputsOf(step).status).toBe(status)
-    })
+    test.for(['starting', 'maintenance'])(
+      'a server left "%s" is still under way: the wait goes on until the timeout',
+      async (status, { api }) => {
+        const { preDeploy } = seedSnapshots(api)
+        api.emulator.failNextJob('restore', status)
+        const step = api.step({ timeoutMs: 15 * MINUTE })
+        const error = await failureOf(
+          restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
+        )
+        expect(error).toBe(
+          `timed out waiting for server ${WEB}, still "${status}" after 14 min 59 s of waiting and ${serverChecks(api)} status checks: the step's timeout of 15 min 0 s (input "timeout") ran out`
+        )
+        expect(outputsOf(step).status).toBe(status)
+      }
+    )
 
     test('a restore longer than the timeout: fails saying so, within it, with the outputs set', async ({ api }) => {
       const { preDeploy } = seedSnapshots(api)
       const step = api.step({ timeoutMs: MINUTE })
       const started = api.clock.now()
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
+      const error = await failureOf(
+        restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
+      )
       expect(error).toMatch(
         new RegExp(
           `^timed out waiting for server ${WEB}, still "(stopping|restoring|starting)" after 59 s of waiting and ${serverChecks(api)} status checks: the step's timeout of 1 min 0 s \\(input "timeout"\\) ran out$`
@@ -338,7 +419,9 @@ describe('restore-snapshot', () => {
       ])
     })
 
-    test('the connection drops after the API acted, with wait false: the step still sees the restore begin', async ({ api }) => {
+    test('the connection drops after the API acted, with wait false: the step still sees the restore begin', async ({
+      api
+    }) => {
       const { preDeploy } = seedSnapshots(api)
       api.emulator.inject('POST /snapshots/{id}/restore/', { kind: 'reset-after' })
       const step = api.step()
@@ -366,35 +449,50 @@ describe('restore-snapshot', () => {
       ["a proxy's HTML 502 page without acting", { kind: 'html', status: 502 }],
       ['HTTP 504 without acting', { kind: 'status', status: 504 }],
       ['HTTP 408 without acting', { kind: 'status', status: 408 }]
-    ] as const)('%s: not sent again; no sign of it before the timeout, so the step fails saying it may have been received', async ([, fault], { api }) => {
-      const { preDeploy } = seedSnapshots(api)
-      api.emulator.inject('POST /snapshots/{id}/restore/', fault)
-      const step = api.step({ timeoutMs: 5 * MINUTE })
-      const started = api.clock.now()
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
-      expect(error).toMatch(
-        new RegExp(
-          `^the restore of server ${WEB} got no clear answer \\(.+\\), and the server showed no sign of it before the step's timeout ran out: ` +
-            `the restore may have been received and may be running\\. It was not sent twice\\. Check server ${WEB}'s status in the VPS\\.org panel before restoring again$`
+    ] as const)(
+      '%s: not sent again; no sign of it before the timeout, so the step fails saying it may have been received',
+      async ([, fault], { api }) => {
+        const { preDeploy } = seedSnapshots(api)
+        api.emulator.inject('POST /snapshots/{id}/restore/', fault)
+        const step = api.step({ timeoutMs: 5 * MINUTE })
+        const started = api.clock.now()
+        const error = await failureOf(
+          restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
         )
-      )
-      expect(error).toContain(`POST /snapshots/${preDeploy.id}/restore/`)
-      expect(restores(api)).toHaveLength(1)
-      expect(api.emulator.server(WEB)?.status).toBe('running')
-      // The server was watched until the deadline, not given up on at the first look.
-      const checks = api.emulator.requests.filter(request => request.path.endsWith(`/servers/${WEB}/`)).map(request => request.at)
-      expect(checks.length).toBeGreaterThan(1)
-      expect((checks.at(-1) ?? 0) - started).toBeGreaterThan(4 * MINUTE)
-      expect(api.clock.now() - started).toBeLessThanOrEqual(5 * MINUTE)
-      expect(outputsOf(step)).toMatchObject({ snapshot_id: String(preDeploy.id), server_id: String(WEB), status: 'running' })
-    })
+        expect(error).toMatch(
+          new RegExp(
+            `^the restore of server ${WEB} got no clear answer \\(.+\\), and the server showed no sign of it before the step's timeout ran out: ` +
+              `the restore may have been received and may be running\\. It was not sent twice\\. Check server ${WEB}'s status in the VPS\\.org panel before restoring again$`
+          )
+        )
+        expect(error).toContain(`POST /snapshots/${preDeploy.id}/restore/`)
+        expect(restores(api)).toHaveLength(1)
+        expect(api.emulator.server(WEB)?.status).toBe('running')
+        // The server was watched until the deadline, not given up on at the first look.
+        const checks = api.emulator.requests
+          .filter(request => request.path.endsWith(`/servers/${WEB}/`))
+          .map(request => request.at)
+        expect(checks.length).toBeGreaterThan(1)
+        expect((checks.at(-1) ?? 0) - started).toBeGreaterThan(4 * MINUTE)
+        expect(api.clock.now() - started).toBeLessThanOrEqual(5 * MINUTE)
+        expect(outputsOf(step)).toMatchObject({
+          snapshot_id: String(preDeploy.id),
+          server_id: String(WEB),
+          status: 'running'
+        })
+      }
+    )
 
-    test("no answer before the step's timeout: not sent again, and the step fails saying it may have been received", async ({ api }) => {
+    test("no answer before the step's timeout: not sent again, and the step fails saying it may have been received", async ({
+      api
+    }) => {
       const { preDeploy } = seedSnapshots(api)
       api.emulator.inject('POST /snapshots/{id}/restore/', { kind: 'hang' })
       // The request's own cut-off runs on real time: a short timeout keeps the test short.
       const step = api.step({ timeoutMs: 1_000 })
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
+      const error = await failureOf(
+        restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
+      )
       expect(error).toMatch(
         new RegExp(
           `^the restore of server ${WEB} got no clear answer \\(.+\\), and the server showed no sign of it before the step's timeout ran out: the restore may have been received and may be running\\. It was not sent twice\\. Check server ${WEB}'s status in the VPS\\.org panel before restoring again$`
@@ -403,25 +501,39 @@ describe('restore-snapshot', () => {
       expect(restores(api)).toHaveLength(1)
     })
 
-    test.for([429, 503])('refused with %i (nothing done): simply sent again, and the server restored', async (status, { api }) => {
-      const { preDeploy } = seedSnapshots(api)
-      api.emulator.inject('POST /snapshots/{id}/restore/', { kind: 'status', status, headers: { 'retry-after': '1' } })
-      const step = api.step()
-      await restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
-      const restore = `POST /snapshots/${preDeploy.id}/restore/`
-      expect(restores(api)).toEqual([restore, restore])
-      // Nothing between the two: a refusal is not looked into.
-      const first = api.requests().indexOf(restore)
-      expect(api.requests()[first + 1]).toBe(restore)
-      expect(api.emulator.requests[first + 1]!.at - api.emulator.requests[first]!.at).toBeGreaterThanOrEqual(1_000)
-      expect(outputsOf(step).status).toBe('running')
-    })
+    test.for([429, 503])(
+      'refused with %i (nothing done): simply sent again, and the server restored',
+      async (status, { api }) => {
+        const { preDeploy } = seedSnapshots(api)
+        api.emulator.inject('POST /snapshots/{id}/restore/', {
+          kind: 'status',
+          status,
+          headers: { 'retry-after': '1' }
+        })
+        const step = api.step()
+        await restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
+        const restore = `POST /snapshots/${preDeploy.id}/restore/`
+        expect(restores(api)).toEqual([restore, restore])
+        // Nothing between the two: a refusal is not looked into.
+        const first = api.requests().indexOf(restore)
+        expect(api.requests()[first + 1]).toBe(restore)
+        expect(api.emulator.requests[first + 1]!.at - api.emulator.requests[first]!.at).toBeGreaterThanOrEqual(1_000)
+        expect(outputsOf(step).status).toBe('running')
+      }
+    )
 
-    test('a restore the API keeps refusing with 503: retried, then one error naming the status, nothing restored', async ({ api }) => {
+    test('a restore the API keeps refusing with 503: retried, then one error naming the status, nothing restored', async ({
+      api
+    }) => {
       const { preDeploy } = seedSnapshots(api)
-      api.emulator.inject('POST /snapshots/{id}/restore/', ...Array.from({ length: 6 }, (): Fault => ({ kind: 'status', status: 503 })))
+      api.emulator.inject(
+        'POST /snapshots/{id}/restore/',
+        ...Array.from({ length: 6 }, (): Fault => ({ kind: 'status', status: 503 }))
+      )
       const step = api.step()
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools))
+      const error = await failureOf(
+        restoreSnapshot(snapshotSettings(step, { snapshot: { id: preDeploy.id } }), step.tools)
+      )
       expect(error).toBe(`HTTP 503 from POST /snapshots/${preDeploy.id}/restore/: Service Unavailable.`)
       expect(restores(api).length).toBeGreaterThan(1)
       expect(api.emulator.server(WEB)?.status).toBe('running')
@@ -437,7 +549,14 @@ describe('restore-snapshot', () => {
       expect(api.requests().every(request => request.startsWith('GET '))).toBe(true)
       expect(api.emulator.server(WEB)?.status).toBe('running')
       expect(step.recorder.outcome.planned).toEqual([
-        { do: 'restore', kind: 'snapshot', id: newest.id, label: `snapshot ${newest.id} "newest"`, createdAt: newest.created_at, serverId: WEB }
+        {
+          do: 'restore',
+          kind: 'snapshot',
+          id: newest.id,
+          label: `snapshot ${newest.id} "newest"`,
+          createdAt: newest.created_at,
+          serverId: WEB
+        }
       ])
       // A dry run's plan is in the summary, naming the server, and in its block of the log.
       const plan = `Dry run: would restore server ${WEB} from snapshot ${newest.id} "newest" of ${newest.created_at}, overwriting its disk.`
@@ -455,7 +574,9 @@ describe('restore-snapshot', () => {
     test("another server's snapshot: fails as the real run would, sending only GETs", async ({ api }) => {
       const { database } = seedSnapshots(api)
       const step = api.step({ dryRun: true })
-      const error = await failureOf(restoreSnapshot(snapshotSettings(step, { snapshot: { id: database.id } }), step.tools))
+      const error = await failureOf(
+        restoreSnapshot(snapshotSettings(step, { snapshot: { id: database.id } }), step.tools)
+      )
       expect(error).toBe(`snapshot ${database.id} belongs to server ${DB}, not to server ${WEB}; nothing was restored`)
       expect(api.writes()).toEqual([])
       expect(step.recorder.outcome.planned).toEqual([])
@@ -464,13 +585,17 @@ describe('restore-snapshot', () => {
 })
 
 describe('restore-backup', () => {
-  test("by id: restores through the Servers API with the backup's id, and waits until the server is running", async ({ api }) => {
+  test("by id: restores through the Servers API with the backup's id, and waits until the server is running", async ({
+    api
+  }) => {
     const { manualOlder } = seedBackups(api)
     const step = api.step()
     await restoreBackup(backupSettings(step, { backup: { id: manualOlder.id } }), step.tools)
     const restore = `POST /servers/${WEB}/restore/`
     expect(api.writes()).toEqual([restore])
-    expect(api.emulator.requests.find(request => request.method === 'POST')?.body).toEqual({ backup_id: manualOlder.id })
+    expect(api.emulator.requests.find(request => request.method === 'POST')?.body).toEqual({
+      backup_id: manualOlder.id
+    })
     expect(api.clock.now() - receivedAt(api, restore)).toBeGreaterThanOrEqual(RESTORE_SECONDS * 1000)
     expect(api.requests().at(-1)).toBe(`GET /servers/${WEB}/`)
     expect(api.emulator.server(WEB)?.status).toBe('running')
@@ -495,9 +620,17 @@ describe('restore-backup', () => {
     const { automatic } = seedBackups(api)
     const step = api.step()
     await restoreBackup(backupSettings(step, { backup: { latest: true } }), step.tools)
-    expect(api.emulator.requests.filter(request => request.method === 'POST').map(request => request.body)).toEqual([{ backup_id: automatic.id }])
-    expect(outputsOf(step)).toMatchObject({ backup_id: String(automatic.id), server_id: String(WEB), status: 'running' })
-    expect(restoreNotes(step)[0]).toMatch(new RegExp(`^Restoring server ${WEB} from automatic backup ${automatic.id} of `))
+    expect(api.emulator.requests.filter(request => request.method === 'POST').map(request => request.body)).toEqual([
+      { backup_id: automatic.id }
+    ])
+    expect(outputsOf(step)).toMatchObject({
+      backup_id: String(automatic.id),
+      server_id: String(WEB),
+      status: 'running'
+    })
+    expect(restoreNotes(step)[0]).toMatch(
+      new RegExp(`^Restoring server ${WEB} from automatic backup ${automatic.id} of `)
+    )
   })
 
   describe('refused before any restore is sent', () => {
@@ -529,7 +662,9 @@ describe('restore-backup', () => {
     test('latest on a server with no completed backup', async ({ api }) => {
       api.emulator.addBackup({ serverId: DB, status: 'in_progress' })
       const step = api.step()
-      const error = await failureOf(restoreBackup(backupSettings(step, { backup: { latest: true }, serverId: DB }), step.tools))
+      const error = await failureOf(
+        restoreBackup(backupSettings(step, { backup: { latest: true }, serverId: DB }), step.tools)
+      )
       expect(error).toMatch(new RegExp(`^server ${DB} has no completed backup to use as "latest"`))
       expect(api.writes()).toEqual([])
     })
@@ -539,7 +674,9 @@ describe('restore-backup', () => {
     const { manualOld } = seedBackups(api)
     const step = api.step({ timeoutMs: MINUTE })
     const error = await failureOf(restoreBackup(backupSettings(step, { backup: { id: manualOld.id } }), step.tools))
-    expect(error).toMatch(new RegExp(`^timed out waiting for server ${WEB}, still "(stopping|restoring|starting)" after 59 s of waiting`))
+    expect(error).toMatch(
+      new RegExp(`^timed out waiting for server ${WEB}, still "(stopping|restoring|starting)" after 59 s of waiting`)
+    )
     expect(outputsOf(step)).toMatchObject({ backup_id: String(manualOld.id), server_id: String(WEB) })
   })
 
@@ -561,7 +698,9 @@ describe('restore-backup', () => {
     expect(outputsOf(step)).toMatchObject({ backup_id: String(manualOld.id), status: 'running' })
   })
 
-  test("a proxy's 502 page without acting: not sent again, and the step fails saying it may have been received", async ({ api }) => {
+  test("a proxy's 502 page without acting: not sent again, and the step fails saying it may have been received", async ({
+    api
+  }) => {
     const { manualOld } = seedBackups(api)
     api.emulator.inject('POST /servers/{id}/restore/', { kind: 'html', status: 502 }, { kind: 'html', status: 502 })
     const step = api.step({ timeoutMs: 5 * MINUTE })

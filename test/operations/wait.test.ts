@@ -5,7 +5,18 @@ import { describe, expect } from 'vitest'
 import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
 import { createBackup, createSnapshot } from '../support/one-server.ts'
 import { waitLater } from '../support/one-server.ts'
-import { DB, JOB_SECONDS, WEB, createSettings, failureOf, logOf, outputsOf, summaryOf, test, type Api } from '../support/in-process.ts'
+import {
+  DB,
+  JOB_SECONDS,
+  WEB,
+  createSettings,
+  failureOf,
+  logOf,
+  outputsOf,
+  summaryOf,
+  test,
+  type Api
+} from '../support/in-process.ts'
 
 const MINUTE = 60_000
 
@@ -43,7 +54,14 @@ describe('wait-snapshot', () => {
       created_at: snapshot?.created_at
     })
     expect(JSON.parse(results ?? '')).toEqual([
-      { server_id: WEB, snapshot_id: id, snapshot_name: snapshot?.name, size_mb: snapshot?.size_mb, created_at: snapshot?.created_at, status: 'completed' }
+      {
+        server_id: WEB,
+        snapshot_id: id,
+        snapshot_name: snapshot?.name,
+        size_mb: snapshot?.size_mb,
+        created_at: snapshot?.created_at,
+        status: 'completed'
+      }
     ])
     expect(JSON.parse(snapshot_ids ?? '')).toEqual({ [WEB]: id })
     // Told in the server's block of the log; the summary's servers table shows it.
@@ -62,9 +80,13 @@ describe('wait-snapshot', () => {
     expect(step.recorder.log[0]).toEqual({ level: 'info', text: `Server ${WEB}, 0.0 s: snapshot ${id} in progress` })
     // The checks, each with its status and the time waited, are in the wait's group inside the server's block.
     const waiting = log.indexOf(`▸ Waiting for snapshot ${id}`)
-    expect(log.slice(waiting - 1, waiting)).toEqual([expect.stringMatching(new RegExp(`^▸ Server ${WEB}: snapshot ${id} completed, `))])
+    expect(log.slice(waiting - 1, waiting)).toEqual([
+      expect.stringMatching(new RegExp(`^▸ Server ${WEB}: snapshot ${id} completed, `))
+    ])
     expect(log[waiting + 1]).toMatch(new RegExp(`^snapshot ${id}: in_progress \\(0\\.0 s waited\\)$`))
-    expect(log.filter(line => line.startsWith(`snapshot ${id}: `)).at(-1)).toMatch(new RegExp(`^snapshot ${id}: completed \\(3 min \\d+ s waited\\)$`))
+    expect(log.filter(line => line.startsWith(`snapshot ${id}: `)).at(-1)).toMatch(
+      new RegExp(`^snapshot ${id}: completed \\(3 min \\d+ s waited\\)$`)
+    )
   })
 
   test('says where it is, outside every group, at least every 30 s while it waits', async ({ api }) => {
@@ -75,11 +97,15 @@ describe('wait-snapshot', () => {
     const waitedMs = api.clock.now() - started
     // `Server 12345, 1 min 2 s: snapshot 801 in progress`, each at its time since the step began.
     const at = step.recorder.log.flatMap(line => {
-      const match = line.level === 'info' ? new RegExp(`^Server ${WEB}, (?:(\\d+) min )?([\\d.]+) s: snapshot ${id} in progress$`).exec(line.text) : null
+      const match =
+        line.level === 'info'
+          ? new RegExp(`^Server ${WEB}, (?:(\\d+) min )?([\\d.]+) s: snapshot ${id} in progress$`).exec(line.text)
+          : null
       return match ? [(Number(match[1] ?? 0) * 60 + Number(match[2])) * 1000] : []
     })
     expect(at[0]).toBe(0)
-    for (let index = 1; index < at.length; index++) expect((at[index] ?? 0) - (at[index - 1] ?? 0)).toBeLessThanOrEqual(30_000)
+    for (let index = 1; index < at.length; index++)
+      expect((at[index] ?? 0) - (at[index - 1] ?? 0)).toBeLessThanOrEqual(30_000)
     expect(waitedMs - (at.at(-1) ?? 0)).toBeLessThanOrEqual(30_000)
   })
 
@@ -100,11 +126,15 @@ describe('wait-snapshot', () => {
     expect(step.armed).toEqual([{ kind: 'snapshot', id, serverId: WEB }])
   })
 
-  test('a snapshot whose job fails: the step fails naming the status, keeps the outputs, arms nothing', async ({ api }) => {
+  test('a snapshot whose job fails: the step fails naming the status, keeps the outputs, arms nothing', async ({
+    api
+  }) => {
     api.emulator.failNextJob('snapshot', 'error')
     const id = await startSnapshot(api)
     const step = api.step()
-    const error = await failureOf(waitLater(SNAPSHOTS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    const error = await failureOf(
+      waitLater(SNAPSHOTS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    )
     expect(error).toBe(`snapshot ${id} ended with status "error"`)
     expect(outputsOf(step)).toMatchObject({ snapshot_id: String(id), server_id: String(WEB), status: 'error' })
     expect(step.armed).toEqual([])
@@ -114,7 +144,9 @@ describe('wait-snapshot', () => {
     const busy = api.emulator.addSnapshot({ serverId: WEB, name: 'busy', status: 'in_progress' })
     const step = api.step({ timeoutMs: 2 * MINUTE })
     const started = api.clock.now()
-    const error = await failureOf(waitLater(SNAPSHOTS, { ...step.settings, id: busy.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    const error = await failureOf(
+      waitLater(SNAPSHOTS, { ...step.settings, id: busy.id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    )
     // Every read of the list was a status check.
     const checks = api.requests().filter(request => request === `GET /snapshots/?server_id=${WEB}`).length
     expect(error).toBe(
@@ -124,26 +156,38 @@ describe('wait-snapshot', () => {
     const lastCheck = api.emulator.requests.at(-1)?.at ?? 0
     expect(started + 2 * MINUTE - lastCheck).toBe(500)
     expect(api.clock.now() - started).toBeLessThanOrEqual(2 * MINUTE)
-    expect(outputsOf(step)).toMatchObject({ snapshot_id: String(busy.id), server_id: String(WEB), status: 'in_progress' })
+    expect(outputsOf(step)).toMatchObject({
+      snapshot_id: String(busy.id),
+      server_id: String(WEB),
+      status: 'in_progress'
+    })
     expect(step.armed).toEqual([])
   })
 
   test('a snapshot that is not on server_id: fails naming both, with the outputs it was given', async ({ api }) => {
     const other = api.emulator.addSnapshot({ serverId: DB, name: 'other' })
     const step = api.step()
-    const error = await failureOf(waitLater(SNAPSHOTS, { ...step.settings, id: other.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    const error = await failureOf(
+      waitLater(SNAPSHOTS, { ...step.settings, id: other.id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    )
     expect(error).toBe(`snapshot ${other.id} was not found on server ${WEB}`)
     const { results, ...single } = outputsOf(step)
     expect(single).toEqual({ snapshot_id: String(other.id), server_id: String(WEB) })
-    expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, snapshot_id: other.id, error: `snapshot ${other.id} was not found on server ${WEB}` }])
+    expect(JSON.parse(results ?? '')).toEqual([
+      { server_id: WEB, snapshot_id: other.id, error: `snapshot ${other.id} was not found on server ${WEB}` }
+    ])
     expect(step.armed).toEqual([])
   })
 
   test('a wait that fails before any read still sets snapshot_id and server_id', async ({ api }) => {
     const done = api.emulator.addSnapshot({ serverId: WEB, name: 'done' })
     const step = api.step({ apiToken: 'wrong-token' })
-    const error = await failureOf(waitLater(SNAPSHOTS, { ...step.settings, id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools))
-    expect(error).toBe(`HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`)
+    const error = await failureOf(
+      waitLater(SNAPSHOTS, { ...step.settings, id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    )
+    expect(error).toBe(
+      `HTTP 401 from GET /snapshots/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`
+    )
     const { results, ...single } = outputsOf(step)
     expect(single).toEqual({ snapshot_id: String(done.id), server_id: String(WEB) })
     expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, snapshot_id: done.id, error }])
@@ -152,7 +196,11 @@ describe('wait-snapshot', () => {
 
   test('a status check rides out a 503 and a reset: the wait still succeeds', async ({ api }) => {
     const done = api.emulator.addSnapshot({ serverId: WEB, name: 'done' })
-    api.emulator.inject('GET /snapshots/', { kind: 'status', status: 503, headers: { 'retry-after': '0' } }, { kind: 'reset-before' })
+    api.emulator.inject(
+      'GET /snapshots/',
+      { kind: 'status', status: 503, headers: { 'retry-after': '0' } },
+      { kind: 'reset-before' }
+    )
     const step = api.step()
     await waitLater(SNAPSHOTS, { ...step.settings, id: done.id, serverId: WEB, rollbackOnFailure: true }, step.tools)
     expect(api.requests()).toEqual(Array.from({ length: 3 }, () => `GET /snapshots/?server_id=${WEB}`))
@@ -163,7 +211,12 @@ describe('wait-snapshot', () => {
   test('a rate limit with Retry-After during the wait is waited out, not a failure', async ({ api }) => {
     const id = await startSnapshot(api)
     const from = api.emulator.requests.length
-    api.emulator.inject('GET /snapshots/', { kind: 'status', status: 429, headers: { 'retry-after': '5' }, body: { detail: 'Request was throttled.' } })
+    api.emulator.inject('GET /snapshots/', {
+      kind: 'status',
+      status: 429,
+      headers: { 'retry-after': '5' },
+      body: { detail: 'Request was throttled.' }
+    })
     const step = api.step()
     await waitLater(SNAPSHOTS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: false }, step.tools)
     expect(outputsOf(step).status).toBe('completed')
@@ -205,16 +258,24 @@ describe('wait-backup', () => {
   test('checks at once: an automatic backup already completed costs one request', async ({ api }) => {
     const automatic = api.emulator.addBackup({ serverId: WEB, backupType: 'automatic' })
     const step = api.step({ pollIntervalMs: 30_000 })
-    await waitLater(BACKUPS, { ...step.settings, id: automatic.id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    await waitLater(
+      BACKUPS,
+      { ...step.settings, id: automatic.id, serverId: WEB, rollbackOnFailure: false },
+      step.tools
+    )
     expect(api.requests()).toEqual([`GET /backups/?server_id=${WEB}`])
     expect(logOf(step).at(-1)).toBe(`Automatic backup ${automatic.id} is completed.`)
   })
 
-  test('a backup whose job fails: the step fails naming the status, keeps the outputs, arms nothing', async ({ api }) => {
+  test('a backup whose job fails: the step fails naming the status, keeps the outputs, arms nothing', async ({
+    api
+  }) => {
     api.emulator.failNextJob('backup')
     const id = await startBackup(api)
     const step = api.step()
-    const error = await failureOf(waitLater(BACKUPS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: true }, step.tools))
+    const error = await failureOf(
+      waitLater(BACKUPS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    )
     expect(error).toBe(`backup ${id} ended with status "failed"`)
     expect(outputsOf(step)).toMatchObject({ backup_id: String(id), server_id: String(WEB), status: 'failed' })
     expect(step.armed).toEqual([])
@@ -224,8 +285,12 @@ describe('wait-backup', () => {
     api.emulator.setJobSeconds(30 * 60)
     const id = await startBackup(api)
     const step = api.step({ timeoutMs: 2 * MINUTE })
-    const error = await failureOf(waitLater(BACKUPS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: true }, step.tools))
-    expect(error).toMatch(new RegExp(`^timed out waiting for backup ${id}, still "in_progress" after 1 min 59 s of waiting`))
+    const error = await failureOf(
+      waitLater(BACKUPS, { ...step.settings, id, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    )
+    expect(error).toMatch(
+      new RegExp(`^timed out waiting for backup ${id}, still "in_progress" after 1 min 59 s of waiting`)
+    )
     expect(outputsOf(step)).toMatchObject({ backup_id: String(id), server_id: String(WEB), status: 'in_progress' })
     expect(step.armed).toEqual([])
   })
@@ -233,17 +298,25 @@ describe('wait-backup', () => {
   test('a backup that is not on server_id: fails naming both', async ({ api }) => {
     const other = api.emulator.addBackup({ serverId: DB })
     const step = api.step()
-    const error = await failureOf(waitLater(BACKUPS, { ...step.settings, id: other.id, serverId: WEB, rollbackOnFailure: false }, step.tools))
+    const error = await failureOf(
+      waitLater(BACKUPS, { ...step.settings, id: other.id, serverId: WEB, rollbackOnFailure: false }, step.tools)
+    )
     expect(error).toBe(`backup ${other.id} was not found on server ${WEB}`)
     const { results, ...single } = outputsOf(step)
     expect(single).toEqual({ backup_id: String(other.id), server_id: String(WEB) })
-    expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, backup_id: other.id, error: `backup ${other.id} was not found on server ${WEB}` }])
+    expect(JSON.parse(results ?? '')).toEqual([
+      { server_id: WEB, backup_id: other.id, error: `backup ${other.id} was not found on server ${WEB}` }
+    ])
   })
 
   test('a wait that fails before any read still sets backup_id and server_id', async ({ api }) => {
     const step = api.step({ apiToken: 'wrong-token' })
-    const error = await failureOf(waitLater(BACKUPS, { ...step.settings, id: 501, serverId: WEB, rollbackOnFailure: true }, step.tools))
-    expect(error).toBe(`HTTP 401 from GET /backups/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`)
+    const error = await failureOf(
+      waitLater(BACKUPS, { ...step.settings, id: 501, serverId: WEB, rollbackOnFailure: true }, step.tools)
+    )
+    expect(error).toBe(
+      `HTTP 401 from GET /backups/?server_id=${WEB}: Invalid token. Check input "api_token": the API did not accept it.`
+    )
     const { results, ...single } = outputsOf(step)
     expect(single).toEqual({ backup_id: '501', server_id: String(WEB) })
     expect(JSON.parse(results ?? '')).toEqual([{ server_id: WEB, backup_id: 501, error }])

@@ -51,7 +51,10 @@ function fromCache(): { stats: BuildStats; modules: string } | undefined {
   const [stats, modules, recorded] = ['stats.json', 'modules.txt', 'dist-hashes.json'].map(file => join(CACHE, file))
   if (![stats, modules, recorded].every(file => file && existsSync(file))) return undefined
   if (JSON.stringify(JSON.parse(readFileSync(recorded ?? '', 'utf8'))) !== hashes(join(ROOT, 'dist'))) return undefined
-  return { stats: JSON.parse(readFileSync(stats ?? '', 'utf8')) as BuildStats, modules: readFileSync(modules ?? '', 'utf8') }
+  return {
+    stats: JSON.parse(readFileSync(stats ?? '', 'utf8')) as BuildStats,
+    modules: readFileSync(modules ?? '', 'utf8')
+  }
 }
 
 function freshBuild(): { stats: BuildStats; modules: string } {

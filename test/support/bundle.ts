@@ -67,7 +67,11 @@ export async function actionDefaults(): Promise<Record<string, string>> {
 
 export async function runStep(inputs: Record<string, string>, options: StepOptions = {}): Promise<StepResult> {
   const dir = await mkdtemp(join(tmpdir(), 'vps-action-step-'))
-  const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STATE: join(dir, 'state'), GITHUB_STEP_SUMMARY: join(dir, 'summary') }
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary')
+  }
   await Promise.all(Object.values(files).map(file => writeFile(file, '')))
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -104,7 +108,10 @@ export async function runStep(inputs: Record<string, string>, options: StepOptio
   }
 }
 
-function spawnNode(env: Record<string, string>, killAfterMs: number): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+function spawnNode(
+  env: Record<string, string>,
+  killAfterMs: number
+): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''

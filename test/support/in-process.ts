@@ -53,7 +53,11 @@ export class Api {
     const armed: RollbackTarget[] = []
     const agent = new Agent()
     this.#agents.push(agent)
-    const tools = connect(settings, recorder, { dispatcher: agent, clock: this.clock, arm: target => armed.push(target) })
+    const tools = connect(settings, recorder, {
+      dispatcher: agent,
+      clock: this.clock,
+      arm: target => armed.push(target)
+    })
     return { tools, recorder, armed, settings }
   }
 
@@ -80,7 +84,16 @@ export class Api {
 /** A create's settings as a step would read them, with the run context the harness uses. */
 export function createSettings(overrides: Partial<CreateSettings> = {}): CreateSettings {
   const marker = 'gha-acme-shop-9876543210-1-a1b2c3'
-  const made = { serverId: WEB, name: marker, namePrefix: 'gha-', marker, description: 'Before deploy', wait: true, protect: false, rollbackOnFailure: false }
+  const made = {
+    serverId: WEB,
+    name: marker,
+    namePrefix: 'gha-',
+    marker,
+    description: 'Before deploy',
+    wait: true,
+    protect: false,
+    rollbackOnFailure: false
+  }
   return { ...made, ...rules(), ...overrides }
 }
 
@@ -89,7 +102,12 @@ export const test = base.extend<{ api: Api; emulatorOptions: EmulatorOptions }>(
   emulatorOptions: [{}, { injected: false }],
   api: async ({ emulatorOptions }, use) => {
     const clock = new VirtualClock()
-    const emulator = await startEmulator({ jobSeconds: JOB_SECONDS, restoreSeconds: RESTORE_SECONDS, ...emulatorOptions, now: () => clock.now() })
+    const emulator = await startEmulator({
+      jobSeconds: JOB_SECONDS,
+      restoreSeconds: RESTORE_SECONDS,
+      ...emulatorOptions,
+      now: () => clock.now()
+    })
     const api = new Api(emulator, clock)
     await use(api)
     await api.close()
@@ -110,12 +128,17 @@ export function summaryOf(step: Step, level?: 'note' | 'notice' | 'warning'): st
 export function logOf(step: Step): string[] {
   const flat = (lines: typeof step.recorder.log): string[] =>
     lines.flatMap(line =>
-      line.level === 'group' ? [`▸ ${line.title}`, ...flat(line.lines)] : [line.level === 'info' ? line.text : `${line.level}: ${line.text}`]
+      line.level === 'group'
+        ? [`▸ ${line.title}`, ...flat(line.lines)]
+        : [line.level === 'info' ? line.text : `${line.level}: ${line.text}`]
     )
   return flat(step.recorder.log)
 }
 
-/** Runs `work`, expecting it to fail; returns the error's message (the step's one error line, less the operation's name). */
+/**
+ * Runs `work`, expecting it to fail; returns the error's message (the step's one error line, less the operation's
+ * name).
+ */
 export async function failureOf(work: Promise<unknown>): Promise<string> {
   try {
     await work

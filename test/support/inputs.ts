@@ -8,7 +8,11 @@ import { ROOT } from './bundle.ts'
 export type Inputs = Partial<Record<string, string | undefined>>
 
 /** action.yml's inputs with their defaults, which the runner passes for every input not given. */
-const DECLARED = (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string | number | boolean }> }).inputs
+const DECLARED = (
+  parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string | number | boolean }>
+  }
+).inputs
 
 /**
  * Sets every input as an `INPUT_<NAME>` variable, as the runner would: the ones given, else
@@ -16,6 +20,9 @@ const DECLARED = (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inp
  * `vi.unstubAllEnvs()`.
  */
 export function stubInputs(inputs: Inputs): void {
-  const defaults = Object.entries(DECLARED).map(([name, input]) => [name, input.default === undefined ? undefined : String(input.default)] as const)
-  for (const [name, value] of Object.entries({ ...Object.fromEntries(defaults), ...inputs })) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
+  const defaults = Object.entries(DECLARED).map(
+    ([name, input]) => [name, input.default === undefined ? undefined : String(input.default)] as const
+  )
+  for (const [name, value] of Object.entries({ ...Object.fromEntries(defaults), ...inputs }))
+    vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
 }

@@ -23,7 +23,11 @@ export const LAYERS: readonly Layer[] = [
     role: 'what an operation declares, is handed and speaks through',
     members: ['operation.ts', 'tools.ts', 'report.ts', 'outputs.ts', 'state.ts']
   },
-  { name: 'decisions', role: 'pure planning and reading', members: ['plan/', 'inputs.ts', 'naming.ts', 'run-context.ts', 'kinds.ts'] },
+  {
+    name: 'decisions',
+    role: 'pure planning and reading',
+    members: ['plan/', 'inputs.ts', 'naming.ts', 'run-context.ts', 'kinds.ts']
+  },
   { name: 'errors', role: 'what a failure is, and the one line it prints', members: ['errors.ts'] },
   { name: 'api', role: 'the VPS.org client, which knows nothing of the step', members: ['api/'] },
   { name: 'leaves', role: 'time and text', members: ['clock.ts', 'format.ts'] }

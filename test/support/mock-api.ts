@@ -7,7 +7,11 @@ export const MOCK_ORIGIN = 'https://api.test'
  * undici's MockAgent for the API's origin, new for each test and closed after it; no request
  * reaches the network. `calls()` is every request it answered, in order.
  */
-export function useMockApi(): { agent: () => MockAgent; api: () => MockPool; calls: () => Array<{ method: string; path: string; body: unknown }> } {
+export function useMockApi(): {
+  agent: () => MockAgent
+  api: () => MockPool
+  calls: () => Array<{ method: string; path: string; body: unknown }>
+} {
   let agent: MockAgent
   let api: MockPool
   beforeEach(() => {
@@ -21,6 +25,7 @@ export function useMockApi(): { agent: () => MockAgent; api: () => MockPool; cal
   return {
     agent: () => agent,
     api: () => api,
-    calls: () => [...(agent.getCallHistory() ?? [])].map(call => ({ method: call.method, path: call.path, body: call.body }))
+    calls: () =>
+      [...(agent.getCallHistory() ?? [])].map(call => ({ method: call.method, path: call.path, body: call.body }))
   }
 }

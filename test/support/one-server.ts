@@ -19,8 +19,15 @@ export function createBackup(settings: CommonSettings & CreateSettings, tools: T
   return CREATE_BACKUP.run({ ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
 }
 
-export function prune<T extends Snapshot | Backup>(kind: Kind<T>, settings: CommonSettings & PruneSettings, tools: Tools): Promise<void> {
-  return (kind.noun === 'snapshot' ? PRUNE_SNAPSHOTS : PRUNE_BACKUPS).run({ ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
+export function prune<T extends Snapshot | Backup>(
+  kind: Kind<T>,
+  settings: CommonSettings & PruneSettings,
+  tools: Tools
+): Promise<void> {
+  return (kind.noun === 'snapshot' ? PRUNE_SNAPSHOTS : PRUNE_BACKUPS).run(
+    { ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL },
+    tools
+  )
 }
 
 export interface RestoreSnapshotSettings {
@@ -38,11 +45,17 @@ export interface RestoreBackupSettings {
 
 export function restoreSnapshot(settings: CommonSettings & RestoreSnapshotSettings, tools: Tools): Promise<void> {
   const serverIds = settings.serverId === undefined ? undefined : [settings.serverId]
-  return RESTORE_SNAPSHOT.run({ ...settings, reference: settings.snapshot, serverIds, maxParallel: MAX_PARALLEL }, tools)
+  return RESTORE_SNAPSHOT.run(
+    { ...settings, reference: settings.snapshot, serverIds, maxParallel: MAX_PARALLEL },
+    tools
+  )
 }
 
 export function restoreBackup(settings: CommonSettings & RestoreBackupSettings, tools: Tools): Promise<void> {
-  return RESTORE_BACKUP.run({ ...settings, reference: settings.backup, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)
+  return RESTORE_BACKUP.run(
+    { ...settings, reference: settings.backup, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL },
+    tools
+  )
 }
 
 export function waitLater<T extends Snapshot | Backup>(

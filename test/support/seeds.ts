@@ -11,7 +11,17 @@ export function daysAgo(days: number, now = Date.now()): string {
 }
 
 export function seedAccount(emulator: Emulator, serverId = DEMO_SERVER_ID): void {
-  emulator.addSnapshot({ serverId, name: 'pre-migration-snapshot', createdAt: daysAgo(9), description: 'Before major migration' })
-  emulator.addSnapshot({ serverId, name: 'before-update-snapshot', createdAt: daysAgo(2), description: 'Snapshot before system update' })
+  emulator.addSnapshot({
+    serverId,
+    name: 'pre-migration-snapshot',
+    createdAt: daysAgo(9),
+    description: 'Before major migration'
+  })
+  emulator.addSnapshot({
+    serverId,
+    name: 'before-update-snapshot',
+    createdAt: daysAgo(2),
+    description: 'Snapshot before system update'
+  })
   emulator.addBackup({ serverId, backupType: 'automatic', createdAt: daysAgo(1) })
 }

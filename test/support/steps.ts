@@ -1,7 +1,13 @@
 // Shared by the end-to-end tests: run the committed bundle against a fresh emulator and read
 // what happened, both in the step's result and in the requests the emulator received.
 import { test as base, expect } from 'vitest'
-import { DEFAULT_TOKEN, startEmulator, type Emulator, type EmulatorOptions, type RecordedRequest } from '../emulator/server.ts'
+import {
+  DEFAULT_TOKEN,
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type RecordedRequest
+} from '../emulator/server.ts'
 import { RUN_CONTEXT, runStep, type StepOptions, type StepResult } from './bundle.ts'
 
 export const TOKEN = DEFAULT_TOKEN
@@ -33,8 +39,15 @@ export function start(options: EmulatorOptions = {}): Promise<Emulator> {
  * Runs the bundle against the emulator with the right token and a short poll interval (any of
  * which `inputs` may override), and checks on every run that the token never leaks.
  */
-export async function step(emulator: Emulator, inputs: Record<string, string>, options: StepOptions = {}): Promise<StepResult> {
-  const result = await runStep({ api_token: TOKEN, api_url: emulator.url, poll_interval: POLL_INTERVAL, ...inputs }, options)
+export async function step(
+  emulator: Emulator,
+  inputs: Record<string, string>,
+  options: StepOptions = {}
+): Promise<StepResult> {
+  const result = await runStep(
+    { api_token: TOKEN, api_url: emulator.url, poll_interval: POLL_INTERVAL, ...inputs },
+    options
+  )
   expectNoLeak(result, inputs.api_token ?? TOKEN)
   return result
 }

@@ -10,7 +10,11 @@ const rows: Array<[string, Answer, Record<Method, Verdict>]> = [
   ['401 wrong token', { status: 401 }, { GET: 'final', DELETE: 'final', POST: 'final' }],
   ['403 forbidden', { status: 403 }, { GET: 'final', DELETE: 'final', POST: 'final' }],
   ['404 not found', { status: 404 }, { GET: 'final', DELETE: 'final', POST: 'final' }],
-  ['408 request timeout (may come after the API acted)', { status: 408 }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
+  [
+    '408 request timeout (may come after the API acted)',
+    { status: 408 },
+    { GET: 'retry', DELETE: 'retry', POST: 'look-first' }
+  ],
   ['409 conflict', { status: 409 }, { GET: 'final', DELETE: 'final', POST: 'final' }],
   ['422 unprocessable', { status: 422 }, { GET: 'final', DELETE: 'final', POST: 'final' }],
   ['429 rate limited (refused before acting)', { status: 429 }, { GET: 'retry', DELETE: 'retry', POST: 'resend' }],
@@ -25,21 +29,30 @@ const rows: Array<[string, Answer, Record<Method, Verdict>]> = [
   ['connect timeout', { code: 'UND_ERR_CONNECT_TIMEOUT' }, { GET: 'retry', DELETE: 'retry', POST: 'resend' }],
   ['connection reset', { code: 'ECONNRESET' }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
   ['socket closed mid-answer', { code: 'UND_ERR_SOCKET' }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
-  ['no answer headers in time', { code: 'UND_ERR_HEADERS_TIMEOUT' }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
+  [
+    'no answer headers in time',
+    { code: 'UND_ERR_HEADERS_TIMEOUT' },
+    { GET: 'retry', DELETE: 'retry', POST: 'look-first' }
+  ],
   ['answer body stalled', { code: 'UND_ERR_BODY_TIMEOUT' }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
   ['broken pipe', { code: 'EPIPE' }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
-  ["cut off by the step's own deadline", { code: 'DEADLINE_REACHED' }, { GET: 'retry', DELETE: 'retry', POST: 'look-first' }],
+  [
+    "cut off by the step's own deadline",
+    { code: 'DEADLINE_REACHED' },
+    { GET: 'retry', DELETE: 'retry', POST: 'look-first' }
+  ],
   ['not sent: no time left', { code: 'NO_TIME_LEFT' }, { GET: 'retry', DELETE: 'retry', POST: 'resend' }],
   ['a TLS certificate error', { code: 'CERT_HAS_EXPIRED' }, { GET: 'final', DELETE: 'final', POST: 'final' }]
 ]
 
 describe('verdict', () => {
-  it.each(rows.flatMap(([name, answer, verdicts]) => (['GET', 'DELETE', 'POST'] as const).map(method => [method, name, verdicts[method], answer] as const)))(
-    '%s answered %s: %s',
-    (method, _name, expected, answer) => {
-      expect(verdict(method, answer)).toBe(expected)
-    }
-  )
+  it.each(
+    rows.flatMap(([name, answer, verdicts]) =>
+      (['GET', 'DELETE', 'POST'] as const).map(method => [method, name, verdicts[method], answer] as const)
+    )
+  )('%s answered %s: %s', (method, _name, expected, answer) => {
+    expect(verdict(method, answer)).toBe(expected)
+  })
 })
 
 describe('mayHaveActed', () => {

@@ -16,11 +16,26 @@ describe('causeOf', () => {
       path: '/snapshots/',
       cause: 'check input "api_token": the API refused it (a token without the permission for this request)'
     },
-    { status: 404, method: 'GET', path: '/servers/12345/', cause: 'check input "server_id": the API has no server 12345' },
+    {
+      status: 404,
+      method: 'GET',
+      path: '/servers/12345/',
+      cause: 'check input "server_id": the API has no server 12345'
+    },
     { status: 404, method: 'POST', path: '/snapshots/', cause: 'check input "server_id": the API has no such server' },
     { status: 404, method: 'POST', path: '/backups/', cause: 'check input "server_id": the API has no such server' },
-    { status: 404, method: 'POST', path: '/snapshots/801/restore/', cause: 'check input "snapshot_id": the API has no snapshot 801' },
-    { status: 404, method: 'DELETE', path: '/backups/501/', cause: 'check input "backup_id": the API has no backup 501' },
+    {
+      status: 404,
+      method: 'POST',
+      path: '/snapshots/801/restore/',
+      cause: 'check input "snapshot_id": the API has no snapshot 801'
+    },
+    {
+      status: 404,
+      method: 'DELETE',
+      path: '/backups/501/',
+      cause: 'check input "backup_id": the API has no backup 501'
+    },
     {
       status: 404,
       method: 'POST',
@@ -28,8 +43,18 @@ describe('causeOf', () => {
       cause: 'check inputs "server_id" and "backup_id": the API has no server 12345, or no such backup of it'
     },
     // A list always exists: its 404 is a wrong base URL.
-    { status: 404, method: 'GET', path: '/snapshots/', cause: 'check input "api_url": no path of the API answers there' },
-    { status: 404, method: 'GET', path: '/somewhere/else/', cause: 'check input "api_url": no path of the API answers there' },
+    {
+      status: 404,
+      method: 'GET',
+      path: '/snapshots/',
+      cause: 'check input "api_url": no path of the API answers there'
+    },
+    {
+      status: 404,
+      method: 'GET',
+      path: '/somewhere/else/',
+      cause: 'check input "api_url": no path of the API answers there'
+    },
     { status: 400, method: 'POST', path: '/snapshots/', cause: undefined },
     { status: 503, method: 'GET', path: '/snapshots/', cause: undefined }
   ])('$status on $method $path: $cause', ({ status, method, path, cause }) => {
@@ -37,7 +62,9 @@ describe('causeOf', () => {
   })
 
   it("points every 404 at api_url once the API's own list answers 404 too", () => {
-    expect(causeOf(404, 'GET', '/servers/12345/', false)).toBe('check input "api_url": no path of the API answers there')
+    expect(causeOf(404, 'GET', '/servers/12345/', false)).toBe(
+      'check input "api_url": no path of the API answers there'
+    )
   })
 })
 
@@ -69,7 +96,9 @@ describe('what the client says', () => {
     const pool = agent.get('https://api.test')
     const hung = Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' })
     pool.intercept({ path: '/api/v1/servers/12345/', method: 'GET' }).replyWithError(hung)
-    pool.intercept({ path: '/api/v1/servers/12345/', method: 'GET' }).reply(200, { id: 12345, name: 'web', status: 'running' })
+    pool
+      .intercept({ path: '/api/v1/servers/12345/', method: 'GET' })
+      .reply(200, { id: 12345, name: 'web', status: 'running' })
     await client().getServer(12345)
     expect(retries).toEqual(['GET /servers/12345/: no answer within 30 s; trying again in 0.0 s (attempt 2 of 5)'])
   })

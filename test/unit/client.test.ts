@@ -20,7 +20,12 @@ const JSON_REPLY = { headers: { 'content-type': 'application/json' } }
 const HTML_REPLY = { headers: { 'content-type': 'text/html' } }
 
 const SNAPSHOT: Snapshot = snapshot({ id: 801, name: 'pre-migration-snapshot', created_at: '2025-01-15T18:30:00Z' })
-const BACKUP: Backup = backup({ id: 501, backup_type: 'automatic', description: 'Automatic daily backup', expires_at: '2025-02-16T03:00:00Z' })
+const BACKUP: Backup = backup({
+  id: 501,
+  backup_type: 'automatic',
+  description: 'Automatic daily backup',
+  expires_at: '2025-02-16T03:00:00Z'
+})
 const SERVER: Server = { id: SERVER_ID, name: 'web-server-01', status: 'running' }
 const RESTORE: RestoreAnswer = {
   status: 'success',
@@ -48,8 +53,12 @@ afterEach(async () => {
   await agent.close()
 })
 
-/** A client on a virtual clock (retries wait no real time), unless a test needs real time for a request's own timeout. */
-function client(options: { baseUrl?: string; deadlineInMs?: number; clock?: Clock; pause?: RequestPause } = {}): VpsClient {
+/**
+ * A client on a virtual clock (retries wait no real time), unless a test needs real time for a request's own timeout.
+ */
+function client(
+  options: { baseUrl?: string; deadlineInMs?: number; clock?: Clock; pause?: RequestPause } = {}
+): VpsClient {
   const time = options.clock ?? clock
   return new VpsClient({
     baseUrl: new URL(options.baseUrl ?? BASE),
@@ -162,7 +171,14 @@ describe('every endpoint', () => {
       path: '/api/v1/backups/',
       body: { server_id: SERVER_ID, description: 'gha-x Before deploy' },
       status: 201,
-      reply: { ...BACKUP, backup_type: 'manual', status: 'in_progress', size_mb: null, expires_at: null, message: 'Backup creation started' },
+      reply: {
+        ...BACKUP,
+        backup_type: 'manual',
+        status: 'in_progress',
+        size_mb: null,
+        expires_at: null,
+        message: 'Backup creation started'
+      },
       result: expect.objectContaining({ id: 501, backup_type: 'manual', status: 'in_progress' })
     },
     {
@@ -194,19 +210,27 @@ describe('every endpoint', () => {
       reply: SERVER,
       result: SERVER
     }
-  ])('$endpoint sends $method $path with the token and JSON headers', async ({ call, method, path, body, status, reply, result }) => {
-    const bodyMatcher = method === 'GET' ? {} : { body: jsonBody(body) }
-    api.intercept({ method, path, headers: HEADERS, ...bodyMatcher }).reply(status, reply as object, JSON_REPLY)
+  ])(
+    '$endpoint sends $method $path with the token and JSON headers',
+    async ({ call, method, path, body, status, reply, result }) => {
+      const bodyMatcher = method === 'GET' ? {} : { body: jsonBody(body) }
+      api.intercept({ method, path, headers: HEADERS, ...bodyMatcher }).reply(status, reply as object, JSON_REPLY)
 
-    await expect(call(client())).resolves.toEqual(result)
-    expect(calls()).toHaveLength(1)
-    expect(agent.pendingInterceptors()).toEqual([])
-  })
+      await expect(call(client())).resolves.toEqual(result)
+      expect(calls()).toHaveLength(1)
+      expect(agent.pendingInterceptors()).toEqual([])
+    }
+  )
 
-  it.each([`${ORIGIN}/api/v1/`, `${ORIGIN}/api/v1//`])('joins paths to a base URL with a trailing slash (%s)', async baseUrl => {
-    api.intercept({ method: 'GET', path: `/api/v1/servers/${SERVER_ID}/`, headers: HEADERS }).reply(200, SERVER, JSON_REPLY)
-    await expect(client({ baseUrl }).getServer(SERVER_ID)).resolves.toEqual(SERVER)
-  })
+  it.each([`${ORIGIN}/api/v1/`, `${ORIGIN}/api/v1//`])(
+    'joins paths to a base URL with a trailing slash (%s)',
+    async baseUrl => {
+      api
+        .intercept({ method: 'GET', path: `/api/v1/servers/${SERVER_ID}/`, headers: HEADERS })
+        .reply(200, SERVER, JSON_REPLY)
+      await expect(client({ baseUrl }).getServer(SERVER_ID)).resolves.toEqual(SERVER)
+    }
+  )
 
   it('logs one line per request with the endpoint and never the token', async () => {
     api.intercept({ method: 'GET', path: `/api/v1/servers/${SERVER_ID}/` }).reply(200, SERVER, JSON_REPLY)
@@ -225,8 +249,16 @@ describe('lists over several pages', () => {
     pages.forEach((results, index) => {
       const page = index + 1
       api
-        .intercept({ method: 'GET', path: `/api/v1/backups/?${query}${page > 1 ? `&page=${page}` : ''}`, headers: HEADERS })
-        .reply(200, { count: 5, next: page < 3 ? url(page + 1) : null, previous: page > 1 ? url(page - 1) : null, results }, JSON_REPLY)
+        .intercept({
+          method: 'GET',
+          path: `/api/v1/backups/?${query}${page > 1 ? `&page=${page}` : ''}`,
+          headers: HEADERS
+        })
+        .reply(
+          200,
+          { count: 5, next: page < 3 ? url(page + 1) : null, previous: page > 1 ? url(page - 1) : null, results },
+          JSON_REPLY
+        )
     })
 
     const items = await client().listBackups({ serverId: SERVER_ID, backupType: 'manual' })
@@ -241,10 +273,20 @@ describe('lists over several pages', () => {
 
   it.each([
     { case: 'another host', next: 'https://evil.test/api/v1/snapshots/?page=2', origin: 'https://evil.test' },
-    { case: 'plain http on the same host', next: 'http://api.test/api/v1/snapshots/?page=2', origin: 'http://api.test' },
-    { case: 'another port of the same host', next: 'https://api.test:8443/api/v1/snapshots/?page=2', origin: 'https://api.test:8443' }
+    {
+      case: 'plain http on the same host',
+      next: 'http://api.test/api/v1/snapshots/?page=2',
+      origin: 'http://api.test'
+    },
+    {
+      case: 'another port of the same host',
+      next: 'https://api.test:8443/api/v1/snapshots/?page=2',
+      origin: 'https://api.test:8443'
+    }
   ])('refuses a next page on $case, and never sends the token there', async ({ next, origin }) => {
-    api.intercept({ method: 'GET', path: '/api/v1/snapshots/' }).reply(200, { count: 2, next, results: [SNAPSHOT] }, JSON_REPLY)
+    api
+      .intercept({ method: 'GET', path: '/api/v1/snapshots/' })
+      .reply(200, { count: 2, next, results: [SNAPSHOT] }, JSON_REPLY)
     agent
       .get(origin)
       .intercept({ method: 'GET', path: () => true })
@@ -259,11 +301,17 @@ describe('lists over several pages', () => {
   })
 
   it('stops at a next page already read, naming it, instead of looping forever', async () => {
-    api.intercept({ method: 'GET', path: '/api/v1/snapshots/' }).reply(200, { count: 3, next: `${BASE}/snapshots/?page=2`, results: [SNAPSHOT] }, JSON_REPLY)
-    api.intercept({ method: 'GET', path: '/api/v1/snapshots/?page=2' }).reply(200, { count: 3, next: `${BASE}/snapshots/`, results: [SNAPSHOT] }, JSON_REPLY)
+    api
+      .intercept({ method: 'GET', path: '/api/v1/snapshots/' })
+      .reply(200, { count: 3, next: `${BASE}/snapshots/?page=2`, results: [SNAPSHOT] }, JSON_REPLY)
+    api
+      .intercept({ method: 'GET', path: '/api/v1/snapshots/?page=2' })
+      .reply(200, { count: 3, next: `${BASE}/snapshots/`, results: [SNAPSHOT] }, JSON_REPLY)
     const error = await failureOf(client().listSnapshots())
     expect(error).toBeInstanceOf(ApiError)
-    expect(error.message).toBe("HTTP 200 from GET /snapshots/?page=2: the list's next page is GET /snapshots/, a page already read: the list loops")
+    expect(error.message).toBe(
+      "HTTP 200 from GET /snapshots/?page=2: the list's next page is GET /snapshots/, a page already read: the list loops"
+    )
     expect(calls()).toHaveLength(2)
   })
 
@@ -275,7 +323,11 @@ describe('lists over several pages', () => {
         const page = Number(new URL(options.path, ORIGIN).searchParams.get('page') ?? 1)
         return {
           statusCode: 200,
-          data: { count: PAGES, next: page < PAGES ? `${BASE}/snapshots/?page=${page + 1}` : null, results: [snapshot({ id: page })] },
+          data: {
+            count: PAGES,
+            next: page < PAGES ? `${BASE}/snapshots/?page=${page + 1}` : null,
+            results: [snapshot({ id: page })]
+          },
           responseOptions: JSON_REPLY
         }
       })
@@ -290,8 +342,18 @@ describe('an error answer', () => {
   const create = (c: VpsClient) => c.createSnapshot({ server_id: SERVER_ID, name: 'pre-deploy', description: 'x' })
 
   it.each([
-    { shape: '{detail}', status: 400, reply: { detail: 'Snapshot limit reached for this server.' }, words: ['Snapshot limit reached for this server.'] },
-    { shape: '{message}', status: 400, reply: { message: 'Server is not in a valid state.' }, words: ['Server is not in a valid state.'] },
+    {
+      shape: '{detail}',
+      status: 400,
+      reply: { detail: 'Snapshot limit reached for this server.' },
+      words: ['Snapshot limit reached for this server.']
+    },
+    {
+      shape: '{message}',
+      status: 400,
+      reply: { message: 'Server is not in a valid state.' },
+      words: ['Server is not in a valid state.']
+    },
     { shape: '{error}', status: 404, reply: { error: 'Server not found' }, words: ['Server not found'] },
     {
       shape: 'a field map',
@@ -299,22 +361,35 @@ describe('an error answer', () => {
       reply: { name: ['Invalid characters.'], server_id: ['Required.'] },
       words: ['name', 'Invalid characters.', 'server_id', 'Required.']
     },
-    { shape: '{non_field_errors}', status: 400, reply: { non_field_errors: ['Snapshot limit reached.'] }, words: ['Snapshot limit reached.'] },
+    {
+      shape: '{non_field_errors}',
+      status: 400,
+      reply: { non_field_errors: ['Snapshot limit reached.'] },
+      words: ['Snapshot limit reached.']
+    },
     { shape: 'a 401 {detail}', status: 401, reply: { detail: 'Invalid token.' }, words: ['Invalid token.'] },
-    { shape: 'a 429 {detail}', status: 429, reply: { detail: 'Request was throttled.' }, words: ['Request was throttled.'] }
-  ])('becomes an ApiError with the status, the endpoint and the message of $shape', async ({ status, reply, words }) => {
-    // A refusal (429) is sent again: every attempt gets the same answer, and the last one is passed on.
-    api.intercept({ method: 'POST', path: '/api/v1/snapshots/' }).reply(status, reply, JSON_REPLY).persist()
+    {
+      shape: 'a 429 {detail}',
+      status: 429,
+      reply: { detail: 'Request was throttled.' },
+      words: ['Request was throttled.']
+    }
+  ])(
+    'becomes an ApiError with the status, the endpoint and the message of $shape',
+    async ({ status, reply, words }) => {
+      // A refusal (429) is sent again: every attempt gets the same answer, and the last one is passed on.
+      api.intercept({ method: 'POST', path: '/api/v1/snapshots/' }).reply(status, reply, JSON_REPLY).persist()
 
-    const error = await failureOf(create(client()))
+      const error = await failureOf(create(client()))
 
-    expect(error).toBeInstanceOf(ApiError)
-    const apiError = error as ApiError
-    expect(apiError.status).toBe(status)
-    expect(apiError.endpoint).toBe('POST /snapshots/')
-    for (const word of words) expect(apiError.apiMessage).toContain(word)
-    expect(error.message).not.toContain(TOKEN)
-  })
+      expect(error).toBeInstanceOf(ApiError)
+      const apiError = error as ApiError
+      expect(apiError.status).toBe(status)
+      expect(apiError.endpoint).toBe('POST /snapshots/')
+      for (const word of words) expect(apiError.apiMessage).toContain(word)
+      expect(error.message).not.toContain(TOKEN)
+    }
+  )
 
   it.each([
     {
@@ -332,9 +407,27 @@ describe('an error answer', () => {
       options: { headers: { 'content-type': 'text/plain' } },
       words: ['Internal Server Error']
     },
-    { case: 'a truncated JSON error', status: 400, reply: '{"detail": "Snapshot lim', options: JSON_REPLY, words: ['Snapshot lim'] },
-    { case: 'a truncated JSON success', status: 201, reply: '{"id": 801, "name": "pre-dep', options: JSON_REPLY, words: ['pre-dep'] },
-    { case: 'an HTML page with 200', status: 200, reply: '<html><body>Welcome to nginx!</body></html>', options: HTML_REPLY, words: ['Welcome to nginx!'] }
+    {
+      case: 'a truncated JSON error',
+      status: 400,
+      reply: '{"detail": "Snapshot lim',
+      options: JSON_REPLY,
+      words: ['Snapshot lim']
+    },
+    {
+      case: 'a truncated JSON success',
+      status: 201,
+      reply: '{"id": 801, "name": "pre-dep',
+      options: JSON_REPLY,
+      words: ['pre-dep']
+    },
+    {
+      case: 'an HTML page with 200',
+      status: 200,
+      reply: '<html><body>Welcome to nginx!</body></html>',
+      options: HTML_REPLY,
+      words: ['Welcome to nginx!']
+    }
   ])('gives an ApiError naming the endpoint and status for $case', async ({ status, reply, options, words }) => {
     api.intercept({ method: 'POST', path: '/api/v1/snapshots/' }).reply(status, reply, options).persist()
 
@@ -348,7 +441,9 @@ describe('an error answer', () => {
   })
 
   it('names the list endpoint with its filter', async () => {
-    api.intercept({ method: 'GET', path: `/api/v1/snapshots/?server_id=${SERVER_ID}` }).reply(401, { detail: 'Invalid token.' }, JSON_REPLY)
+    api
+      .intercept({ method: 'GET', path: `/api/v1/snapshots/?server_id=${SERVER_ID}` })
+      .reply(401, { detail: 'Invalid token.' }, JSON_REPLY)
     const error = await failureOf(client().listSnapshots(SERVER_ID))
     expect(error).toMatchObject({ status: 401, endpoint: `GET /snapshots/?server_id=${SERVER_ID}` })
   })
@@ -371,11 +466,29 @@ describe('an error answer', () => {
 })
 
 describe('an answer of the wrong shape', () => {
-  it.each<{ case: string; call: (client: VpsClient) => Promise<unknown>; method: 'GET' | 'POST'; path: string; reply: unknown }>([
+  it.each<{
+    case: string
+    call: (client: VpsClient) => Promise<unknown>
+    method: 'GET' | 'POST'
+    path: string
+    reply: unknown
+  }>([
     { case: '{} for a list', call: c => c.listSnapshots(), method: 'GET', path: '/api/v1/snapshots/', reply: {} },
-    { case: 'a bare array for a list', call: c => c.listSnapshots(), method: 'GET', path: '/api/v1/snapshots/', reply: [SNAPSHOT] },
+    {
+      case: 'a bare array for a list',
+      call: c => c.listSnapshots(),
+      method: 'GET',
+      path: '/api/v1/snapshots/',
+      reply: [SNAPSHOT]
+    },
     { case: 'null for a list', call: c => c.listBackups(), method: 'GET', path: '/api/v1/backups/', reply: 'null' },
-    { case: 'an empty body for a list', call: c => c.listBackups(), method: 'GET', path: '/api/v1/backups/', reply: '' },
+    {
+      case: 'an empty body for a list',
+      call: c => c.listBackups(),
+      method: 'GET',
+      path: '/api/v1/backups/',
+      reply: ''
+    },
     {
       case: 'a listed item without id',
       call: c => c.listSnapshots(),
@@ -418,7 +531,13 @@ describe('an answer of the wrong shape', () => {
       path: '/api/v1/backups/',
       reply: { ...BACKUP, server: undefined }
     },
-    { case: 'a server without status', call: c => c.getServer(SERVER_ID), method: 'GET', path: `/api/v1/servers/${SERVER_ID}/`, reply: { id: SERVER_ID } },
+    {
+      case: 'a server without status',
+      call: c => c.getServer(SERVER_ID),
+      method: 'GET',
+      path: `/api/v1/servers/${SERVER_ID}/`,
+      reply: { id: SERVER_ID }
+    },
     {
       case: 'a restore answer without the server',
       call: c => c.restoreSnapshot(801),
@@ -439,7 +558,13 @@ describe('an answer of the wrong shape', () => {
 
 describe('time', () => {
   it.each([
-    { case: 'a list', call: (c: VpsClient) => c.listSnapshots(), method: 'GET', path: '/api/v1/snapshots/', endpoint: 'GET /snapshots/' },
+    {
+      case: 'a list',
+      call: (c: VpsClient) => c.listSnapshots(),
+      method: 'GET',
+      path: '/api/v1/snapshots/',
+      endpoint: 'GET /snapshots/'
+    },
     {
       case: 'a create',
       call: (c: VpsClient) => c.createSnapshot({ server_id: SERVER_ID, name: 'n', description: 'd' }),
@@ -447,20 +572,29 @@ describe('time', () => {
       path: '/api/v1/snapshots/',
       endpoint: 'POST /snapshots/'
     }
-  ])('cuts off $case that never answers within the deadline, naming the endpoint', async ({ call, method, path, endpoint }) => {
-    api.intercept({ method, path }).reply(200, { count: 0, results: [] }, JSON_REPLY).delay(400)
+  ])(
+    'cuts off $case that never answers within the deadline, naming the endpoint',
+    async ({ call, method, path, endpoint }) => {
+      api.intercept({ method, path }).reply(200, { count: 0, results: [] }, JSON_REPLY).delay(400)
 
-    const error = await failureOf(call(client({ deadlineInMs: 60, clock: REAL_CLOCK })))
+      const error = await failureOf(call(client({ deadlineInMs: 60, clock: REAL_CLOCK })))
 
-    expect(error).toBeInstanceOf(NetworkError)
-    expect((error as NetworkError).endpoint).toBe(endpoint)
-    expect(error.message).toContain(endpoint)
-  })
+      expect(error).toBeInstanceOf(NetworkError)
+      expect((error as NetworkError).endpoint).toBe(endpoint)
+      expect(error.message).toContain(endpoint)
+    }
+  )
 
   it('sends nothing once the deadline has passed', async () => {
     api.intercept({ method: 'POST', path: '/api/v1/snapshots/' }).reply(201, SNAPSHOT, JSON_REPLY)
 
-    const error = await failureOf(client({ deadlineInMs: -1, clock: REAL_CLOCK }).createSnapshot({ server_id: SERVER_ID, name: 'n', description: 'd' }))
+    const error = await failureOf(
+      client({ deadlineInMs: -1, clock: REAL_CLOCK }).createSnapshot({
+        server_id: SERVER_ID,
+        name: 'n',
+        description: 'd'
+      })
+    )
 
     expect(error).toBeInstanceOf(NetworkError)
     expect(error.message).toContain('POST /snapshots/')
@@ -558,10 +692,14 @@ describe('the retry policy, on the wire', () => {
     const started = clock.now()
     const at: Record<string, number> = {}
     api.intercept(LIST).reply(429, { detail: 'throttled' }, { headers: { 'retry-after': '30' } })
-    api.intercept(LIST).reply(() => ((at.list = clock.now() - started), { statusCode: 200, data: EMPTY, responseOptions: JSON_REPLY }))
+    api
+      .intercept(LIST)
+      .reply(() => ((at.list = clock.now() - started), { statusCode: 200, data: EMPTY, responseOptions: JSON_REPLY }))
     api
       .intercept({ path: `/api/v1/servers/${SERVER_ID}/`, method: 'GET' })
-      .reply(() => ((at.server = clock.now() - started), { statusCode: 200, data: SERVER, responseOptions: JSON_REPLY }))
+      .reply(
+        () => ((at.server = clock.now() - started), { statusCode: 200, data: SERVER, responseOptions: JSON_REPLY })
+      )
     const shared = client({ pause })
     await shared.listSnapshots()
     // Another server's request, started while the pause holds, waits for it too.

@@ -16,11 +16,23 @@ const NGINX_502 = `<html>
 
 describe('apiMessageOf, from a JSON error body', () => {
   it.each([
-    { shape: '{detail}', body: { detail: 'Authentication credentials were not provided.' }, message: 'Authentication credentials were not provided.' },
-    { shape: '{message}', body: { message: 'Snapshot limit reached (5 per server).' }, message: 'Snapshot limit reached (5 per server).' },
+    {
+      shape: '{detail}',
+      body: { detail: 'Authentication credentials were not provided.' },
+      message: 'Authentication credentials were not provided.'
+    },
+    {
+      shape: '{message}',
+      body: { message: 'Snapshot limit reached (5 per server).' },
+      message: 'Snapshot limit reached (5 per server).'
+    },
     { shape: '{error}', body: { error: 'Server not found' }, message: 'Server not found' },
     { shape: 'a JSON string', body: 'Server is busy, try again later', message: 'Server is busy, try again later' },
-    { shape: '{detail} with other keys beside it', body: { detail: 'Not found.', code: 'not_found' }, message: 'Not found.' }
+    {
+      shape: '{detail} with other keys beside it',
+      body: { detail: 'Not found.', code: 'not_found' },
+      message: 'Not found.'
+    }
   ])('takes the message of $shape as it is', ({ body, message }) => {
     expect(apiMessageOf(JSON.stringify(body), JSON_TYPE)).toBe(message)
   })
@@ -46,7 +58,11 @@ describe('apiMessageOf, from a JSON error body', () => {
       body: { detail: { code: 'limit_reached', message: 'At most 5 snapshots per server.' } },
       parts: ['At most 5 snapshots per server.']
     },
-    { shape: 'a list of strings', body: ['first problem', 'second problem'], parts: ['first problem', 'second problem'] }
+    {
+      shape: 'a list of strings',
+      body: ['first problem', 'second problem'],
+      parts: ['first problem', 'second problem']
+    }
   ])('gathers every message of $shape', ({ body, parts }) => {
     const message = apiMessageOf(JSON.stringify(body), JSON_TYPE)
     for (const part of parts) expect(message).toContain(part)
@@ -64,11 +80,14 @@ describe('apiMessageOf, from a JSON error body', () => {
     expect(message).toContain('Snapshot limit rea')
   })
 
-  it.each([{ body: '{}' }, { body: '{"detail": ""}' }, { body: '[]' }])('does not call the valid JSON body $body "not JSON"', ({ body }) => {
-    const message = apiMessageOf(body, JSON_TYPE)
-    expect(message).not.toMatch(/not JSON/i)
-    expect(message.length).toBeGreaterThan(0)
-  })
+  it.each([{ body: '{}' }, { body: '{"detail": ""}' }, { body: '[]' }])(
+    'does not call the valid JSON body $body "not JSON"',
+    ({ body }) => {
+      const message = apiMessageOf(body, JSON_TYPE)
+      expect(message).not.toMatch(/not JSON/i)
+      expect(message.length).toBeGreaterThan(0)
+    }
+  )
 })
 
 describe('apiMessageOf, from a body that is not JSON', () => {
@@ -99,7 +118,9 @@ describe('apiMessageOf, from a body that is not JSON', () => {
   })
 
   it('quotes plain text', () => {
-    expect(apiMessageOf('upstream connect error or disconnect/reset before headers', 'text/plain')).toContain('upstream connect error')
+    expect(apiMessageOf('upstream connect error or disconnect/reset before headers', 'text/plain')).toContain(
+      'upstream connect error'
+    )
   })
 })
 
@@ -107,7 +128,11 @@ describe('describeFailure', () => {
   const OPERATION = 'create-snapshot'
 
   it('names the operation, the HTTP status, the endpoint and the API’s message, on one line', () => {
-    const error = new ApiError(400, 'POST /snapshots/', apiMessageOf(JSON.stringify({ detail: 'Snapshot limit reached.' }), JSON_TYPE))
+    const error = new ApiError(
+      400,
+      'POST /snapshots/',
+      apiMessageOf(JSON.stringify({ detail: 'Snapshot limit reached.' }), JSON_TYPE)
+    )
     const line = describeFailure(OPERATION, error)
     expect(line).toContain(OPERATION)
     expect(line).toContain('400')
@@ -118,30 +143,51 @@ describe('describeFailure', () => {
 
   it.each([
     { kind: 'an HTML 502', status: 502, body: NGINX_502, contentType: HTML_TYPE, words: ['502', 'Bad Gateway'] },
-    { kind: 'a field map', status: 400, body: JSON.stringify({ name: ['Invalid name.'] }), contentType: JSON_TYPE, words: ['400', 'name', 'Invalid name.'] }
+    {
+      kind: 'a field map',
+      status: 400,
+      body: JSON.stringify({ name: ['Invalid name.'] }),
+      contentType: JSON_TYPE,
+      words: ['400', 'name', 'Invalid name.']
+    }
   ])('gives one line for $kind', ({ status, body, contentType, words }) => {
     const line = describeFailure(OPERATION, new ApiError(status, 'POST /snapshots/', apiMessageOf(body, contentType)))
     for (const word of words) expect(line).toContain(word)
     expect(line).not.toMatch(/[\r\n]/)
   })
 
-  it.each([{ body: { detail: 'Snapshot limit reached.\nDelete one first.' } }, { body: { name: ['Invalid name.\r\n::warning::not from the action'] } }])(
-    'keeps an API message with a line break on one line ($body)',
-    ({ body }) => {
-      const line = describeFailure(OPERATION, new ApiError(400, 'POST /snapshots/', apiMessageOf(JSON.stringify(body), JSON_TYPE)))
-      expect(line).not.toMatch(/[\r\n]/)
-    }
-  )
+  it.each([
+    { body: { detail: 'Snapshot limit reached.\nDelete one first.' } },
+    { body: { name: ['Invalid name.\r\n::warning::not from the action'] } }
+  ])('keeps an API message with a line break on one line ($body)', ({ body }) => {
+    const line = describeFailure(
+      OPERATION,
+      new ApiError(400, 'POST /snapshots/', apiMessageOf(JSON.stringify(body), JSON_TYPE))
+    )
+    expect(line).not.toMatch(/[\r\n]/)
+  })
 
   it.each([
-    { kind: 'InputError', error: new InputError('server_id', 'must be a positive integer; got "abc"'), words: ['server_id', 'abc'] },
-    { kind: 'OperationError', error: new OperationError('snapshot 801 ended with status "failed"'), words: ['snapshot 801', 'failed'] },
+    {
+      kind: 'InputError',
+      error: new InputError('server_id', 'must be a positive integer; got "abc"'),
+      words: ['server_id', 'abc']
+    },
+    {
+      kind: 'OperationError',
+      error: new OperationError('snapshot 801 ended with status "failed"'),
+      words: ['snapshot 801', 'failed']
+    },
     {
       kind: 'NetworkError',
       error: new NetworkError('GET /snapshots/?server_id=1', 'ECONNRESET', { code: 'ECONNRESET' }),
       words: ['GET /snapshots/?server_id=1', 'ECONNRESET']
     },
-    { kind: 'Error', error: new TypeError('cannot read properties of undefined'), words: ['cannot read properties of undefined'] },
+    {
+      kind: 'Error',
+      error: new TypeError('cannot read properties of undefined'),
+      words: ['cannot read properties of undefined']
+    },
     { kind: 'thrown string', error: 'something odd happened', words: ['something odd happened'] },
     { kind: 'thrown undefined', error: undefined, words: [] },
     { kind: 'thrown null', error: null, words: [] },
@@ -159,7 +205,11 @@ describe('isExpected: an expected failure prints no stack trace', () => {
     { kind: 'ApiError', error: new ApiError(404, 'DELETE /snapshots/9/', 'Not found.'), expected: true },
     { kind: 'InputError', error: new InputError('keep', 'must be a whole number'), expected: true },
     { kind: 'OperationError', error: new OperationError('timed out'), expected: true },
-    { kind: 'NetworkError', error: new NetworkError('GET /backups/', 'ECONNREFUSED', { code: 'ECONNREFUSED' }), expected: true },
+    {
+      kind: 'NetworkError',
+      error: new NetworkError('GET /backups/', 'ECONNREFUSED', { code: 'ECONNREFUSED' }),
+      expected: true
+    },
     { kind: 'TypeError', error: new TypeError('x is not a function'), expected: false },
     { kind: 'string', error: 'boom', expected: false },
     { kind: 'undefined', error: undefined, expected: false }
@@ -171,7 +221,12 @@ describe('isExpected: an expected failure prints no stack trace', () => {
 describe('ApiError', () => {
   it('keeps the status, the endpoint and the API’s message apart', () => {
     const error = new ApiError(404, 'POST /snapshots/801/restore/', 'Not found.')
-    expect(error).toMatchObject({ status: 404, endpoint: 'POST /snapshots/801/restore/', apiMessage: 'Not found.', name: 'ApiError' })
+    expect(error).toMatchObject({
+      status: 404,
+      endpoint: 'POST /snapshots/801/restore/',
+      apiMessage: 'Not found.',
+      name: 'ApiError'
+    })
     expect(error).toBeInstanceOf(Error)
   })
 })

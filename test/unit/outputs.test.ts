@@ -5,7 +5,13 @@ import { renderOutputs, type ServerResult } from '../../src/outputs.ts'
 import { backup, snapshot } from '../support/fixtures.ts'
 
 const times = { startedAt: 0, endedAt: 1 }
-const made = snapshot({ id: 807, name: 'gha-x', status: 'completed', size_mb: 5120, created_at: '2026-12-01T10:00:00Z' })
+const made = snapshot({
+  id: 807,
+  name: 'gha-x',
+  status: 'completed',
+  size_mb: 5120,
+  created_at: '2026-12-01T10:00:00Z'
+})
 
 describe('renderOutputs', () => {
   it.each<{ name: string; results: ServerResult[]; statusOf: 'item' | 'server'; expected: Record<string, unknown> }>([
@@ -20,7 +26,16 @@ describe('renderOutputs', () => {
         created_at: '2026-12-01T10:00:00Z',
         server_id: 12345,
         status: 'completed',
-        results: [{ server_id: 12345, snapshot_id: 807, snapshot_name: 'gha-x', size_mb: 5120, created_at: '2026-12-01T10:00:00Z', status: 'completed' }],
+        results: [
+          {
+            server_id: 12345,
+            snapshot_id: 807,
+            snapshot_name: 'gha-x',
+            size_mb: 5120,
+            created_at: '2026-12-01T10:00:00Z',
+            status: 'completed'
+          }
+        ],
         snapshot_ids: { 12345: 807 }
       }
     },
@@ -28,13 +43,20 @@ describe('renderOutputs', () => {
       name: 'one server that failed before it made anything: server_id, and its row with the error',
       results: [{ serverId: 99, error: 'HTTP 404 from POST /snapshots/: Server not found.', ...times }],
       statusOf: 'item',
-      expected: { server_id: 99, results: [{ server_id: 99, error: 'HTTP 404 from POST /snapshots/: Server not found.' }] }
+      expected: {
+        server_id: 99,
+        results: [{ server_id: 99, error: 'HTTP 404 from POST /snapshots/: Server not found.' }]
+      }
     },
     {
       name: 'one wait whose item was never read: the id it was given',
       results: [{ serverId: 12345, asked: { kind: 'backup', id: 501 }, error: 'HTTP 401 …', ...times }],
       statusOf: 'item',
-      expected: { backup_id: 501, server_id: 12345, results: [{ server_id: 12345, backup_id: 501, error: 'HTTP 401 …' }] }
+      expected: {
+        backup_id: 501,
+        server_id: 12345,
+        results: [{ server_id: 12345, backup_id: 501, error: 'HTTP 401 …' }]
+      }
     },
     {
       name: "a restore: the item it restored from and the server's status",
@@ -44,7 +66,16 @@ describe('renderOutputs', () => {
         snapshot_id: 807,
         server_id: 12345,
         status: 'running',
-        results: [{ server_id: 12345, snapshot_id: 807, snapshot_name: 'gha-x', size_mb: 5120, created_at: '2026-12-01T10:00:00Z', status: 'running' }],
+        results: [
+          {
+            server_id: 12345,
+            snapshot_id: 807,
+            snapshot_name: 'gha-x',
+            size_mb: 5120,
+            created_at: '2026-12-01T10:00:00Z',
+            status: 'running'
+          }
+        ],
         snapshot_ids: { 12345: 807 }
       }
     },
@@ -53,7 +84,13 @@ describe('renderOutputs', () => {
       results: [
         {
           serverId: 103,
-          item: backup({ id: 9, server: { id: 103, name: 'c' }, size_mb: null, status: 'in_progress', created_at: '2026-12-01T10:00:00Z' }),
+          item: backup({
+            id: 9,
+            server: { id: 103, name: 'c' },
+            size_mb: null,
+            status: 'in_progress',
+            created_at: '2026-12-01T10:00:00Z'
+          }),
           deletedIds: [3],
           ...times
         },
@@ -78,7 +115,14 @@ describe('renderOutputs', () => {
       statusOf: 'server',
       expected: {
         results: [
-          { server_id: 101, snapshot_id: 807, snapshot_name: 'gha-x', size_mb: 5120, created_at: '2026-12-01T10:00:00Z', error: 'not restored: …' },
+          {
+            server_id: 101,
+            snapshot_id: 807,
+            snapshot_name: 'gha-x',
+            size_mb: 5120,
+            created_at: '2026-12-01T10:00:00Z',
+            error: 'not restored: …'
+          },
           { server_id: 102, error: 'server 102 has no completed snapshot' }
         ],
         snapshot_ids: { 101: 807 }

@@ -7,8 +7,16 @@ const waiting = (status: string | undefined, what = 'snapshot 807'): ServerState
 
 describe('progressLine', () => {
   it.each<{ servers: Array<[number, ServerState]>; elapsedMs: number; line: string }>([
-    { servers: [[12345, waiting('in_progress')]], elapsedMs: 70_000, line: 'Server 12345, 1 min 10 s: snapshot 807 in progress' },
-    { servers: [[12345, waiting(undefined)]], elapsedMs: 1_000, line: 'Server 12345, 1.0 s: snapshot 807 waiting for its first check' },
+    {
+      servers: [[12345, waiting('in_progress')]],
+      elapsedMs: 70_000,
+      line: 'Server 12345, 1 min 10 s: snapshot 807 in progress'
+    },
+    {
+      servers: [[12345, waiting(undefined)]],
+      elapsedMs: 1_000,
+      line: 'Server 12345, 1.0 s: snapshot 807 waiting for its first check'
+    },
     { servers: [[12345, waiting('restoring', '')]], elapsedMs: 30_000, line: 'Server 12345, 30 s: restoring' },
     {
       servers: [

@@ -58,7 +58,9 @@ function setOutputsOf(recorder: Recorder, serverId = 12345): void {
 describe('writeReport', () => {
   it('writes a snapshot’s outputs and a summary with a heading and a table', async () => {
     const outcome = new Recorder()
-    outcome.item(snapshot({ id: 801, name: 'gha-octo-app-42-1-abc123', size_mb: 5120, created_at: '2025-01-15T18:30:00Z' }))
+    outcome.item(
+      snapshot({ id: 801, name: 'gha-octo-app-42-1-abc123', size_mb: 5120, created_at: '2025-01-15T18:30:00Z' })
+    )
     outcome.note('Started snapshot 801 "gha-octo-app-42-1-abc123" of server 12345.')
     setOutputsOf(outcome)
 
@@ -74,7 +76,14 @@ describe('writeReport', () => {
       created_at: '2025-01-15T18:30:00Z'
     })
     expect(JSON.parse(results ?? '')).toEqual([
-      { server_id: 12345, snapshot_id: 801, snapshot_name: 'gha-octo-app-42-1-abc123', size_mb: 5120, created_at: '2025-01-15T18:30:00Z', status: 'completed' }
+      {
+        server_id: 12345,
+        snapshot_id: 801,
+        snapshot_name: 'gha-octo-app-42-1-abc123',
+        size_mb: 5120,
+        created_at: '2025-01-15T18:30:00Z',
+        status: 'completed'
+      }
     ])
     expect(JSON.parse(snapshot_ids ?? '')).toEqual({ 12345: 801 })
     const text = summary()
@@ -106,7 +115,12 @@ describe('writeReport', () => {
   })
 
   it('writes a failure that came before any output', async () => {
-    await writeReport('create-snapshot', new Recorder().outcome, 10, 'create-snapshot failed: input "server_id" must be a positive integer; got "abc"')
+    await writeReport(
+      'create-snapshot',
+      new Recorder().outcome,
+      10,
+      'create-snapshot failed: input "server_id" must be a positive integer; got "abc"'
+    )
     expect(outputs()).toEqual({})
     expect(summary()).toContain('must be a positive integer; got "abc"')
     expect(summary()).toMatch(/<h3>[^<]*failed[^<]*<\/h3>/)
@@ -151,7 +165,10 @@ describe('writeReport', () => {
 
   it('draws the items with their descriptions, so that backups can be told apart', async () => {
     const outcome = new Recorder()
-    outcome.table([backup({ id: 501, description: 'Before the 2.0 release' }), backup({ id: 502, description: 'Nightly' })])
+    outcome.table([
+      backup({ id: 501, description: 'Before the 2.0 release' }),
+      backup({ id: 502, description: 'Nightly' })
+    ])
     await writeReport('list-backups', outcome.outcome, 500, undefined)
     expect(summary()).toContain('<th>description</th>')
     expect(summary()).toContain('<td>Before the 2.0 release</td>')
@@ -186,7 +203,12 @@ describe('writeReport', () => {
       setOutputsOf(outcome)
       outcome.note(`Started snapshot 7 "${hostile}" of server 12345.`)
       outcome.table([snapshot({ id: 7, name: hostile })])
-      await writeReport('create-snapshot', outcome.outcome, 500, `create-snapshot failed: HTTP 400 from POST /snapshots/: ${hostile}`)
+      await writeReport(
+        'create-snapshot',
+        outcome.outcome,
+        500,
+        `create-snapshot failed: HTTP 400 from POST /snapshots/: ${hostile}`
+      )
     }
 
     it('escapes HTML in the summary', async () => {
@@ -206,7 +228,11 @@ describe('writeReport', () => {
       await report()
       new ActionsReporter().note(`Started snapshot 7 "${hostile}" of server 12345.`)
       new ActionsReporter().warn(`Rotation could not delete snapshot 7 "${hostile}".`)
-      expect(stdout.lines().filter(line => line.startsWith('::') && !line.startsWith('::warning::Rotation could not delete snapshot 7 '))).toEqual([])
+      expect(
+        stdout
+          .lines()
+          .filter(line => line.startsWith('::') && !line.startsWith('::warning::Rotation could not delete snapshot 7 '))
+      ).toEqual([])
       expect(
         summary()
           .split(/\r?\n/)
@@ -313,12 +339,17 @@ describe('action.yml and the code agree', () => {
 
   // Each declaration of an input, in every operation that reads it, assumes the default the runner passes.
   const declarations = [
-    ...[OPERATION, API_TOKEN, ...Object.values(COMMON_INPUTS)].map(input => ({ operation: '(every operation)', input })),
+    ...[OPERATION, API_TOKEN, ...Object.values(COMMON_INPUTS)].map(input => ({
+      operation: '(every operation)',
+      input
+    })),
     ...OPERATIONS.flatMap(entry => entry.inputs.map(input => ({ operation: entry.operation, input })))
   ]
   it.each(declarations)('gives input $input.name of $operation the default the code assumes', ({ input }) => {
     const declared = metadata.inputs[input.name]?.default
-    expect(declared === undefined ? undefined : typeof declared === 'string' ? declared : JSON.stringify(declared)).toBe(input.default)
+    expect(
+      declared === undefined ? undefined : typeof declared === 'string' ? declared : JSON.stringify(declared)
+    ).toBe(input.default)
   })
 
   it('requires operation and api_token, and nothing else', () => {

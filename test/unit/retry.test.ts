@@ -2,7 +2,16 @@
 // pause a rate limit puts on every request of the step. Whether to retry at all is the answers
 // table's (answers.test.ts); the policy on the wire is in client.test.ts.
 import { describe, expect, it } from 'vitest'
-import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS, RequestPause, retryAfterMs, retryDelay, type Failure } from '../../src/api/retry.ts'
+import {
+  BASE_DELAY_MS,
+  MAX_ATTEMPTS,
+  MAX_BACKOFF_MS,
+  MAX_RETRY_AFTER_MS,
+  RequestPause,
+  retryAfterMs,
+  retryDelay,
+  type Failure
+} from '../../src/api/retry.ts'
 import { VirtualClock } from '../support/clock.ts'
 
 /** A wide margin before the deadline, so only the rule under test decides. */
@@ -67,7 +76,11 @@ describe('retryDelay', () => {
 
   it.each<[string, Partial<Failure>, () => number]>([
     ['a backoff longer than the time left', { retry: 4, remainingMs: 1_000 }, () => 1],
-    ['a Retry-After longer than the time left', { answer: { status: 429 }, retryAfter: '5', remainingMs: 4_999 }, () => 0],
+    [
+      'a Retry-After longer than the time left',
+      { answer: { status: 429 }, retryAfter: '5', remainingMs: 4_999 },
+      () => 0
+    ],
     ['no time left at all', { remainingMs: 0 }, () => 0],
     ['a deadline already past', { remainingMs: -5 }, () => 0]
   ])('never waits past the deadline: %s gives up', (_case, overrides, random) => {

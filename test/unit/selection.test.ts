@@ -19,7 +19,11 @@ describe('newestFirst', () => {
   })
 
   it('breaks a tie on created_at by the higher id', () => {
-    const items = [snapshot({ id: 7, created_at: day(3) }), snapshot({ id: 9, created_at: day(3) }), snapshot({ id: 8, created_at: day(3) })]
+    const items = [
+      snapshot({ id: 7, created_at: day(3) }),
+      snapshot({ id: 9, created_at: day(3) }),
+      snapshot({ id: 8, created_at: day(3) })
+    ]
     expect(ids(newestFirst(items))).toEqual([9, 8, 7])
   })
 })
@@ -28,7 +32,11 @@ describe('pickLatest', () => {
   it.each([
     {
       case: 'the newest of several completed',
-      items: [snapshot({ id: 1, created_at: day(1) }), snapshot({ id: 3, created_at: day(3) }), snapshot({ id: 2, created_at: day(2) })],
+      items: [
+        snapshot({ id: 1, created_at: day(1) }),
+        snapshot({ id: 3, created_at: day(3) }),
+        snapshot({ id: 2, created_at: day(2) })
+      ],
       picked: 3
     },
     {
@@ -57,7 +65,10 @@ describe('pickLatest', () => {
     },
     {
       case: 'by time, whatever the time zone written',
-      items: [snapshot({ id: 1, created_at: '2025-01-15T19:00:00+02:00' }), snapshot({ id: 2, created_at: '2025-01-15T18:30:00Z' })],
+      items: [
+        snapshot({ id: 1, created_at: '2025-01-15T19:00:00+02:00' }),
+        snapshot({ id: 2, created_at: '2025-01-15T18:30:00Z' })
+      ],
       picked: 2
     },
     { case: 'the only one', items: [snapshot({ id: 6 })], picked: 6 }
@@ -66,7 +77,10 @@ describe('pickLatest', () => {
   })
 
   it('works for backups as well', () => {
-    const items = [backup({ id: 501, created_at: day(1) }), backup({ id: 502, created_at: day(2), backup_type: 'automatic' })]
+    const items = [
+      backup({ id: 501, created_at: day(1) }),
+      backup({ id: 502, created_at: day(2), backup_type: 'automatic' })
+    ]
     expect(pickLatest({ noun: 'backup', serverId: SERVER, items }).id).toBe(502)
   })
 
@@ -99,7 +113,10 @@ describe('pickByName', () => {
     },
     {
       case: 'a completed one past a newer one of that name in progress',
-      items: [snapshot({ id: 1, name: 'nightly', created_at: day(1) }), snapshot({ id: 2, name: 'nightly', created_at: day(2), status: 'in_progress' })],
+      items: [
+        snapshot({ id: 1, name: 'nightly', created_at: day(1) }),
+        snapshot({ id: 2, name: 'nightly', created_at: day(2), status: 'in_progress' })
+      ],
       picked: 1
     },
     {
@@ -123,7 +140,8 @@ describe('pickByName', () => {
   })
 
   it('fails, naming the status, when the snapshot of that name is not completed', () => {
-    const pick = () => pickByName(lookup([snapshot({ id: 4, name: 'nightly', status: 'in_progress' })], SERVER), 'nightly')
+    const pick = () =>
+      pickByName(lookup([snapshot({ id: 4, name: 'nightly', status: 'in_progress' })], SERVER), 'nightly')
     expect(pick).toThrow(OperationError)
     expect(pick).toThrow(/in_progress/)
   })
@@ -162,10 +180,13 @@ describe('requireCompleted', () => {
     expect(requireCompleted('snapshot', item)).toBe(item)
   })
 
-  it.each(['in_progress', 'failed', 'error', 'restoring'])('refuses an item that is %s, naming the id and status', status => {
-    const check = () => requireCompleted('backup', backup({ id: 77, status }))
-    expect(check).toThrow(OperationError)
-    expect(check).toThrow(/backup 77/)
-    expect(check).toThrow(new RegExp(status))
-  })
+  it.each(['in_progress', 'failed', 'error', 'restoring'])(
+    'refuses an item that is %s, naming the id and status',
+    status => {
+      const check = () => requireCompleted('backup', backup({ id: 77, status }))
+      expect(check).toThrow(OperationError)
+      expect(check).toThrow(/backup 77/)
+      expect(check).toThrow(new RegExp(status))
+    }
+  )
 })

@@ -27,7 +27,11 @@ describe('one id for several servers', () => {
   it.each([
     { operation: 'wait-snapshot', input: 'snapshot_id', offers: 'give the snapshot_ids map of a create' },
     { operation: 'wait-backup', input: 'backup_id', offers: 'give the backup_ids map of a create' },
-    { operation: 'restore-snapshot', input: 'snapshot_id', offers: 'give "latest", a name, or the snapshot_ids map of a create' },
+    {
+      operation: 'restore-snapshot',
+      input: 'snapshot_id',
+      offers: 'give "latest", a name, or the snapshot_ids map of a create'
+    },
     { operation: 'restore-backup', input: 'backup_id', offers: 'give "latest" or the backup_ids map of a create' }
   ])('$operation offers only what it takes', async ({ operation, input, offers }) => {
     const message = await refusal({ operation, [input]: '801', server_id: '101, 102' })
