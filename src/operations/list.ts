@@ -13,7 +13,7 @@ import type { Tools } from '../tools.ts'
  */
 const MAX_ITEMS_OUTPUT_BYTES = 500_000
 
-export interface ListSettings {
+interface ListSettings {
   /** Every server's when undefined; one server's, or several servers' side by side. */
   serverIds: number[] | undefined
   /** Servers whose lists are read at once. */
