@@ -45,7 +45,7 @@ export const EVERY_INPUT: readonly Input<unknown>[] = [
   ...OPERATIONS.flatMap(entry => entry.inputs)
 ]
 
-export interface ReadOperation extends Prepared {
+interface ReadOperation extends Prepared {
   operation: string
   common: CommonSettings
   /** Inputs set that the operation does not read: a typo, most likely. */

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InputError } from '../../src/errors.ts'
 import { COMMON_INPUTS, NAME_PREFIX } from '../../src/inputs.ts'
-import { readOperation, type ReadOperation } from '../../src/registry.ts'
+import { readOperation } from '../../src/registry.ts'
 import { decodeCommand } from '../support/commands.ts'
 import { stubInputs, type Inputs } from '../support/inputs.ts'
 import { captureStdout } from '../support/stdout.ts'
@@ -42,6 +42,8 @@ afterEach(() => {
   vi.restoreAllMocks()
   vi.unstubAllEnvs()
 })
+
+type ReadOperation = Awaited<ReturnType<typeof readOperation>>
 
 async function readAll(inputs: Inputs): Promise<ReadOperation> {
   stubInputs({ api_token: TOKEN, ...inputs })
