@@ -38,7 +38,7 @@ export const OPERATIONS: readonly Operation[] = [
 ]
 
 /** Every input any operation reads, the common ones first: action.yml declares exactly these. */
-export const EVERY_INPUT: readonly Input<unknown>[] = [
+const EVERY_INPUT: readonly Input<unknown>[] = [
   OPERATION,
   API_TOKEN,
   ...Object.values(COMMON_INPUTS),
