@@ -38,14 +38,14 @@ export const OPERATIONS: readonly Operation[] = [
 ]
 
 /** Every input any operation reads, the common ones first: action.yml declares exactly these. */
-export const EVERY_INPUT: readonly Input<unknown>[] = [
+const EVERY_INPUT: readonly Input<unknown>[] = [
   OPERATION,
   API_TOKEN,
   ...Object.values(COMMON_INPUTS),
   ...OPERATIONS.flatMap(entry => entry.inputs)
 ]
 
-export interface ReadOperation extends Prepared {
+interface ReadOperation extends Prepared {
   operation: string
   common: CommonSettings
   /** Inputs set that the operation does not read: a typo, most likely. */

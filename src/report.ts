@@ -74,7 +74,7 @@ export class Outcome {
   }
 }
 
-export type LogLine =
+type LogLine =
   { level: 'info' | 'notice' | 'warning'; text: string } | { level: 'group'; title: string; lines: LogLine[] }
 
 /**

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { CREATE_SNAPSHOT } from '../src/operations/create.ts'
 import { armedLine, type RollbackTarget } from '../src/state.ts'
-import { progressLine } from '../src/watch/progress.ts'
 import type { Emulator } from './emulator/server.ts'
 import { test as inProcess, createSettings, summaryOf, WEB, type Api } from './support/in-process.ts'
 import { createSnapshot } from './support/one-server.ts'
+import { firstProgressLine } from './support/progress.ts'
 import { test as bundled, expectSuccess, readLog, step } from './support/steps.ts'
 
 /** A document of the repository, its lines joined as GitHub renders a paragraph. */
@@ -178,8 +178,8 @@ describe('the log lines the documents quote are the ones the action prints', () 
 
   it('the progress line, for one server (README, behaviour.md) and a fleet (behaviour.md)', () => {
     const waiting = { at: 'waiting', what: 'snapshot 801', status: 'in_progress' } as const
-    const one = progressLine([[12345, waiting]], 250_000)
-    const fleet = progressLine(
+    const one = firstProgressLine([[12345, waiting]], 250_000)
+    const fleet = firstProgressLine(
       [
         [101, { at: 'ended', outcome: 'completed', failed: false }],
         [102, { ...waiting, what: 'snapshot 802' }],

@@ -2,10 +2,10 @@
 // every file of src/ is in one, nothing imports in a circle, and CONTRIBUTING.md draws them as
 // the table has them.
 import { readdirSync, readFileSync } from 'node:fs'
-import { join, posix, sep } from 'node:path'
-import ts from 'typescript'
+import { join, sep } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from './support/bundle.ts'
+import { importsOf as importedFiles } from './support/imports.ts'
 import { LAYERS } from './support/layers.ts'
 
 const SRC = join(ROOT, 'src')
@@ -28,18 +28,14 @@ function layerOf(file: string): number {
   return LAYERS.findIndex(layer => member !== undefined && layer.members.includes(member))
 }
 
-/**
- * The files of src/ a file imports, by `import`, `import type`, `export … from` or `import()`, on one line or several.
- */
+/** The files of src/ a file of src/ imports, both by their paths from src/. */
 function importsOf(file: string): string[] {
-  const { importedFiles } = ts.preProcessFile(readFileSync(join(SRC, file), 'utf8'), true, true)
   return (
-    importedFiles
-      .map(({ fileName }) => fileName)
-      .filter(name => name.startsWith('.'))
-      .map(name => posix.normalize(posix.join(posix.dirname(file), name)))
+    importedFiles(`src/${file}`)
+      .map(imported => imported.file)
       // A package's own file imported by its path (run-context.ts) is not a file of src/.
-      .filter(target => !target.startsWith('../'))
+      .filter(target => target.startsWith('src/'))
+      .map(target => target.slice('src/'.length))
   )
 }
 

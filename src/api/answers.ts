@@ -9,7 +9,7 @@
  *   blindly; look for what it did (a create looks for the new item, a restore watches the server).
  * - `final`: a real answer; asking again would give the same.
  */
-export type Verdict = 'retry' | 'resend' | 'look-first' | 'final'
+type Verdict = 'retry' | 'resend' | 'look-first' | 'final'
 
 export type Method = 'GET' | 'POST' | 'DELETE'
 

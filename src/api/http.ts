@@ -16,8 +16,6 @@ import { request, retryInterceptor } from './undici.ts'
 const REQUEST_TIMEOUT_MS = 30_000
 const USER_AGENT = 'vps-org-snapshot-action/1'
 
-export type { Method } from './answers.ts'
-
 export interface HttpOptions {
   /** The API's base URL, e.g. `https://admin.vps.org/api/v1`. */
   baseUrl: URL

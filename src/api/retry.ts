@@ -9,15 +9,15 @@ import { verdict, type Answer, type Method } from './answers.ts'
 /** At most this many attempts of one request, the first included. */
 export const MAX_ATTEMPTS = 5
 /** First backoff ceiling; each retry doubles it (exponential backoff with full jitter). */
-export const BASE_DELAY_MS = 500
+const BASE_DELAY_MS = 500
 /** Highest backoff ceiling, so a flapping API costs seconds, not minutes. */
-export const MAX_BACKOFF_MS = 8_000
+const MAX_BACKOFF_MS = 8_000
 /** A Retry-After longer than this is not waited for: the step fails and says so. */
-export const MAX_RETRY_AFTER_MS = 60_000
+const MAX_RETRY_AFTER_MS = 60_000
 /** Longest wait for a TCP and TLS connection to the API. */
 export const CONNECT_TIMEOUT_MS = 10_000
 
-export interface Failure {
+interface Failure {
   method: Method
   answer: Answer
   /** The Retry-After header, in seconds or as an HTTP date. */
@@ -40,7 +40,7 @@ export function retryDelay(failure: Failure, random: () => number = Math.random,
 }
 
 /** `Retry-After: 5` or `Retry-After: Wed, 21 Oct 2026 07:28:00 GMT`, in milliseconds from now. */
-export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
   if (!header) return undefined
   if (/^\d+(\.\d+)?$/.test(header.trim())) return Number(header.trim()) * 1000
   const at = Date.parse(header)

@@ -8,7 +8,7 @@ import type { CreateAction } from '../plan/actions.ts'
 import type { Tools } from '../tools.ts'
 
 /** Sends of one create at most, lookups in between. */
-export const MAX_CREATE_ATTEMPTS = 3
+const MAX_CREATE_ATTEMPTS = 3
 /** How far the API's clock may be behind the runner's when matching a new item's created_at. */
 const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000
 

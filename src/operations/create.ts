@@ -30,7 +30,7 @@ import {
 import type { RunContext } from '../run-context.ts'
 import type { Tools } from '../tools.ts'
 
-export interface CreateSettings extends RetentionRules {
+interface CreateSettings extends RetentionRules {
   serverId: number
   /** A snapshot's name; undefined for a backup. */
   name: string | undefined

@@ -11,9 +11,9 @@ import type { Tools } from '../tools.ts'
  * GitHub keeps at most 1 MB of a job's outputs; `items` stays well under it (half), so that the
  * other outputs, and a job output passing it on, still fit. `count` is always exact.
  */
-export const MAX_ITEMS_OUTPUT_BYTES = 500_000
+const MAX_ITEMS_OUTPUT_BYTES = 500_000
 
-export interface ListSettings {
+interface ListSettings {
   /** Every server's when undefined; one server's, or several servers' side by side. */
   serverIds: number[] | undefined
   /** Servers whose lists are read at once. */

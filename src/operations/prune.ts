@@ -17,7 +17,7 @@ import {
 } from '../plan/retention.ts'
 import type { Tools } from '../tools.ts'
 
-export interface PruneSettings extends RetentionRules {
+interface PruneSettings extends RetentionRules {
   serverId: number
   namePrefix: string
 }

@@ -22,15 +22,15 @@ type RuleKeeper = 'keep' | 'daily' | 'weekly' | 'monthly' | 'within'
 /** What keeps an item whatever the rules say. */
 type Guard = 'protected' | 'in progress' | 'newest completed'
 /** Why an item stays: a rule, a guard, or that no rule is set (so nothing is deleted). */
-export type Keeper = RuleKeeper | Guard | 'no rules'
+type Keeper = RuleKeeper | Guard | 'no rules'
 
 /** An own item and what keeps it; none ⇒ the item goes. */
-export interface Verdict<T> {
+interface Verdict<T> {
   item: T
   keptBy: Keeper[]
 }
 
-export interface RetentionInput<T extends Item> {
+interface RetentionInput<T extends Item> {
   /** Every item of the kind on one server, in any order, foreign ones too. */
   items: T[]
   /** Made by this action. */

@@ -55,7 +55,7 @@ export class Progress implements ServerProgress {
  * `Server 101, 1 min 10 s: snapshot 807 in progress` for one server; for several, one line for
  * all: `3 servers, 4 min 10 s: 1 completed (101), 2 in progress (102, 103)`.
  */
-export function progressLine(servers: ReadonlyArray<[number, ServerState]>, elapsedMs: number): string {
+function progressLine(servers: ReadonlyArray<[number, ServerState]>, elapsedMs: number): string {
   const took = formatDuration(elapsedMs)
   const [only] = servers
   if (servers.length === 1 && only) return `Server ${only[0]}, ${took}: ${describe(only[1])}`

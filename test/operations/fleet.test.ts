@@ -7,7 +7,6 @@ import { LIST_SNAPSHOTS } from '../../src/operations/list.ts'
 import { PRUNE_SNAPSHOTS } from '../../src/operations/prune.ts'
 import { RESTORE_SNAPSHOT } from '../../src/operations/restore.ts'
 import { WAIT_SNAPSHOT } from '../../src/operations/wait.ts'
-import type { LogLine } from '../../src/report.ts'
 import { Agent } from 'undici'
 import { VpsClient } from '../../src/api/client.ts'
 import { connect } from '../../src/compose.ts'
@@ -36,9 +35,7 @@ function fleetCreate(step: Step, serverIds: number[], overrides: Parameters<type
 
 /** The titles of the log's top-level groups: one block per server. */
 function blocks(step: Step): string[] {
-  return step.recorder.log
-    .filter((line): line is Extract<LogLine, { level: 'group' }> => line.level === 'group')
-    .map(line => line.title)
+  return step.recorder.log.flatMap(line => (line.level === 'group' ? [line.title] : []))
 }
 
 describe('create-snapshot for a fleet', () => {

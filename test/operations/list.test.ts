@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect } from 'vitest'
 import type { Backup, Snapshot } from '../../src/api/types.ts'
-import { LIST_BACKUPS, LIST_SNAPSHOTS, type ListSettings } from '../../src/operations/list.ts'
+import { LIST_BACKUPS, LIST_SNAPSHOTS } from '../../src/operations/list.ts'
 import type { Fault } from '../emulator/server.ts'
 import { DB, WEB, failureOf, outputsOf, summaryOf, test, type Api, type Step } from '../support/in-process.ts'
 
@@ -70,7 +70,8 @@ function inOrder<T extends Snapshot | Backup>(all: T[], key: (item: T) => string
   })
 }
 
-const ALL: ListSettings = { serverIds: undefined, maxParallel: 4 }
+/** Every server's list, four at a time. */
+const ALL = { serverIds: undefined, maxParallel: 4 }
 
 describe('list-snapshots', () => {
   test('every page of every server, newest first by creation time', async ({ api }) => {

@@ -3,8 +3,7 @@
 import { describe, expect } from 'vitest'
 import type { CommonSettings } from '../../src/inputs.ts'
 import { BACKUPS, SNAPSHOTS } from '../../src/kinds.ts'
-import type { PruneSettings } from '../../src/operations/prune.ts'
-import { prune } from '../support/one-server.ts'
+import { prune, type PruneSettings } from '../support/one-server.ts'
 import {
   DB,
   WEB,

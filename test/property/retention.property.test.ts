@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { COMPLETED, IN_PROGRESS, type Item } from '../../src/api/types.ts'
 import { OperationError } from '../../src/errors.ts'
 import { hasRules, planCreate, planPrune } from '../../src/plan/retention.ts'
-import type { Keeper, RetentionInput, RetentionRules, Verdict } from '../../src/plan/retention.ts'
+import type { RetentionRules } from '../../src/plan/retention.ts'
+import type { Keeper, RetentionInput, Verdict } from '../support/fixtures.ts'
 
 /** Enough cases to meet the calendar's corners, few enough to keep the file well under a second or two. */
 const RUNS = 300

@@ -1,6 +1,7 @@
-// Snapshots and backups shaped as the VPS.org API documents them, for the planning tests.
-import type { Backup, Snapshot } from '../../src/api/types.ts'
-import type { RetentionRules } from '../../src/plan/retention.ts'
+// Snapshots and backups shaped as the VPS.org API documents them, and the retention planner's
+// types, for the planning tests.
+import type { Backup, Item, Snapshot } from '../../src/api/types.ts'
+import type { describeVerdict, planPrune, RetentionRules } from '../../src/plan/retention.ts'
 
 export const SERVER = 12345
 export const OTHER_SERVER = 67890
@@ -45,3 +46,10 @@ export function ids(items: Array<{ id: number }>): number[] {
 export function rules(given: Partial<RetentionRules> = {}): RetentionRules {
   return { keep: 0, keepWithinMs: undefined, keepDaily: 0, keepWeekly: 0, keepMonthly: 0, ...given }
 }
+
+/** What the retention planner is handed, as its own signature has it. */
+export type RetentionInput<T extends Item> = Parameters<typeof planPrune<T>>[0]
+/** An own item and what keeps it, as the planner returns it. */
+export type Verdict<T extends Item> = ReturnType<typeof planPrune<T>>['verdicts'][number]
+/** What keeps an item: a rule, a guard, or that no rule is set. */
+export type Keeper = Parameters<typeof describeVerdict>[0][number]

@@ -4,13 +4,13 @@ import { Agent } from 'undici'
 import { test as base } from 'vitest'
 import { connect } from '../../src/compose.ts'
 import type { CommonSettings } from '../../src/inputs.ts'
-import type { CreateSettings } from '../../src/operations/create.ts'
 import { Recorder } from '../../src/report.ts'
 import type { RollbackTarget } from '../../src/state.ts'
 import type { Tools } from '../../src/tools.ts'
 import { DEFAULT_TOKEN, startEmulator, WEB, type Emulator, type EmulatorOptions } from '../emulator/server.ts'
 import { VirtualClock } from './clock.ts'
 import { rules } from './fixtures.ts'
+import type { CreateSettings } from './one-server.ts'
 
 export { rules }
 

@@ -14,6 +14,9 @@ const DECLARED = (
   }
 ).inputs
 
+/** The name of every input action.yml declares. */
+export const DECLARED_INPUTS: readonly string[] = Object.keys(DECLARED)
+
 /**
  * Sets every input as an `INPUT_<NAME>` variable, as the runner would: the ones given, else
  * action.yml's default, else unset (an input given as undefined is unset too). Undone by

@@ -3,13 +3,19 @@
 import type { Backup, Snapshot } from '../../src/api/types.ts'
 import type { CommonSettings, ItemReference, SnapshotReference } from '../../src/inputs.ts'
 import type { Kind } from '../../src/kinds.ts'
-import { CREATE_BACKUP, CREATE_SNAPSHOT, type CreateSettings } from '../../src/operations/create.ts'
-import { PRUNE_BACKUPS, PRUNE_SNAPSHOTS, type PruneSettings } from '../../src/operations/prune.ts'
+import { CREATE_BACKUP, CREATE_SNAPSHOT } from '../../src/operations/create.ts'
+import { PRUNE_BACKUPS, PRUNE_SNAPSHOTS } from '../../src/operations/prune.ts'
 import { RESTORE_BACKUP, RESTORE_SNAPSHOT } from '../../src/operations/restore.ts'
 import { WAIT_BACKUP, WAIT_SNAPSHOT } from '../../src/operations/wait.ts'
 import type { Tools } from '../../src/tools.ts'
 
 const MAX_PARALLEL = 4
+
+/** What an operation's `run` takes besides the common settings, for one server: `serverId`, not the fleet's. */
+type OneServer<Settings> = Omit<Settings, keyof CommonSettings | 'serverIds' | 'maxParallel'> & { serverId: number }
+
+export type CreateSettings = OneServer<Parameters<typeof CREATE_SNAPSHOT.run>[0]>
+export type PruneSettings = OneServer<Parameters<typeof PRUNE_SNAPSHOTS.run>[0]>
 
 export function createSnapshot(settings: CommonSettings & CreateSettings, tools: Tools): Promise<void> {
   return CREATE_SNAPSHOT.run({ ...settings, serverIds: [settings.serverId], maxParallel: MAX_PARALLEL }, tools)

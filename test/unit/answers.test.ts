@@ -1,7 +1,9 @@
 // The one table of what an answer means: retry, resend, look first, or final. Every row is
 // written out by hand from what the API and the network may do, method by method.
 import { describe, expect, it } from 'vitest'
-import { mayHaveActed, verdict, type Answer, type Method, type Verdict } from '../../src/api/answers.ts'
+import { mayHaveActed, verdict, type Answer, type Method } from '../../src/api/answers.ts'
+
+type Verdict = ReturnType<typeof verdict>
 
 const rows: Array<[string, Answer, Record<Method, Verdict>]> = [
   ['200 whose body could not be read', { status: 200 }, { GET: 'final', DELETE: 'final', POST: 'look-first' }],

@@ -3,9 +3,9 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InputError } from '../../src/errors.ts'
 import { COMMON_INPUTS, NAME_PREFIX } from '../../src/inputs.ts'
-import { readOperation, type ReadOperation } from '../../src/registry.ts'
+import { readOperation } from '../../src/registry.ts'
 import { decodeCommand } from '../support/commands.ts'
-import { stubInputs, type Inputs } from '../support/inputs.ts'
+import { DECLARED_INPUTS, stubInputs, type Inputs } from '../support/inputs.ts'
 import { captureStdout } from '../support/stdout.ts'
 
 // @actions/github reads the run (id, attempt, commit, workflow) once, when it is imported:
@@ -42,6 +42,8 @@ afterEach(() => {
   vi.restoreAllMocks()
   vi.unstubAllEnvs()
 })
+
+type ReadOperation = Awaited<ReturnType<typeof readOperation>>
 
 async function readAll(inputs: Inputs): Promise<ReadOperation> {
   stubInputs({ api_token: TOKEN, ...inputs })
@@ -822,6 +824,14 @@ describe('inputs the operation does not use', () => {
     }
   ])('$inputs.operation names $ignored', async ({ inputs, ignored }) => {
     expect((await readAll(inputs)).ignored.sort()).toEqual([...ignored].sort())
+  })
+
+  it('names every input of action.yml that the operation does not read, whichever it is', async () => {
+    // What list-snapshots reads: the inputs every operation reads, server_id and max_parallel.
+    const read = 'operation api_token api_url timeout poll_interval dry_run server_id max_parallel'.split(' ')
+    const unread = DECLARED_INPUTS.filter(name => !read.includes(name))
+    const set = Object.fromEntries(unread.map(name => [name, 'set by mistake']))
+    expect((await readAll({ operation: 'list-snapshots', ...set })).ignored.sort()).toEqual([...unread].sort())
   })
 
   it('does not count inputs left at their defaults', async () => {

@@ -1,11 +1,11 @@
 // The progress line a person watching the log reads while the step waits.
 import { describe, expect, it } from 'vitest'
 import type { ServerState } from '../../src/tools.ts'
-import { progressLine } from '../../src/watch/progress.ts'
+import { firstProgressLine } from '../support/progress.ts'
 
 const waiting = (status: string | undefined, what = 'snapshot 807'): ServerState => ({ at: 'waiting', what, status })
 
-describe('progressLine', () => {
+describe('the progress line', () => {
   it.each<{ servers: Array<[number, ServerState]>; elapsedMs: number; line: string }>([
     {
       servers: [[12345, waiting('in_progress')]],
@@ -39,6 +39,6 @@ describe('progressLine', () => {
       line: '5 servers, 5.0 s: 1 completed (105), 1 failed (102), 1 in progress (101), 1 at work (103), 1 not started (104)'
     }
   ])('$line', ({ servers, elapsedMs, line }) => {
-    expect(progressLine(servers, elapsedMs)).toBe(line)
+    expect(firstProgressLine(servers, elapsedMs)).toBe(line)
   })
 })

@@ -4,17 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { COMPLETED, IN_PROGRESS, type Backup, type Snapshot } from '../../src/api/types.ts'
 import { OperationError } from '../../src/errors.ts'
 import { BACKUPS, SNAPSHOTS, type Kind } from '../../src/kinds.ts'
-import {
-  describeVerdict,
-  hasRules,
-  planCreate,
-  planPrune,
-  type Keeper,
-  type RetentionInput,
-  type RetentionRules,
-  type Verdict
-} from '../../src/plan/retention.ts'
-import { backup, ids, PREFIX, snapshot } from '../support/fixtures.ts'
+import { describeVerdict, hasRules, planCreate, planPrune, type RetentionRules } from '../../src/plan/retention.ts'
+import { backup, ids, PREFIX, snapshot, type Keeper, type RetentionInput, type Verdict } from '../support/fixtures.ts'
 
 type Listed = Snapshot | Backup
 type Rules = Partial<RetentionRules>
