@@ -164,6 +164,12 @@ function end(part: ServerPart, tools: Tools, fleetSize: number, statusOf: Status
  * running, 4 min`, `Server 101: 4 found, 0.2 s`, `Server 101: 2 deleted, 0.3 s`, or `Server 102:
  * failed after 1.2 s`.
  */
+/** `2 deleted`, or in a dry run `would delete 2`. */
+function deletions(result: ServerResult): string {
+  const planned = result.planned?.filter(action => action.do === 'delete').length
+  return planned === undefined ? `${result.deletedIds?.length ?? 0} deleted` : `would delete ${planned}`
+}
+
 function blockTitle(result: ServerResult, statusOf: StatusOf): string {
   const took = formatDuration(result.endedAt - result.startedAt)
   if (result.error !== undefined) return `Server ${result.serverId}: failed after ${took}`
@@ -174,7 +180,7 @@ function blockTitle(result: ServerResult, statusOf: StatusOf): string {
   const did = [
     [item, result.item?.status].filter(Boolean).join(' '),
     result.count === undefined ? '' : `${result.count} found`,
-    result.deletedIds === undefined || item !== undefined ? '' : `${result.deletedIds.length} deleted`
+    result.deletedIds === undefined || item !== undefined ? '' : deletions(result)
   ].filter(Boolean)
   return `Server ${result.serverId}: ${did.join(', ') || 'done'}, ${took}`
 }

@@ -36,6 +36,8 @@ export interface ServerFacts {
   count?: number | undefined
   /** Where retention rules applied: each of the action's own items, newest first, and what keeps it. */
   retention?: RetentionRow[] | undefined
+  /** What keeps a create's new item besides its being just made: the rules it counts for, or its protection. */
+  retentionOfNew?: string | undefined
 }
 
 /** One of the action's own items as retention judged it: the words of what keeps it, or undefined when it goes. */

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { Backup, Item, Snapshot } from './api/types.ts'
+import { COMPLETED, IN_PROGRESS, type Backup, type Item, type Snapshot } from './api/types.ts'
 import { formatDuration, plain } from './format.ts'
 import type { OutputName, Outputs, RetentionRow, ServerFacts, ServerResult, StatusOf } from './outputs.ts'
 import { describeAction, type Action } from './plan/actions.ts'
@@ -34,7 +34,7 @@ export interface Reporter {
   /** How many items a list found. */
   counted(count: number): void
   /** What retention keeps of the server's own items, and why: the job summary's table of them. */
-  retention(rows: RetentionRow[]): void
+  retention(rows: RetentionRow[], newItem?: string): void
   set(outputs: Outputs): void
   /** In a dry run: one thing the real run would do. */
   planned(action: Action): void
@@ -142,8 +142,9 @@ export class Recorder implements Reporter {
     this.outcome.facts.count = count
   }
 
-  retention(rows: RetentionRow[]): void {
+  retention(rows: RetentionRow[], newItem?: string): void {
     this.outcome.facts.retention = rows
+    this.outcome.facts.retentionOfNew = newItem
   }
 
   set(outputs: Outputs): void {
@@ -335,8 +336,7 @@ function addRetention(results: ServerResult[], dryRun: boolean): void {
   core.summary.addRaw('#### Retention\n\n')
   for (const result of judged) {
     const rows = retentionRows(result, dryRun)
-    const gone = rows.filter(row => !row[4]?.startsWith('kept')).length
-    const title = `Server ${result.serverId}: ${rows.length - gone} kept, ${gone} ${dryRun ? 'would go' : 'gone'}`
+    const title = `Server ${result.serverId}: ${fateCounts(rows.map(row => row[4] ?? ''))}`
     const rendered = table(['id', 'name or description', 'created', 'status', 'retention'], rows)
     core.summary.addRaw(
       judged.length === 1
@@ -346,10 +346,27 @@ function addRetention(results: ServerResult[], dryRun: boolean): void {
   }
 }
 
+/** `3 kept, 2 deleted, 1 not deleted`: how many of each fate, as the rows say, in that order. */
+function fateCounts(fates: string[]): string {
+  const counts = new Map<string, number>()
+  for (const fate of fates) {
+    const word = fate.startsWith('kept')
+      ? 'kept'
+      : fate.startsWith('not deleted')
+        ? 'not deleted'
+        : fate.startsWith('failed')
+          ? 'failed'
+          : fate
+    counts.set(word, (counts.get(word) ?? 0) + 1)
+  }
+  return [...counts].map(([word, count]) => `${count} ${word === 'would delete' ? 'would go' : word}`).join(', ')
+}
+
 function retentionRows(result: ServerResult, dryRun: boolean): string[][] {
   const deleted = new Set(result.deletedIds ?? [])
   const fate = (row: RetentionRow) =>
-    row.kept ?? (dryRun ? 'would delete' : deleted.has(row.item.id) ? 'deleted' : 'not deleted')
+    row.kept ??
+    (dryRun ? 'would delete' : deleted.has(row.item.id) ? 'deleted' : `not deleted: ${whyNotDeleted(result)}`)
   return [
     ...madeRow(result),
     ...(result.retention ?? []).map(row => [
@@ -362,14 +379,24 @@ function retentionRows(result: ServerResult, dryRun: boolean): string[][] {
   ]
 }
 
-/** A create's new item, on top: the one it made, or in a dry run the one it would make. */
+/** Why an item the rules let go is still there: the step never reached its delete, or the delete failed. */
+function whyNotDeleted(result: ServerResult): string {
+  if (result.error !== undefined) return 'the step failed before its delete'
+  if (result.item?.status === IN_PROGRESS) return 'the new item is not completed yet (wait is false); prune later'
+  return 'its delete failed (see the warning); the next rotation tries again'
+}
+
+/** A create's new item, on top: the one it made, or in a dry run the one it would make, with what keeps it. */
 function madeRow(result: ServerResult): string[][] {
-  const made = 'kept: the item just made'
+  const also = result.retentionOfNew === undefined ? '' : `, ${result.retentionOfNew.replace(/^kept: /, '')}`
+  const made = `kept: the item just made${also}`
   const create = result.planned?.find(action => action.do === 'create')
   if (create?.do === 'create') return [['(new)', create.name ?? create.description, '', 'would create', made]]
   const { item } = result
   if (item === undefined || result.retention?.some(row => row.item.id === item.id)) return []
-  return [[String(item.id), nameOf(item), item.created_at, item.status, made]]
+  // A create that failed made an item no rule keeps: the next rotation deletes it.
+  const fate = item.status === COMPLETED || item.status === IN_PROGRESS ? made : 'failed: no rule keeps it'
+  return [[String(item.id), nameOf(item), item.created_at, item.status, fate]]
 }
 
 /** A snapshot's name, or a backup's description: what a person recognises it by. */

@@ -59,7 +59,7 @@ describe('a create with wait: false makes none of the deletions planned after it
     await createSnapshot({ ...step.settings, ...createSettings({ keep: 3, wait: false }) }, step.tools)
     expect(api.writes()).toEqual(['POST /snapshots/'])
     expect(summaryOf(step, 'notice')).toEqual([
-      `Server ${WEB}: Rotation skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.`
+      `Server ${WEB}: Deletions after the create skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.`
     ])
   })
 
@@ -73,7 +73,9 @@ describe('a create with wait: false makes none of the deletions planned after it
       step.tools
     )
     expect(api.writes()).toEqual(['POST /snapshots/', 'POST /snapshots/'])
-    expect(summaryOf(step, 'notice')).toEqual([expect.stringMatching(/^Server 101: Rotation skipped: /)])
+    expect(summaryOf(step, 'notice')).toEqual([
+      expect.stringMatching(/^Server 101: Deletions after the create skipped: /)
+    ])
   })
 })
 

@@ -24,7 +24,7 @@ export async function carryOut(plan: Plan, options: CarryOutOptions, tools: Tool
       if (action.do !== 'delete' || !action.afterCreate || options.wait) tools.report.planned(action)
     if (skipped)
       tools.report.notice(
-        `Dry run: rotation would be skipped: the new ${skipped.kind} would not be completed yet (wait is false). Run prune-${skipped.kind}s once it is.`
+        `Dry run: the deletions after the create would be skipped: the new ${skipped.kind} would not be completed yet (wait is false). Run prune-${skipped.kind}s once it is.`
       )
     return
   }
@@ -44,7 +44,7 @@ export async function carryOut(plan: Plan, options: CarryOutOptions, tools: Tool
         else if (!skippedRotation) {
           skippedRotation = true
           tools.report.notice(
-            `Rotation skipped: the new ${action.kind} is not completed yet (wait is false). Run prune-${action.kind}s once it is.`
+            `Deletions after the create skipped: the new ${action.kind} is not completed yet (wait is false). Run prune-${action.kind}s once it is.`
           )
         }
     }

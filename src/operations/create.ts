@@ -24,8 +24,11 @@ import {
   describeVerdict,
   hasRules,
   planCreate,
+  RetentionRefusal,
   retentionOf,
-  type RetentionRules
+  type Keeper,
+  type RetentionRules,
+  type Verdict
 } from '../plan/retention.ts'
 import type { RunContext } from '../run-context.ts'
 import type { Tools } from '../tools.ts'
@@ -142,6 +145,26 @@ const RUNNING_SERVER_ADVICE =
   'A snapshot of a running server may hold an inconsistent filesystem: the provider advises stopping the server first, or quiescing databases and writes.'
 
 /**
+ * What retention keeps of the server's items, and what goes before and after the create; the job
+ * summary's table of why, even when the rules keep too many for the create to be made.
+ */
+function planRetention<T extends Snapshot | Backup>(kind: Kind<T>, settings: CreateSettings, items: T[], tools: Tools) {
+  const report = (verdicts: Verdict<T>[], newItem?: Keeper[]) => {
+    if (!hasRules(settings)) return
+    const rows = verdicts.map(({ item, keptBy }) => ({ item, kept: describeVerdict(keptBy, settings) }))
+    tools.report.retention(rows, newItem && describeVerdict(newItem, settings))
+  }
+  try {
+    const plan = planCreate(retentionOf(kind, items, settings.namePrefix, settings, tools.clock.now()), settings)
+    report(plan.verdicts, plan.newItem)
+    return plan
+  } catch (error) {
+    if (error instanceof RetentionRefusal) report(error.verdicts as Verdict<T>[])
+    throw error
+  }
+}
+
+/**
  * The plan from the server's items (the provider's limit, and retention): make room if needed,
  * create, and once the new item is completed delete the action's own that no rule keeps. A dry
  * run, which sends no POST whose answer would say so, reads the server first: it must exist.
@@ -155,9 +178,7 @@ async function planOneCreate<T extends Snapshot | Backup>(
   const { serverId } = settings
   if (hasRules(settings)) tools.report.mayDelete()
   if (settings.dryRun) await tools.client.getServer(serverId)
-  const plan = planCreate(retentionOf(kind, items, settings.namePrefix, settings, tools.clock.now()))
-  if (hasRules(settings))
-    tools.report.retention(plan.verdicts.map(({ item, keptBy }) => ({ item, kept: describeVerdict(keptBy, settings) })))
+  const plan = planRetention(kind, settings, items, tools)
   const reason = deletionReason(settings)
   return {
     actions: [

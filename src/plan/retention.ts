@@ -3,6 +3,7 @@
 import { COMPLETED, IN_PROGRESS, type Backup, type Item, type Snapshot } from '../api/types.ts'
 import type { Kind } from '../kinds.ts'
 import { OperationError } from '../errors.ts'
+import { capitalise } from '../format.ts'
 import { newestFirst } from './selection.ts'
 
 export interface RetentionRules {
@@ -22,10 +23,10 @@ type RuleKeeper = 'keep' | 'daily' | 'weekly' | 'monthly' | 'within'
 /** What keeps an item whatever the rules say. */
 type Guard = 'protected' | 'in progress' | 'newest completed'
 /** Why an item stays: a rule, a guard, or that no rule is set (so nothing is deleted). */
-type Keeper = RuleKeeper | Guard | 'no rules'
+export type Keeper = RuleKeeper | Guard | 'no rules'
 
 /** An own item and what keeps it; none ⇒ the item goes. */
-interface Verdict<T> {
+export interface Verdict<T> {
   item: T
   keptBy: Keeper[]
 }
@@ -71,15 +72,6 @@ const RULES: Rule[] = [
   { keeper: 'within', input: 'keep_within', isSet: rules => rules.keepWithinMs !== undefined, keeps: keptWithin }
 ]
 
-/** Protect keeps items too, but was set on items already made: a refusal names it, yet cannot ask to loosen it. */
-const PROTECT_INPUT = 'protect'
-
-/** Every input that keeps items, with the keeper it shows as. */
-const KEEPING_INPUTS: Array<{ keeper: Keeper; input: string }> = [
-  ...RULES.map(({ keeper, input }) => ({ keeper, input })),
-  { keeper: 'protected', input: PROTECT_INPUT }
-]
-
 export function hasRules(rules: RetentionRules): boolean {
   return RULES.some(rule => rule.isSet(rules))
 }
@@ -98,6 +90,19 @@ interface CreatePlan<T> {
   after: T[]
   /** Every existing own item, newest first; those of `before` and `after` kept by nothing. */
   verdicts: Verdict<T>[]
+  /** What keeps the new item itself: the rules it counts for, or its protection. */
+  newItem: Keeper[]
+}
+
+/** A create refused at the provider's limit: what each item's verdict was, for the job summary. */
+export class RetentionRefusal<T> extends OperationError {
+  override readonly name = 'RetentionRefusal'
+  readonly verdicts: Verdict<T>[]
+
+  constructor(message: string, verdicts: Verdict<T>[]) {
+    super(message)
+    this.verdicts = verdicts
+  }
 }
 
 /** A prune: every own item, newest first, with what keeps it; the deletions oldest first. */
@@ -108,15 +113,29 @@ export function planPrune<T extends Item>(input: RetentionInput<T>): PrunePlan<T
 
 /**
  * A create, whose new item counts as an own completed item created at `now`, newer than every
- * other: `before` makes room under the limit (the fewest, oldest first, among those `after` would
- * delete), `after` deletes the rest once the new item is completed. Throws when the server is at
- * the limit and the rules keep too many to make room.
+ * other (unless it is made protected: then, like every protected item, the rules do not count
+ * it): `before` makes room under the limit (the fewest, oldest first, among those `after` would
+ * delete), `after` deletes the rest once the new item is completed. Throws a RetentionRefusal
+ * when the server is at the limit and the rules keep too many to make room.
  */
-export function planCreate<T extends Item>(input: RetentionInput<T>): CreatePlan<T> {
-  const verdicts = judge(input, input.now)
+export function planCreate<T extends Item>(input: RetentionInput<T>, made: { protect: boolean }): CreatePlan<T> {
+  const newItem = { at: input.now, counted: !made.protect }
+  const verdicts = judge(input, newItem)
   const wouldGo = goners(verdicts)
   const before = roomForOneMore(input, verdicts, wouldGo)
-  return { before, after: wouldGo.filter(item => !before.includes(item)), verdicts }
+  const keptByRules = newItem.counted ? (ruleKeepers(ruleTimes(input, newItem), input.rules, input.now)[0] ?? []) : []
+  return {
+    before,
+    after: wouldGo.filter(item => !before.includes(item)),
+    verdicts,
+    newItem: made.protect ? ['protected'] : keptByRules
+  }
+}
+
+/** A create's new item: when it is made, and whether the rules count it (they do not count a protected one). */
+interface NewItem {
+  at: number
+  counted: boolean
 }
 
 /**
@@ -140,25 +159,34 @@ const KEEPER_WORDS: Record<Keeper, (rules: RetentionRules) => string> = {
   'no rules': () => 'no retention rule set'
 }
 
-/** Every own item, newest first, with what keeps it; `newItemAt` counts a create's new item as the newest of all. */
-function judge<T extends Item>(input: RetentionInput<T>, newItemAt?: number): Verdict<T>[] {
+/** Every own item, newest first, with what keeps it; a create's new item is the newest of all. */
+function judge<T extends Item>(input: RetentionInput<T>, newItem?: NewItem): Verdict<T>[] {
   const own = ownNewestFirst(input)
-  const byRules = keptByRules(input, own, newItemAt)
+  const byRules = keptByRules(input, own, newItem)
   // In a create the new item is the newest completed, so an older one may go once it is done.
-  const newestCompleted = newItemAt === undefined ? own.find(item => item.status === COMPLETED) : undefined
+  const newestCompleted = newItem === undefined ? own.find(item => item.status === COMPLETED) : undefined
   return own.map(item => {
     const keptBy = [...(byRules.get(item) ?? []), ...guards(input, item, newestCompleted)]
     return { item, keptBy: keptBy.length === 0 && !hasRules(input.rules) ? ['no rules'] : keptBy }
   })
 }
 
-/** The rules see only own completed unprotected items, and the new item of a create before them all. */
-function keptByRules<T extends Item>(input: RetentionInput<T>, own: T[], newItemAt?: number): Map<T, Keeper[]> {
-  const counted = own.filter(item => item.status === COMPLETED && !input.isProtected(item))
-  const times = counted.map(item => Date.parse(item.created_at))
-  const keepers = ruleKeepers(newItemAt === undefined ? times : [newItemAt, ...times], input.rules, input.now)
-  const ofCounted = newItemAt === undefined ? keepers : keepers.slice(1)
+/** The rules see only own completed unprotected items, and the new item of a create (unless protected) before them all. */
+function keptByRules<T extends Item>(input: RetentionInput<T>, own: T[], newItem?: NewItem): Map<T, Keeper[]> {
+  const counted = countedByRules(input, own)
+  const keepers = ruleKeepers(ruleTimes(input, newItem), input.rules, input.now)
+  const ofCounted = newItem?.counted ? keepers.slice(1) : keepers
   return new Map(counted.map((item, index) => [item, ofCounted[index] ?? []]))
+}
+
+function countedByRules<T extends Item>(input: RetentionInput<T>, own: T[]): T[] {
+  return own.filter(item => item.status === COMPLETED && !input.isProtected(item))
+}
+
+/** The creation times the rules walk, newest first: a counted new item's, then the counted items'. */
+function ruleTimes<T extends Item>(input: RetentionInput<T>, newItem?: NewItem): number[] {
+  const times = countedByRules(input, ownNewestFirst(input)).map(item => Date.parse(item.created_at))
+  return newItem?.counted ? [newItem.at, ...times] : times
 }
 
 /** For each creation time, newest first, the rules that keep it. */
@@ -266,7 +294,7 @@ function roomForOneMore<T extends Item>(input: RetentionInput<T>, verdicts: Verd
   const counted = input.items.filter(item => input.countsTowardLimit(item))
   const excess = counted.length - input.limit + 1
   if (excess <= 0) return []
-  if (!hasRules(input.rules)) throw refusedWithoutRules(input, counted.length)
+  if (!hasRules(input.rules)) throw refusedWithoutRules(input, counted.length, verdicts)
   const newestCompleted = ownNewestFirst(input).find(item => item.status === COMPLETED)
   // If the create then fails, the server still has the restore point it had.
   const candidates = wouldGo.filter(item => item !== newestCompleted && input.countsTowardLimit(item))
@@ -277,10 +305,17 @@ function roomForOneMore<T extends Item>(input: RetentionInput<T>, verdicts: Verd
 }
 
 /** Without a rule nothing is deleted, so a server at the limit refuses the create, as the provider would. */
-function refusedWithoutRules<T extends Item>(input: RetentionInput<T>, counted: number): OperationError {
+function refusedWithoutRules<T extends Item>(
+  input: RetentionInput<T>,
+  counted: number,
+  verdicts: Verdict<T>[]
+): OperationError {
   const situation = `the server already has ${counted} ${input.noun}s, the provider's limit is ${input.limit}`
   const advice = "set keep or another retention rule to rotate the action's own, or delete one by hand"
-  return new OperationError(`${situation}, so the create would be refused; ${advice}. No ${input.noun} was created.`)
+  return new RetentionRefusal(
+    `${situation}, so the create would be refused; ${advice}. No ${input.noun} was created.`,
+    verdicts
+  )
 }
 
 interface Shortfall<T> {
@@ -294,45 +329,64 @@ interface Shortfall<T> {
   newestCompleted: T | undefined
 }
 
-/** The rules (or the items not the action's to delete) keep too many: say how many, which rules, and what to loosen. */
+/**
+ * The rules (or the items not the action's to delete) keep too many: say which item stays for
+ * what, which rules to loosen, and how to delete one by hand.
+ */
 function cannotMakeRoom<T extends Item>(input: RetentionInput<T>, shortfall: Shortfall<T>): OperationError {
   const { counted, candidates, excess } = shortfall
-  const keepers = keepingInputs(shortfall)
-  const loosen = keepers.map(keeper => keeper.input).filter(name => name !== PROTECT_INPUT)
-  const byHand = `${excess - candidates.length} by hand`
+  const keeping = new Set(counted.flatMap(item => ruleInputsKeeping(shortfall, item)))
+  const loosen = RULES.map(rule => rule.input).filter(input => keeping.has(input))
+  const kind = input.noun.endsWith('backup') ? 'backup' : 'snapshot'
+  const missing = excess - candidates.length
+  const byHand = `delete ${missing} by hand (delete-${kind} with its ${kind}_id)`
   const situation = `the server already has ${counted.length} ${input.noun}s and the provider's limit is ${input.limit}`
   const allowed = candidates.length === 0 ? 'none' : `only ${candidates.length}`
-  const shortage = `so ${excess} must go before the create, but rotation may delete ${allowed}`
-  const advice = loosen.length > 0 ? `Loosen ${loosen.join(' or ')}, or delete ${byHand}` : `Delete ${byHand}`
-  const message = `${situation}, ${shortage}: ${listing(whatStays(input, shortfall))}. ${advice}.`
-  return new OperationError(`${message} No ${input.noun} was created.`)
+  const shortage = `so ${excess} must go before the create, but the retention rules may delete ${allowed}`
+  const advice = loosen.length > 0 ? `Loosen ${listing(loosen, 'or')}, or ${byHand}` : capitalise(byHand)
+  const message = `${situation}, ${shortage}: ${listing(whatStays(input, shortfall), 'and')}. ${advice}.`
+  return new RetentionRefusal(`${message} No ${input.noun} was created.`, shortfall.verdicts)
 }
 
-/** Why the counted items that may not go stay, in words. */
+/** Why the counted items that may not go stay: the kept ones by id, newest first, with the rules that keep them. */
 function whatStays<T extends Item>(input: RetentionInput<T>, shortfall: Shortfall<T>): string[] {
-  const { counted, newestCompleted } = shortfall
+  const { newestCompleted } = shortfall
+  const counted = newestFirst(shortfall.counted)
   const keptBy = verdictsByItem(shortfall.verdicts)
-  const bySetting = (item: T) => keptBy(item).some(isSetByInput)
-  const byInputs = counted.filter(bySetting).length
-  const inProgress = counted.filter(item => keptBy(item).includes('in progress') && !bySetting(item)).length
+  const byRules = counted.filter(item => ruleInputsKeeping(shortfall, item).length > 0)
+  const shielded = counted.filter(item => !byRules.includes(item) && keptBy(item).includes('protected'))
+  const busy = counted.filter(
+    item => !byRules.includes(item) && !shielded.includes(item) && keptBy(item).includes('in progress')
+  )
   const foreign = counted.filter(item => !input.isOwn(item)).length
   // Kept by nothing, yet not a candidate: it stays as the server's restore point.
-  const newestStays = counted.some(item => item === newestCompleted && keptBy(item).length === 0)
-  const breakdown = keepingInputs(shortfall).map(keeper => `${keeper.count} by ${keeper.input}`)
+  const newestStays = counted.find(item => item === newestCompleted && keptBy(item).length === 0)
+  const groups = new Map<string, T[]>()
+  for (const item of byRules) {
+    const rules = listing(ruleInputsKeeping(shortfall, item), 'and')
+    groups.set(rules, [...(groups.get(rules) ?? []), item])
+  }
   return [
-    byInputs > 0 ? `${are(byInputs)} kept (${breakdown.join(', ')})` : '',
+    ...[...groups].map(([rules, items]) => `${idsAre(items)} kept by ${rules}`),
+    shielded.length > 0 ? `${idsAre(shielded)} protected` : '',
     foreign > 0 ? `${are(foreign)} not the action's own` : '',
-    inProgress > 0 ? `${are(inProgress)} in progress` : '',
-    newestStays ? '1 is the newest completed, kept as a restore point' : ''
+    busy.length > 0 ? `${idsAre(busy)} in progress` : '',
+    newestStays ? `${newestStays.id} is the newest completed, kept as a restore point` : ''
   ].filter(part => part !== '')
 }
 
-/** Each input (a rule, or protect) that keeps some of the counted items, with how many. */
-function keepingInputs<T extends Item>(shortfall: Shortfall<T>): Array<{ input: string; count: number }> {
-  const keptBy = verdictsByItem(shortfall.verdicts)
-  const keptCount = (keeper: Keeper) => shortfall.counted.filter(item => keptBy(item).includes(keeper)).length
-  const counts = KEEPING_INPUTS.map(({ keeper, input }) => ({ input, count: keptCount(keeper) }))
-  return counts.filter(({ count }) => count > 0)
+/** `801 is`, `801 and 802 are`. */
+function idsAre(items: Item[]): string {
+  return `${listing(
+    items.map(item => String(item.id)),
+    'and'
+  )} ${items.length === 1 ? 'is' : 'are'}`
+}
+
+/** The inputs of the rules that keep an item: `keep`, `keep_daily`, …; protect is no rule to loosen. */
+function ruleInputsKeeping<T extends Item>(shortfall: Shortfall<T>, item: T): string[] {
+  const keptBy = verdictsByItem(shortfall.verdicts)(item)
+  return RULES.filter(rule => keptBy.includes(rule.keeper)).map(rule => rule.input)
 }
 
 function verdictsByItem<T>(verdicts: Verdict<T>[]): (item: T) => Keeper[] {
@@ -340,18 +394,13 @@ function verdictsByItem<T>(verdicts: Verdict<T>[]): (item: T) => Keeper[] {
   return item => keptBy.get(item) ?? []
 }
 
-/** Kept by a rule or by protect: what the user set, as opposed to an item still in progress. */
-function isSetByInput(keeper: Keeper): boolean {
-  return KEEPING_INPUTS.some(keeping => keeping.keeper === keeper)
-}
-
 function are(count: number): string {
   return `${count} ${count === 1 ? 'is' : 'are'}`
 }
 
-/** `a`, `a and b`, `a, b and c`. */
-function listing(parts: string[]): string {
-  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
+/** `a, b and c`, or `a, b or c`. */
+function listing(parts: string[], conjunction: 'and' | 'or'): string {
+  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} ${conjunction} ${parts.at(-1)}`
 }
 
 /**
@@ -371,7 +420,8 @@ export function retentionOf<T extends Snapshot | Backup>(
     isProtected: item => kind.isOwn(item, namePrefix) && kind.isProtected(item, namePrefix),
     countsTowardLimit: item => kind.countsTowardLimit(item),
     limit: kind.limit,
-    noun: kind.noun,
+    // Only manual backups count toward the limit, and a create makes one.
+    noun: kind.noun === 'backup' ? 'manual backup' : kind.noun,
     rules,
     now
   }

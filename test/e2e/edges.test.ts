@@ -58,7 +58,7 @@ describe.concurrent('rotation', () => {
     })
     expectSuccess(result)
     expect(summaryText(result)).toContain(
-      'Rotation skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.'
+      'Deletions after the create skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.'
     )
   })
 })

@@ -65,7 +65,7 @@ describe('retention by calendar and age', () => {
       expect.arrayContaining([latest, Number(result.outputs.snapshot_id)])
     )
     expect(retention(result)).toEqual({
-      [result.outputs.snapshot_id ?? '']: 'kept: the item just made',
+      [result.outputs.snapshot_id ?? '']: 'kept: the item just made, daily',
       [latest]: 'kept: daily',
       [early]: 'deleted',
       [older]: 'deleted',
@@ -108,6 +108,8 @@ describe('retention by calendar and age', () => {
     const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), keep_daily: '7' })
     expectFailure(result, "the provider's limit is 5", 'Loosen keep_daily', 'No snapshot was created.')
     expect(writes(emulator, from)).toEqual([])
+    // The summary shows what keeps each one, so that the reader sees what to loosen or delete.
+    expect(Object.values(retention(result))).toEqual(Array(5).fill('kept: daily'))
     expect(emulator.snapshots(WEB)).toHaveLength(5)
   })
 
@@ -153,7 +155,7 @@ describe("the summary's retention table", () => {
     const section = result.summary.slice(result.summary.indexOf('#### Retention\n\n'))
     expect(
       section.match(
-        /<details><summary>Server (\d+): 1 kept, 1 gone<\/summary>\n\n<table>.*?<\/table>\n\n<\/details>\n\n/gs
+        /<details><summary>Server (\d+): 1 kept, 1 deleted<\/summary>\n\n<table>.*?<\/table>\n\n<\/details>\n\n/gs
       )
     ).toHaveLength(2)
     expect(section.indexOf('Server 101')).toBeLessThan(section.indexOf('Server 102'))
@@ -170,9 +172,60 @@ describe("the summary's retention table", () => {
     })
     expectSuccess(result)
     expect(summaryTable(result, 'id').map(row => [row.id, row.status, row.retention])).toEqual([
-      ['(new)', 'would create', 'kept: the item just made'],
+      ['(new)', 'would create', 'kept: the item just made, newest 2'],
       [String(newer), 'completed', 'kept: newest 2'],
       [String(older), 'completed', 'would delete']
     ])
+  })
+})
+
+describe("the summary's word for each item, whatever happened", () => {
+  test('a protected create with keep 1 keeps the newest everyday snapshot, and its own row says it is protected', async ({
+    emulator
+  }) => {
+    const older = own(emulator, 'older', dayAt(2, 12))
+    const newer = own(emulator, 'newer', dayAt(1, 12))
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      keep: '1',
+      protect: 'true'
+    })
+    expectSuccess(result)
+    expect(retention(result)).toEqual({
+      [result.outputs.snapshot_id ?? '']: 'kept: the item just made, protected',
+      [newer]: 'kept: newest 1',
+      [older]: 'deleted'
+    })
+  })
+
+  test('a create whose snapshot fails deletes nothing after it, and says why for each item the rules let go', async ({
+    emulator
+  }) => {
+    const older = own(emulator, 'older', dayAt(2, 12))
+    const newer = own(emulator, 'newer', dayAt(1, 12))
+    emulator.failNextJob('snapshot')
+    const result = await step(emulator, { operation: 'create-snapshot', server_id: String(WEB), keep: '1' })
+    expectFailure(result, 'failed')
+    expect(retention(result)).toEqual({
+      [result.outputs.snapshot_id ?? '']: 'failed: no rule keeps it',
+      [newer]: 'not deleted: the step failed before its delete',
+      [older]: 'not deleted: the step failed before its delete'
+    })
+    expect(result.summary).toContain(`Server ${WEB}: 1 failed, 2 not deleted`)
+  })
+
+  test('with wait: false the deletions after the create wait for a prune, and the table says so', async ({
+    emulator
+  }) => {
+    const older = own(emulator, 'older', dayAt(2, 12))
+    const result = await step(emulator, {
+      operation: 'create-snapshot',
+      server_id: String(WEB),
+      keep: '1',
+      wait: 'false'
+    })
+    expectSuccess(result)
+    expect(retention(result)[older]).toBe('not deleted: the new item is not completed yet (wait is false); prune later')
   })
 })

@@ -606,8 +606,8 @@ const releaseSeed: Seed = world => {
 }
 
 /**
- * The earlier release's snapshot is never deleted; `rotated`: the oldest everyday one went, as keep 3 asks once the new
- * one is completed.
+ * The earlier release's snapshot is never deleted; `rotated`: the oldest everyday one went, as keep 2 asks once the new
+ * one is completed (the new one is protected, so it takes none of keep's places: the newest 2 everyday ones stay).
  */
 function releaseKept(rotated: boolean) {
   return (world: World) => {
@@ -619,14 +619,17 @@ function releaseKept(rotated: boolean) {
 
 recipe("A release's snapshot, kept until you delete it", releaseSeed, [
   {
-    case: "nothing fails: the new snapshot is protected, the earlier release's stays, keep 3 rotates the everyday ones",
+    case: "nothing fails: the new snapshot is protected, the earlier release's stays, the newest 2 everyday ones stay",
     jobs: RELEASED,
     end: UNTOUCHED,
     also: world => {
       releaseKept(true)(world)
-      expect(world.emulator.snapshots(SERVER_ID).filter(snapshot => snapshot.name.endsWith('-protected'))).toHaveLength(
-        2
+      const names = world.emulator.snapshots(SERVER_ID).map(snapshot => snapshot.name)
+      expect(names.filter(name => name.endsWith('-protected'))).toHaveLength(2)
+      expect(names).toEqual(
+        expect.arrayContaining(['gha-acme-shop-9876543220-1-000002', 'gha-acme-shop-9876543210-1-000001'])
       )
+      expect(names).toHaveLength(4)
     }
   },
   {

@@ -260,7 +260,8 @@ describe('rotation on create', () => {
     const step = api.step()
     const error = await failureOf(createSnapshot({ ...step.settings, ...createSettings({ keep: 3 }) }, step.tools))
     expect(error).toContain(
-      "so 1 must go before the create, but rotation may delete none: 5 are not the action's own. Delete 1 by hand. No snapshot was created."
+      "so 1 must go before the create, but the retention rules may delete none: 5 are not the action's own. " +
+        'Delete 1 by hand (delete-snapshot with its snapshot_id). No snapshot was created.'
     )
     expect(api.writes()).toEqual([])
   })
@@ -295,7 +296,7 @@ describe('rotation on create', () => {
     await createSnapshot({ ...step.settings, ...createSettings({ keep: 2, wait: false }) }, step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${own[0]}/`, 'POST /snapshots/'])
     const notice =
-      'Rotation skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.'
+      'Deletions after the create skipped: the new snapshot is not completed yet (wait is false). Run prune-snapshots once it is.'
     expect(logOf(step)).toContain(`notice: ${notice}`)
     expect(summaryOf(step, 'notice')).toEqual([`Server ${WEB}: ${notice}`])
   })

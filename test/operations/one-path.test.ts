@@ -392,7 +392,7 @@ describe('a dry run says what the real run would do', () => {
     await createSnapshot({ ...dry.settings, ...createSettings({ keep: 2, wait: false }) }, dry.tools)
     expect(dry.recorder.outcome.planned.map(action => action.do)).toEqual(['create'])
     expect(dry.recorder.outcome.lines.filter(line => line.level === 'notice').map(line => line.text)).toEqual([
-      'Server 12345: Dry run: rotation would be skipped: the new snapshot would not be completed yet (wait is false). Run prune-snapshots once it is.'
+      'Server 12345: Dry run: the deletions after the create would be skipped: the new snapshot would not be completed yet (wait is false). Run prune-snapshots once it is.'
     ])
     const real = api.step()
     await createSnapshot({ ...real.settings, ...createSettings({ keep: 2, wait: false }) }, real.tools)

@@ -126,13 +126,13 @@ function newestCompletedOwn(items: Made[]): Made | undefined {
 
 /** A create that can always make room: what it would delete once the new item is done. */
 function wouldGoAfterCreate(input: World): Made[] {
-  return planCreate({ ...input, limit: Infinity }).after
+  return planCreate({ ...input, limit: Infinity }, { protect: false }).after
 }
 
 /** What a create deletes to make room, or nothing when it is refused. */
 function deletedBeforeCreate(input: World): Made[] {
   try {
-    return planCreate(input).before
+    return planCreate(input, { protect: false }).before
   } catch (error) {
     if (error instanceof OperationError) return []
     throw error
@@ -183,7 +183,7 @@ describe('planPrune and planCreate, on random servers', () => {
       const pruned = planPrune(caughtUp)
       expect(planPrune({ ...caughtUp, items: without(caughtUp.items, pruned.deletions) }).deletions).toEqual([])
 
-      const created = planCreate({ ...caughtUp, limit: Infinity })
+      const created = planCreate({ ...caughtUp, limit: Infinity }, { protect: false })
       const newItem = made(caughtUp.items.length + 1, caughtUp.now, JUST_MADE)
       const afterCreate = [...without(caughtUp.items, created.after), newItem]
       expect(planPrune({ ...caughtUp, items: afterCreate }).deletions).toEqual([])
@@ -214,7 +214,7 @@ describe('planPrune and planCreate, on random servers', () => {
       const pruned = planPrune(input)
       expect(sortedIds(pruned.verdicts.map(verdict => verdict.item))).toEqual(sortedIds(own))
       expect(pruned.deletions.every(item => item.own)).toBe(true)
-      const created = planCreate({ ...input, limit: Infinity })
+      const created = planCreate({ ...input, limit: Infinity }, { protect: false })
       expect(sortedIds(created.verdicts.map(verdict => verdict.item))).toEqual(sortedIds(own))
       expect([...deletedBeforeCreate(input), ...created.after].every(item => item.own)).toBe(true)
     })
@@ -321,7 +321,7 @@ describe("planCreate: before is the fewest that makes room, all among after's wo
       const excess = input.items.filter(item => item.counts).length - input.limit + 1
       const newest = newestCompletedOwn(input.items)
       const eligible = wouldGo.filter(item => item.counts && item !== newest)
-      const plan = () => planCreate(input)
+      const plan = () => planCreate(input, { protect: false })
       if (excess <= 0) {
         expect(idsOf(plan().before)).toEqual([])
         expect(idsOf(plan().after)).toEqual(idsOf(wouldGo))

@@ -32,7 +32,9 @@ interface Options {
 
 /** A create's plan from one read of the server's items, with keep alone; its new item is made at `now`. */
 function create<T extends Snapshot | Backup>(kind: Kind<T>, items: T[], keep: number, options: Options = {}) {
-  return planCreate(retentionOf(kind, items, options.prefix ?? PREFIX, rules({ keep }), options.now ?? NOW))
+  return planCreate(retentionOf(kind, items, options.prefix ?? PREFIX, rules({ keep }), options.now ?? NOW), {
+    protect: false
+  })
 }
 
 /** A prune's deletions, oldest first, with keep alone. */
@@ -116,9 +118,9 @@ describe('room before a create (snapshots, limit 5), with keep 1', () => {
     const items = [foreign(1), foreign(2), own(3), foreign(4), foreign(5)]
     expect(() => madeRoom(SNAPSHOTS, items)).toThrow(
       "the server already has 5 snapshots and the provider's limit is 5, so 1 must go before the create, " +
-        "but rotation may delete none: 4 are not the action's own " +
-        'and 1 is the newest completed, kept as a restore point. ' +
-        'Delete 1 by hand. No snapshot was created.'
+        "but the retention rules may delete none: 4 are not the action's own " +
+        'and 3 is the newest completed, kept as a restore point. ' +
+        'Delete 1 by hand (delete-snapshot with its snapshot_id). No snapshot was created.'
     )
   })
 })
@@ -159,10 +161,10 @@ describe('room before a create (backups, limit 10 manual), with keep 1', () => {
   it('refuses to delete the only own one, the newest completed: nine foreign manual and one own', () => {
     const items = [...range(1, 9).map(id => foreignBackup(id)), ownBackup(10)]
     expect(() => madeRoom(BACKUPS, items)).toThrow(
-      "the server already has 10 backups and the provider's limit is 10, so 1 must go before the create, " +
-        "but rotation may delete none: 9 are not the action's own " +
-        'and 1 is the newest completed, kept as a restore point. ' +
-        'Delete 1 by hand. No backup was created.'
+      "the server already has 10 manual backups and the provider's limit is 10, so 1 must go before the create, " +
+        "but the retention rules may delete none: 9 are not the action's own " +
+        'and 10 is the newest completed, kept as a restore point. ' +
+        'Delete 1 by hand (delete-backup with its backup_id). No manual backup was created.'
     )
   })
 })

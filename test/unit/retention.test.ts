@@ -421,14 +421,14 @@ describe('planCreate: the new item counts as the newest (limit 5 snapshots)', ()
       after: []
     }
   ])('$story', ({ rules, now, items, before, after }) => {
-    const plan = planCreate(retentionOf(SNAPSHOTS, items, rules, now))
+    const plan = planCreate(retentionOf(SNAPSHOTS, items, rules, now), { protect: false })
     expect(ids(plan.before)).toEqual(before)
     expect(ids(plan.after)).toEqual(after)
   })
 
   it('lists every existing own item newest first, those it deletes kept by nothing', () => {
     const items = [...foreignDaily(1), ...daily(2, 3, 4, 5)]
-    const { verdicts } = planCreate(retentionOf(SNAPSHOTS, items, { keep: 2 }, '2027-01-06'))
+    const { verdicts } = planCreate(retentionOf(SNAPSHOTS, items, { keep: 2 }, '2027-01-06'), { protect: false })
     // The new item is the newest completed now, so the previous newest is kept by keep alone.
     expect(keepers(verdicts)).toEqual({ 5: ['keep'], 4: [], 3: [], 2: [] })
     expect(ids(verdicts.map(verdict => verdict.item))).toEqual([5, 4, 3, 2])
@@ -439,20 +439,45 @@ describe('planCreate: the new item counts as the newest (limit 5 snapshots)', ()
     const automatic = (id: number) => backup({ id, created_at: utc('2026-12-01'), ...nightly })
     const manual = (id: number) => backup({ id, created_at: utc(january(id)) })
     const items = [automatic(20), automatic(21), ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(manual)]
-    const plan = planCreate(retentionOf(BACKUPS, items, { keep: 8 }, '2027-01-11'))
+    const plan = planCreate(retentionOf(BACKUPS, items, { keep: 8 }, '2027-01-11'), { protect: false })
     expect(ids(plan.before)).toEqual([1])
     expect(ids(plan.after)).toEqual([2, 3])
   })
 })
 
+describe('planCreate with protect: the new item is kept, and counted by no rule', () => {
+  it('keep 1 keeps the newest everyday item beside a protected new one, where an unprotected new one takes its place', () => {
+    const input = retentionOf(SNAPSHOTS, daily(1, 2, 3), { keep: 1 }, '2027-01-06')
+    const protectedPlan = planCreate(input, { protect: true })
+    expect(ids(protectedPlan.after)).toEqual([1, 2])
+    expect(protectedPlan.newItem).toEqual(['protected'])
+    const plainPlan = planCreate(input, { protect: false })
+    expect(ids(plainPlan.after)).toEqual([1, 2, 3])
+    expect(plainPlan.newItem).toEqual(['keep'])
+  })
+
+  it('keep_daily 2 counts the days of the everyday items only: a protected new one takes no day', () => {
+    const input = retentionOf(SNAPSHOTS, daily(3, 4, 5), { keepDaily: 2 }, '2027-01-06')
+    expect(ids(planCreate(input, { protect: true }).after)).toEqual([3])
+    expect(ids(planCreate(input, { protect: false }).after)).toEqual([3, 4])
+  })
+
+  it("says which rules keep an unprotected new item: the summary's row for it", () => {
+    const input = retentionOf(SNAPSHOTS, daily(1, 2), { keep: 2, keepDaily: 7, keepMonthly: 1 }, '2027-01-06')
+    expect(planCreate(input, { protect: false }).newItem).toEqual(['keep', 'daily', 'monthly'])
+  })
+})
+
 describe('planCreate refuses before any POST when the rules keep too many to make room', () => {
-  it('names the limit, how many count, how many each rule keeps and what to loosen', () => {
-    const plan = () => planCreate(retentionOf(SNAPSHOTS, daily(1, 2, 3, 4, 5), { keepDaily: 6 }, '2027-01-06'))
+  it('names the limit, how many count, which items each rule keeps, what to loosen and how to delete by hand', () => {
+    const plan = () =>
+      planCreate(retentionOf(SNAPSHOTS, daily(1, 2, 3, 4, 5), { keepDaily: 6 }, '2027-01-06'), { protect: false })
     expect(plan).toThrow(OperationError)
     expect(plan).toThrow(
       "the server already has 5 snapshots and the provider's limit is 5, " +
-        'so 1 must go before the create, but rotation may delete none: 5 are kept (5 by keep_daily). ' +
-        'Loosen keep_daily, or delete 1 by hand. No snapshot was created.'
+        'so 1 must go before the create, but the retention rules may delete none: ' +
+        '5, 4, 3, 2 and 1 are kept by keep_daily. ' +
+        'Loosen keep_daily, or delete 1 by hand (delete-snapshot with its snapshot_id). No snapshot was created.'
     )
   })
 
@@ -461,7 +486,7 @@ describe('planCreate refuses before any POST when the rules keep too many to mak
       story: 'keep 3 and three protected',
       rules: { keep: 3 },
       items: [guarded(1, '2027-01-01'), guarded(2, '2027-01-02'), guarded(3, '2027-01-03'), ...daily(4, 5)],
-      says: ['5 are kept (2 by keep, 3 by protect).', 'Loosen keep, or delete 1 by hand.']
+      says: ['5 and 4 are kept by keep and 3, 2 and 1 are protected.', 'Loosen keep, or delete 1 by hand']
     },
     {
       story: 'keep 2 and keep_weekly 5, one a week, the last on the Monday of the create’s week',
@@ -473,22 +498,28 @@ describe('planCreate refuses before any POST when the rules keep too many to mak
         own(4, '2026-12-28'), // 2026-W53
         own(5, '2027-01-04') // 2027-W01, as is the create on 2027-01-06
       ],
-      says: ['5 are kept (1 by keep, 4 by keep_weekly).', 'Loosen keep or keep_weekly, or delete 1 by hand.']
+      says: [
+        '5 is kept by keep and 4, 3, 2 and 1 are kept by keep_weekly.',
+        'Loosen keep or keep_weekly, or delete 1 by hand'
+      ]
     },
     {
       story: 'keep_within 5d, its edge kept, and keep_monthly 2',
       rules: { keepWithinMs: 5 * DAY_MS, keepMonthly: 2 },
       items: [own(1, '2026-12-20'), ...daily(2, 3, 4, 5)],
-      says: ['5 are kept (1 by keep_monthly, 4 by keep_within).', 'Loosen keep_monthly or keep_within, or delete']
+      says: [
+        '5, 4, 3 and 2 are kept by keep_within and 1 is kept by keep_monthly.',
+        'Loosen keep_monthly or keep_within, or delete'
+      ]
     },
     {
       story: 'keep 1, three foreign, one in progress and the newest completed',
       rules: { keep: 1 },
       items: [...foreignDaily(1, 2, 3), ...daily(4), own(5, '2027-01-05', IN_PROGRESS)],
       says: [
-        "may delete none: 3 are not the action's own, 1 is in progress",
-        'and 1 is the newest completed, kept as a restore point.',
-        'Delete 1 by hand. No snapshot was created.'
+        "may delete none: 3 are not the action's own, 5 is in progress",
+        'and 4 is the newest completed, kept as a restore point.',
+        'Delete 1 by hand (delete-snapshot with its snapshot_id). No snapshot was created.'
       ]
     },
     {
@@ -497,19 +528,19 @@ describe('planCreate refuses before any POST when the rules keep too many to mak
       items: [...foreignDaily(1, 2, 3, 4), ...daily(5, 6)],
       says: [
         'already has 6 snapshots',
-        'so 2 must go before the create, but rotation may delete only 1:',
-        "1 is kept (1 by keep) and 4 are not the action's own.",
-        'Loosen keep, or delete 1 by hand. No snapshot was created.'
+        'so 2 must go before the create, but the retention rules may delete only 1:',
+        "6 is kept by keep and 4 are not the action's own.",
+        'Loosen keep, or delete 1 by hand (delete-snapshot with its snapshot_id). No snapshot was created.'
       ]
     }
   ])('$story', ({ rules, items, says }) => {
-    const plan = () => planCreate(retentionOf(SNAPSHOTS, items, rules, '2027-01-06'))
+    const plan = () => planCreate(retentionOf(SNAPSHOTS, items, rules, '2027-01-06'), { protect: false })
     expect(plan).toThrow(OperationError)
     for (const words of says) expect(plan).toThrow(words)
   })
 
   it('without a rule, refuses at the limit as the provider would, saying to set keep', () => {
-    const plan = () => planCreate(retentionOf(SNAPSHOTS, daily(1, 2, 3, 4, 5), {}, '2027-01-06'))
+    const plan = () => planCreate(retentionOf(SNAPSHOTS, daily(1, 2, 3, 4, 5), {}, '2027-01-06'), { protect: false })
     expect(plan).toThrow(OperationError)
     expect(plan).toThrow(
       "the server already has 5 snapshots, the provider's limit is 5, so the create would be refused; " +
