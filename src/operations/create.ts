@@ -179,7 +179,6 @@ async function planOneCreate<T extends Snapshot | Backup>(
   if (hasRules(settings)) tools.report.mayDelete()
   if (settings.dryRun) await tools.client.getServer(serverId)
   const plan = planRetention(kind, settings, items, tools)
-  const reason = deletionReason(settings)
   return {
     actions: [
       ...plan.before.map(item =>
@@ -193,7 +192,7 @@ async function planOneCreate<T extends Snapshot | Backup>(
         description: `${settings.marker} ${settings.description}`,
         marker: settings.marker
       },
-      ...plan.after.map(item => deletionOf(kind, item, { reason, afterCreate: true }))
+      ...plan.after.map(item => deletionOf(kind, item, { reason: deletionReason(settings, item), afterCreate: true }))
     ]
   }
 }

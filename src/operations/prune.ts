@@ -95,7 +95,6 @@ async function prune<T extends Snapshot | Backup>(
     `Server ${serverId} has ${own} ${kind.noun}${own === 1 ? '' : 's'} made by this action (name_prefix "${namePrefix}"); keeping ${describeRules(settings)}.`
   )
   tools.report.retention(plan.verdicts.map(({ item, keptBy }) => ({ item, kept: describeVerdict(keptBy, settings) })))
-  const reason = deletionReason(settings)
-  const actions = plan.deletions.map(item => deletionOf(kind, item, { reason }))
+  const actions = plan.deletions.map(item => deletionOf(kind, item, { reason: deletionReason(settings, item) }))
   await carryOut({ actions }, { ...settings, wait: false }, tools)
 }

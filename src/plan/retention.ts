@@ -441,9 +441,11 @@ export function describeRules(rules: RetentionRules): string {
 }
 
 /**
- * Why an item goes, in the line that says it was deleted: `to keep the newest 3`, or the rules when there are several.
+ * Why an item goes, in the line that says it was deleted: `to keep the newest 3`, the rules when
+ * there are several, or that it failed, which no rule keeps.
  */
-export function deletionReason(rules: RetentionRules): string {
+export function deletionReason(rules: RetentionRules, item: Item): string {
+  if (item.status !== COMPLETED) return `as it is ${item.status}, and no rule keeps an item that is not completed`
   const onlyKeep = rules.keep > 0 && !hasRules({ ...rules, keep: 0 })
   return onlyKeep
     ? `to keep the newest ${rules.keep}`

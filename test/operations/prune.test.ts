@@ -141,6 +141,12 @@ describe('prune-snapshots', () => {
     await prune(SNAPSHOTS, settings(step, { keep: 1 }), step.tools)
     expect(api.writes()).toEqual([`DELETE /snapshots/${failed.id}/`])
     expect(snapshotIds(api, WEB)).toEqual([completed.id])
+    // Its line says why it went: not to keep the newest 1, which it never was.
+    expect(logOf(step)).toContainEqual(
+      expect.stringMatching(
+        /^Deleted snapshot \d+ "gha-broken" .* as it is failed, and no rule keeps an item that is not completed\.$/
+      )
+    )
   })
 
   test('a deletion the API refuses fails the step with its message; nothing after it is deleted', async ({ api }) => {
