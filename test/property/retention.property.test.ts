@@ -255,6 +255,20 @@ describe('planPrune and planCreate, on random servers', () => {
       expect(wouldGoAfterCreate(stricter).every(item => goneBefore.has(item.id))).toBe(true)
     })
   })
+
+  it('protecting the new item never deletes more, and keeps as many others as a prune would', () => {
+    check(world(setRules), input => {
+      const roomy = { ...input, limit: Infinity }
+      const gone = new Set(idsOf(planCreate(roomy, { protect: false }).after))
+      const goneBeside = planCreate(roomy, { protect: true }).after
+      expect(goneBeside.every(item => gone.has(item.id))).toBe(true)
+      // Counted by no rule, a protected new item leaves the others as a prune of them would: but for the newest
+      // completed, which in a create is the new item, and so may go.
+      const newest = newestCompletedOwn(input.items)
+      const pruned = idsOf(planPrune(input).deletions)
+      expect(idsOf(goneBeside).filter(id => id !== newest?.id)).toEqual(pruned.filter(id => id !== newest?.id))
+    })
+  })
 })
 
 const epochDay = (time: number) => Math.floor(time / DAY_MS)
