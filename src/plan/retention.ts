@@ -107,7 +107,7 @@ export class RetentionRefusal<T> extends OperationError {
 
 /** A prune: every own item, newest first, with what keeps it; the deletions oldest first. */
 export function planPrune<T extends Item>(input: RetentionInput<T>): PrunePlan<T> {
-  const verdicts = judge(input)
+  const { verdicts } = judge(input)
   return { verdicts, deletions: goners(verdicts) }
 }
 
@@ -119,16 +119,14 @@ export function planPrune<T extends Item>(input: RetentionInput<T>): PrunePlan<T
  * when the server is at the limit and the rules keep too many to make room.
  */
 export function planCreate<T extends Item>(input: RetentionInput<T>, made: { protect: boolean }): CreatePlan<T> {
-  const newItem = { at: input.now, counted: !made.protect }
-  const verdicts = judge(input, newItem)
+  const { verdicts, newItem } = judge(input, { at: input.now, counted: !made.protect })
   const wouldGo = goners(verdicts)
   const before = roomForOneMore(input, verdicts, wouldGo)
-  const keptByRules = newItem.counted ? (ruleKeepers(ruleTimes(input, newItem), input.rules, input.now)[0] ?? []) : []
   return {
     before,
     after: wouldGo.filter(item => !before.includes(item)),
     verdicts,
-    newItem: made.protect ? ['protected'] : keptByRules
+    newItem: made.protect ? ['protected'] : newItem
   }
 }
 
@@ -159,34 +157,39 @@ const KEEPER_WORDS: Record<Keeper, (rules: RetentionRules) => string> = {
   'no rules': () => 'no retention rule set'
 }
 
-/** Every own item, newest first, with what keeps it; a create's new item is the newest of all. */
-function judge<T extends Item>(input: RetentionInput<T>, newItem?: NewItem): Verdict<T>[] {
+/**
+ * Every own item, newest first, with what keeps it; a create's new item is the newest of all, and
+ * `newItem` says which rules keep it (none when the rules do not count it).
+ */
+function judge<T extends Item>(
+  input: RetentionInput<T>,
+  made?: NewItem
+): { verdicts: Verdict<T>[]; newItem: Keeper[] } {
   const own = ownNewestFirst(input)
-  const byRules = keptByRules(input, own, newItem)
+  const byRules = keptByRules(input, own, made)
   // In a create the new item is the newest completed, so an older one may go once it is done.
-  const newestCompleted = newItem === undefined ? own.find(item => item.status === COMPLETED) : undefined
-  return own.map(item => {
-    const keptBy = [...(byRules.get(item) ?? []), ...guards(input, item, newestCompleted)]
-    return { item, keptBy: keptBy.length === 0 && !hasRules(input.rules) ? ['no rules'] : keptBy }
+  const newestCompleted = made === undefined ? own.find(item => item.status === COMPLETED) : undefined
+  const verdicts = own.map(item => {
+    const keptBy = [...(byRules.byItem.get(item) ?? []), ...guards(input, item, newestCompleted)]
+    return { item, keptBy: keptBy.length === 0 && !hasRules(input.rules) ? (['no rules'] as Keeper[]) : keptBy }
   })
+  return { verdicts, newItem: byRules.newItem }
 }
 
 /** The rules see only own completed unprotected items, and the new item of a create (unless protected) before them all. */
-function keptByRules<T extends Item>(input: RetentionInput<T>, own: T[], newItem?: NewItem): Map<T, Keeper[]> {
-  const counted = countedByRules(input, own)
-  const keepers = ruleKeepers(ruleTimes(input, newItem), input.rules, input.now)
-  const ofCounted = newItem?.counted ? keepers.slice(1) : keepers
-  return new Map(counted.map((item, index) => [item, ofCounted[index] ?? []]))
-}
-
-function countedByRules<T extends Item>(input: RetentionInput<T>, own: T[]): T[] {
-  return own.filter(item => item.status === COMPLETED && !input.isProtected(item))
-}
-
-/** The creation times the rules walk, newest first: a counted new item's, then the counted items'. */
-function ruleTimes<T extends Item>(input: RetentionInput<T>, newItem?: NewItem): number[] {
-  const times = countedByRules(input, ownNewestFirst(input)).map(item => Date.parse(item.created_at))
-  return newItem?.counted ? [newItem.at, ...times] : times
+function keptByRules<T extends Item>(
+  input: RetentionInput<T>,
+  own: T[],
+  made?: NewItem
+): { byItem: Map<T, Keeper[]>; newItem: Keeper[] } {
+  const counted = own.filter(item => item.status === COMPLETED && !input.isProtected(item))
+  const times = counted.map(item => Date.parse(item.created_at))
+  const keepers = ruleKeepers(made?.counted ? [made.at, ...times] : times, input.rules, input.now)
+  const ofCounted = made?.counted ? keepers.slice(1) : keepers
+  return {
+    byItem: new Map(counted.map((item, index) => [item, ofCounted[index] ?? []])),
+    newItem: made?.counted ? (keepers[0] ?? []) : []
+  }
 }
 
 /** For each creation time, newest first, the rules that keep it. */
